@@ -1,0 +1,428 @@
+// Guest memory: sparse, paged (4 KiB), with per-page read/write/execute and user/supervisor
+// bits, as the x86-64 page tables present it to software.
+//
+// Addresses are JS numbers holding the signed 64-bit linear address: the lower canonical
+// half is [0, 2^47) and the upper half (0xffff8000_00000000 and above) is [-2^47, 0), so
+// every canonical address is exact in a double. Anything else is non-canonical and raises
+// #GP, as on hardware.
+//
+// Representation:
+// - `pages` maps a page number (addr / 4096, floored) to a Page. A Page's bytes are
+//   allocated on first touch, so mapping costs nothing until used.
+// - PROT_NONE reservations are kept as page-number intervals in `reserved` and cost nothing
+//   whatever their size; `protect` turns reserved pages into real Pages on demand.
+// - A small direct-mapped software TLB per access kind (read, write, fetch) caches the bytes
+//   of pages the current privilege level may access that way. It is flushed on any
+//   map/unmap/protect and when the privilege level changes.
+// - Pages holding decoded code are marked `code`; they never enter the write TLB, so the
+//   first write to one takes the slow path, which tells every code watcher (the CPUs'
+//   decoded-instruction caches) to drop that page. Self-modifying code therefore works.
+//
+// Invariants: a page number is in `pages` or inside a `reserved` interval, never both;
+// a TLB slot holds a page only if that access is allowed at the privilege level it was
+// filled for; faults thrown here are CpuFaults (PageFault for #PF, #GP for non-canonical).
+import { PageFault, generalProtection, formatAddress, type AccessKind } from './faults.ts';
+
+export const PROT_NONE = 0;
+export const PROT_READ = 1;
+export const PROT_WRITE = 2;
+export const PROT_EXEC = 4;
+
+export const PAGE_SIZE = 4096;
+const PAGE_SHIFT_DIV = 4096;
+const CANONICAL_LIMIT = 2 ** 47;
+const TLB_SIZE = 256;
+const TLB_MASK = TLB_SIZE - 1;
+
+class Page {
+  data: Uint8Array | null = null;
+  constructor(
+    public prot: number,
+    public user: boolean,
+    public host: boolean,
+  ) {}
+  code = false;
+  bytes(): Uint8Array {
+    return (this.data ??= new Uint8Array(PAGE_SIZE));
+  }
+}
+
+export interface MapOptions {
+  /** The page is accessible from ring 3 (default true). Supervisor pages fault in ring 3. */
+  user?: boolean;
+  /** Reaching this page by execution stops `Cpu.run` with kind 'host' instead of fetching code. */
+  host?: boolean;
+}
+
+export function isCanonical(addr: number): boolean {
+  return addr >= -CANONICAL_LIMIT && addr < CANONICAL_LIMIT && Number.isInteger(addr);
+}
+
+export class Memory {
+  private readonly pages = new Map<number, Page>();
+  /** Sorted, disjoint [startPage, endPage) intervals of PROT_NONE reservations. */
+  private reserved: Array<[number, number]> = [];
+
+  // Software TLB: tag = page number or NaN; data = that page's bytes.
+  private readonly readTag = new Float64Array(TLB_SIZE).fill(NaN);
+  private readonly readData: Uint8Array[] = new Array<Uint8Array>(TLB_SIZE);
+  private readonly writeTag = new Float64Array(TLB_SIZE).fill(NaN);
+  private readonly writeData: Uint8Array[] = new Array<Uint8Array>(TLB_SIZE);
+  private readonly fetchTag = new Float64Array(TLB_SIZE).fill(NaN);
+  private readonly fetchData: Uint8Array[] = new Array<Uint8Array>(TLB_SIZE);
+
+  /** Privilege of the accesses made through the guest accessors (ld*, st*, fetch*): true = ring 3. */
+  private userMode = true;
+  private readonly codeWatchers: Array<(page: number) => void> = [];
+  /** Bumped by every map/unmap/protect: lets caches of derived state notice a change. */
+  generation = 0;
+
+  // ---- mapping -------------------------------------------------------------------------
+
+  map(addr: number, length: number, prot: number, opts?: MapOptions): void {
+    const [first, end] = this.pageRange(addr, length, 'map');
+    const user = opts?.user ?? true;
+    const host = opts?.host ?? false;
+    this.dropPages(first, end);
+    this.unreserve(first, end);
+    if (prot === PROT_NONE && !host) {
+      this.reserve(first, end);
+    } else {
+      for (let pn = first; pn < end; pn++) this.pages.set(pn, new Page(prot & 7, user, host));
+    }
+    this.changed();
+  }
+
+  unmap(addr: number, length: number): void {
+    const [first, end] = this.pageRange(addr, length, 'unmap');
+    this.dropPages(first, end);
+    this.unreserve(first, end);
+    this.changed();
+  }
+
+  /** Changes the protection of mapped pages in the range; unmapped pages stay unmapped. */
+  protect(addr: number, length: number, prot: number): void {
+    const [first, end] = this.pageRange(addr, length, 'protect');
+    prot &= 7;
+    for (let pn = first; pn < end; pn++) {
+      const page = this.pages.get(pn);
+      if (page) {
+        page.prot = prot;
+        if (page.code) this.invalidateCode(pn);
+      } else if (prot !== PROT_NONE && this.isReserved(pn)) {
+        this.unreserve(pn, pn + 1);
+        this.pages.set(pn, new Page(prot, true, false));
+      }
+    }
+    this.changed();
+  }
+
+  /** True if the page containing addr is mapped (reserved PROT_NONE pages count as mapped). */
+  isMapped(addr: number): boolean {
+    if (!isCanonical(addr)) return false;
+    const pn = Math.floor(addr / PAGE_SHIFT_DIV);
+    return this.pages.has(pn) || this.isReserved(pn);
+  }
+
+  /** True if the page containing addr was mapped with { host: true }. */
+  isHostPage(addr: number): boolean {
+    return this.pages.get(Math.floor(addr / PAGE_SHIFT_DIV))?.host ?? false;
+  }
+
+  /** True if every byte of [addr, addr+length) is accessible that way. Never throws. */
+  check(addr: number, length: number, access: 'r' | 'w' | 'x', user: boolean): boolean {
+    if (length <= 0) return true;
+    if (!Number.isInteger(addr) || !Number.isInteger(length) || !isCanonical(addr) || !isCanonical(addr + length - 1))
+      return false;
+    const bit = access === 'r' ? PROT_READ : access === 'w' ? PROT_WRITE : PROT_EXEC;
+    const last = Math.floor((addr + length - 1) / PAGE_SHIFT_DIV);
+    for (let pn = Math.floor(addr / PAGE_SHIFT_DIV); pn <= last; pn++) {
+      const page = this.pages.get(pn);
+      if (!page || (page.prot & bit) === 0 || (user && !page.user)) return false;
+    }
+    return true;
+  }
+
+  // ---- host-side accessors (user-mode permission semantics unless force) ----------------
+
+  read(addr: number, length: number, opts?: { force?: boolean }): Uint8Array {
+    const out = new Uint8Array(length);
+    const force = opts?.force ?? false;
+    for (let i = 0; i < length; ) {
+      const a = addr + i;
+      const page = this.hostPage(a, 'read', force);
+      const off = a - Math.floor(a / PAGE_SHIFT_DIV) * PAGE_SIZE;
+      const n = Math.min(PAGE_SIZE - off, length - i);
+      if (page.data) out.set(page.data.subarray(off, off + n), i);
+      i += n;
+    }
+    return out;
+  }
+
+  write(addr: number, bytes: Uint8Array, opts?: { force?: boolean }): void {
+    const force = opts?.force ?? false;
+    // Check the whole range first so a faulting write changes nothing.
+    for (let i = 0; i < bytes.length; ) {
+      const a = addr + i;
+      this.hostPage(a, 'write', force);
+      i += PAGE_SIZE - (a - Math.floor(a / PAGE_SHIFT_DIV) * PAGE_SIZE);
+    }
+    for (let i = 0; i < bytes.length; ) {
+      const a = addr + i;
+      const pn = Math.floor(a / PAGE_SHIFT_DIV);
+      const page = this.pages.get(pn)!;
+      const off = a - pn * PAGE_SIZE;
+      const n = Math.min(PAGE_SIZE - off, bytes.length - i);
+      if (page.code) this.invalidateCode(pn);
+      page.bytes().set(bytes.subarray(i, i + n), off);
+      i += n;
+    }
+  }
+
+  readU8(addr: number): number {
+    return this.read(addr, 1)[0]!;
+  }
+  readU16(addr: number): number {
+    const b = this.read(addr, 2);
+    return b[0]! | (b[1]! << 8);
+  }
+  readU32(addr: number): number {
+    const b = this.read(addr, 4);
+    return (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
+  }
+  readU64(addr: number): bigint {
+    const b = this.read(addr, 8);
+    const lo = (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
+    const hi = (b[4]! | (b[5]! << 8) | (b[6]! << 16) | (b[7]! << 24)) >>> 0;
+    return (BigInt(hi) << 32n) | BigInt(lo);
+  }
+  writeU8(addr: number, v: number): void {
+    this.write(addr, Uint8Array.of(v & 0xff));
+  }
+  writeU16(addr: number, v: number): void {
+    this.write(addr, Uint8Array.of(v & 0xff, (v >>> 8) & 0xff));
+  }
+  writeU32(addr: number, v: number): void {
+    this.write(addr, Uint8Array.of(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff));
+  }
+  writeU64(addr: number, v: bigint): void {
+    const u = BigInt.asUintN(64, v);
+    const lo = Number(u & 0xffffffffn);
+    const hi = Number(u >> 32n);
+    const b = new Uint8Array(8);
+    for (let i = 0; i < 4; i++) {
+      b[i] = (lo >>> (8 * i)) & 0xff;
+      b[4 + i] = (hi >>> (8 * i)) & 0xff;
+    }
+    this.write(addr, b);
+  }
+
+  // ---- guest accessors: used by the executor, privilege set by setUserMode ------------
+
+  /** Sets the privilege of guest accesses (true = ring 3). Flushes the TLB when it changes. */
+  setUserMode(user: boolean): void {
+    if (user !== this.userMode) {
+      this.userMode = user;
+      this.flushTlb();
+    }
+  }
+
+  /** Registers a callback told when a page holding decoded code is written or reprotected. */
+  watchCode(onInvalidate: (page: number) => void): void {
+    this.codeWatchers.push(onInvalidate);
+  }
+
+  /** Marks the page as holding decoded code (writes to it will invalidate watchers). */
+  markCode(pn: number): void {
+    const page = this.pages.get(pn);
+    if (page && !page.code) {
+      page.code = true;
+      const slot = pn & TLB_MASK;
+      if (this.writeTag[slot] === pn) this.writeTag[slot] = NaN;
+    }
+  }
+
+  ld8(addr: number): number {
+    const pn = Math.floor(addr / PAGE_SHIFT_DIV);
+    const slot = pn & TLB_MASK;
+    const d = this.readTag[slot] === pn ? this.readData[slot]! : this.fill(addr, 'read');
+    return d[addr - pn * PAGE_SIZE]!;
+  }
+
+  ld16(addr: number): number {
+    const pn = Math.floor(addr / PAGE_SHIFT_DIV);
+    const off = addr - pn * PAGE_SIZE;
+    if (off > PAGE_SIZE - 2) return this.ld8(addr) | (this.ld8(addr + 1) << 8);
+    const slot = pn & TLB_MASK;
+    const d = this.readTag[slot] === pn ? this.readData[slot]! : this.fill(addr, 'read');
+    return d[off]! | (d[off + 1]! << 8);
+  }
+
+  /** Unsigned 32-bit load. */
+  ld32(addr: number): number {
+    const pn = Math.floor(addr / PAGE_SHIFT_DIV);
+    const off = addr - pn * PAGE_SIZE;
+    if (off > PAGE_SIZE - 4) {
+      this.probe(addr, 4, 'read');
+      return (this.ld16(addr) | (this.ld16(addr + 2) << 16)) >>> 0;
+    }
+    const slot = pn & TLB_MASK;
+    const d = this.readTag[slot] === pn ? this.readData[slot]! : this.fill(addr, 'read');
+    return (d[off]! | (d[off + 1]! << 8) | (d[off + 2]! << 16) | (d[off + 3]! << 24)) >>> 0;
+  }
+
+  st8(addr: number, v: number): void {
+    const pn = Math.floor(addr / PAGE_SHIFT_DIV);
+    const slot = pn & TLB_MASK;
+    const d = this.writeTag[slot] === pn ? this.writeData[slot]! : this.fill(addr, 'write');
+    d[addr - pn * PAGE_SIZE] = v;
+  }
+
+  st16(addr: number, v: number): void {
+    const pn = Math.floor(addr / PAGE_SHIFT_DIV);
+    const off = addr - pn * PAGE_SIZE;
+    if (off > PAGE_SIZE - 2) {
+      this.probe(addr, 2, 'write');
+      this.st8(addr, v & 0xff);
+      this.st8(addr + 1, (v >>> 8) & 0xff);
+      return;
+    }
+    const slot = pn & TLB_MASK;
+    const d = this.writeTag[slot] === pn ? this.writeData[slot]! : this.fill(addr, 'write');
+    d[off] = v;
+    d[off + 1] = v >>> 8;
+  }
+
+  st32(addr: number, v: number): void {
+    const pn = Math.floor(addr / PAGE_SHIFT_DIV);
+    const off = addr - pn * PAGE_SIZE;
+    if (off > PAGE_SIZE - 4) {
+      this.probe(addr, 4, 'write');
+      for (let i = 0; i < 4; i++) this.st8(addr + i, (v >>> (8 * i)) & 0xff);
+      return;
+    }
+    const slot = pn & TLB_MASK;
+    const d = this.writeTag[slot] === pn ? this.writeData[slot]! : this.fill(addr, 'write');
+    d[off] = v;
+    d[off + 1] = v >>> 8;
+    d[off + 2] = v >>> 16;
+    d[off + 3] = v >>> 24;
+  }
+
+  /** The bytes of the page holding addr, for instruction fetch at the current privilege. */
+  fetchPage(addr: number): Uint8Array {
+    const pn = Math.floor(addr / PAGE_SHIFT_DIV);
+    const slot = pn & TLB_MASK;
+    return this.fetchTag[slot] === pn ? this.fetchData[slot]! : this.fill(addr, 'exec');
+  }
+
+  /**
+   * Throws the fault an access of `length` bytes at addr would raise, without touching
+   * memory. Used before multi-byte accesses that straddle pages (so they are all or
+   * nothing) and before read-modify-write instructions.
+   */
+  probe(addr: number, length: number, access: AccessKind): void {
+    this.fill(addr, access);
+    const lastPage = Math.floor((addr + length - 1) / PAGE_SHIFT_DIV);
+    if (lastPage !== Math.floor(addr / PAGE_SHIFT_DIV)) this.fill(lastPage * PAGE_SIZE, access);
+  }
+
+  // ---- internals -----------------------------------------------------------------------
+
+  /** TLB miss: checks the access, fills the slot, returns the page's bytes or throws. */
+  private fill(addr: number, access: AccessKind): Uint8Array {
+    if (!isCanonical(addr)) throw generalProtection(`non-canonical address ${formatAddress(addr)}`, addr);
+    const pn = Math.floor(addr / PAGE_SHIFT_DIV);
+    const page = this.pages.get(pn);
+    const user = this.userMode;
+    const bit = access === 'read' ? PROT_READ : access === 'write' ? PROT_WRITE : PROT_EXEC;
+    if (!page) throw new PageFault(addr, access, false, user);
+    if ((page.prot & bit) === 0 || (user && !page.user)) throw new PageFault(addr, access, true, user);
+    const data = page.bytes();
+    const slot = pn & TLB_MASK;
+    if (access === 'read') {
+      this.readTag[slot] = pn;
+      this.readData[slot] = data;
+    } else if (access === 'write') {
+      if (page.code) this.invalidateCode(pn);
+      this.writeTag[slot] = pn;
+      this.writeData[slot] = data;
+    } else {
+      this.fetchTag[slot] = pn;
+      this.fetchData[slot] = data;
+    }
+    return data;
+  }
+
+  private hostPage(addr: number, access: 'read' | 'write', force: boolean): Page {
+    if (!isCanonical(addr)) throw generalProtection(`non-canonical address ${formatAddress(addr)}`, addr);
+    const page = this.pages.get(Math.floor(addr / PAGE_SHIFT_DIV));
+    if (!page) throw new PageFault(addr, access, false, true);
+    if (!force && ((page.prot & (access === 'read' ? PROT_READ : PROT_WRITE)) === 0 || !page.user))
+      throw new PageFault(addr, access, true, true);
+    return page;
+  }
+
+  private invalidateCode(pn: number): void {
+    const page = this.pages.get(pn);
+    if (page) page.code = false;
+    for (const w of this.codeWatchers) w(pn);
+  }
+
+  private changed(): void {
+    this.generation++;
+    this.flushTlb();
+  }
+
+  private flushTlb(): void {
+    this.readTag.fill(NaN);
+    this.writeTag.fill(NaN);
+    this.fetchTag.fill(NaN);
+  }
+
+  private pageRange(addr: number, length: number, what: string): [number, number] {
+    if (!Number.isInteger(addr) || addr % PAGE_SIZE !== 0)
+      throw new RangeError(`Memory.${what}: address ${formatAddress(addr)} is not page-aligned`);
+    if (!Number.isInteger(length) || length <= 0) throw new RangeError(`Memory.${what}: bad length ${length}`);
+    if (!isCanonical(addr) || !isCanonical(addr + length - 1))
+      throw new RangeError(`Memory.${what}: range ${formatAddress(addr)}+${length} is not canonical`);
+    return [addr / PAGE_SIZE, Math.ceil((addr + length) / PAGE_SIZE)];
+  }
+
+  /** Removes real pages in [first, end), telling code watchers about pages that held code. */
+  private dropPages(first: number, end: number): void {
+    const drop = (pn: number) => {
+      const page = this.pages.get(pn);
+      if (!page) return;
+      if (page.code) this.invalidateCode(pn);
+      this.pages.delete(pn);
+    };
+    if (end - first > this.pages.size) {
+      for (const pn of [...this.pages.keys()]) if (pn >= first && pn < end) drop(pn);
+    } else {
+      for (let pn = first; pn < end; pn++) drop(pn);
+    }
+  }
+
+  private isReserved(pn: number): boolean {
+    for (const [s, e] of this.reserved) if (pn >= s && pn < e) return true;
+    return false;
+  }
+
+  private reserve(first: number, end: number): void {
+    this.reserved.push([first, end]);
+    this.reserved.sort((a, b) => a[0] - b[0]);
+  }
+
+  private unreserve(first: number, end: number): void {
+    const out: Array<[number, number]> = [];
+    for (const [s, e] of this.reserved) {
+      if (e <= first || s >= end) out.push([s, e]);
+      else {
+        if (s < first) out.push([s, first]);
+        if (e > end) out.push([end, e]);
+      }
+    }
+    this.reserved = out;
+  }
+}
