@@ -261,7 +261,7 @@ function peg$parse(input, options) {
     if (names.length < 2) error('expected a return type followed by the syscall name');
     const last = words[words.length - 1];
     if (!last.ident) error('expected the syscall name before "("');
-    return { rtype: words.slice(0, -1).map((w) => w.text).join(' ').replace(/ \*/g, ' *'), name: last.text, nameLine: last.line, nameColumn: last.column };
+    return { rtype: words.slice(0, -1).map((w) => w.text).join(' '), name: last.text, nameLine: last.line, nameColumn: last.column };
   }
   function peg$f12(text) {    const { line, column } = location().start; return { ident: true, text, line, column };  }
   function peg$f13() {    return { ident: false, text: '*' };  }

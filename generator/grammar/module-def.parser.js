@@ -168,6 +168,7 @@ function peg$parse(input, options) {
     Flag: peg$parseFlag,
     ExportName: peg$parseExportName,
     ModuleName: peg$parseModuleName,
+    KeywordEnd: peg$parseKeywordEnd,
     Attribute: peg$parseAttribute,
     Digits: peg$parseDigits,
     Comment: peg$parseComment,
@@ -202,10 +203,11 @@ function peg$parse(input, options) {
   const peg$r2 = /^[A-Za-z0-9_?$.]/;
   const peg$r3 = /^[^"\r\n]/;
   const peg$r4 = /^[A-Za-z0-9_.\-]/;
-  const peg$r5 = /^[^ \t\r\n;]/;
-  const peg$r6 = /^[0-9]/;
-  const peg$r7 = /^[^\r\n]/;
-  const peg$r8 = /^[ \t]/;
+  const peg$r5 = /^[A-Za-z0-9_?$.@]/;
+  const peg$r6 = /^[^ \t\r\n;]/;
+  const peg$r7 = /^[0-9]/;
+  const peg$r8 = /^[^\r\n]/;
+  const peg$r9 = /^[ \t]/;
 
   const peg$e0 = peg$literalExpectation("LIBRARY", false);
   const peg$e1 = peg$literalExpectation("NAME", false);
@@ -231,21 +233,22 @@ function peg$parse(input, options) {
   const peg$e21 = peg$classExpectation(["\"", "\r", "\n"], true, false, false);
   const peg$e22 = peg$otherExpectation("module name");
   const peg$e23 = peg$classExpectation([["A", "Z"], ["a", "z"], ["0", "9"], "_", ".", "-"], false, false, false);
-  const peg$e24 = peg$classExpectation([" ", "\t", "\r", "\n", ";"], true, false, false);
-  const peg$e25 = peg$otherExpectation("number");
-  const peg$e26 = peg$classExpectation([["0", "9"]], false, false, false);
-  const peg$e27 = peg$otherExpectation("comment");
-  const peg$e28 = peg$literalExpectation(";", false);
-  const peg$e29 = peg$classExpectation(["\r", "\n"], true, false, false);
-  const peg$e30 = peg$otherExpectation("blank");
-  const peg$e31 = peg$classExpectation([" ", "\t"], false, false, false);
-  const peg$e32 = peg$otherExpectation("end of line");
-  const peg$e33 = peg$literalExpectation("\r", false);
-  const peg$e34 = peg$literalExpectation("\n", false);
+  const peg$e24 = peg$classExpectation([["A", "Z"], ["a", "z"], ["0", "9"], "_", "?", "$", ".", "@"], false, false, false);
+  const peg$e25 = peg$classExpectation([" ", "\t", "\r", "\n", ";"], true, false, false);
+  const peg$e26 = peg$otherExpectation("number");
+  const peg$e27 = peg$classExpectation([["0", "9"]], false, false, false);
+  const peg$e28 = peg$otherExpectation("comment");
+  const peg$e29 = peg$literalExpectation(";", false);
+  const peg$e30 = peg$classExpectation(["\r", "\n"], true, false, false);
+  const peg$e31 = peg$otherExpectation("blank");
+  const peg$e32 = peg$classExpectation([" ", "\t"], false, false, false);
+  const peg$e33 = peg$otherExpectation("end of line");
+  const peg$e34 = peg$literalExpectation("\r", false);
+  const peg$e35 = peg$literalExpectation("\n", false);
 
   function peg$f0(head, tail) {    return [head, ...tail].filter((l) => l !== null);  }
   function peg$f1(statement) {    return statement;  }
-  function peg$f2(name, rest) {    return { kind: 'library', name: name ?? null, line: location().start.line, column: location().start.column };  }
+  function peg$f2(name) {    return { kind: 'library', name: name ?? null, line: location().start.line, column: location().start.column };  }
   function peg$f3() {    return { kind: 'other', keyword: 'NAME' };  }
   function peg$f4(keyword) {    return { kind: 'other', keyword };  }
   function peg$f5(first) {    return { kind: 'exports', first: first ?? null, line: location().start.line, column: location().start.column };  }
@@ -478,7 +481,7 @@ function peg$parse(input, options) {
   }
 
   function peg$parseStatement() {
-    let s0, s1, s2, s3, s4, s5, s6;
+    let s0, s1, s2, s3, s4, s5, s6, s7;
 
     s0 = peg$currPos;
     if (input.substr(peg$currPos, 7) === peg$c0) {
@@ -489,57 +492,65 @@ function peg$parse(input, options) {
       if (peg$silentFails === 0) { peg$fail(peg$e0); }
     }
     if (s1 !== peg$FAILED) {
-      s2 = peg$currPos;
-      s3 = peg$parseGap();
-      if (s3 !== peg$FAILED) {
-        s4 = peg$parseModuleName();
+      s2 = peg$parseKeywordEnd();
+      if (s2 !== peg$FAILED) {
+        s3 = peg$currPos;
+        s4 = peg$parseGap();
         if (s4 !== peg$FAILED) {
-          s2 = s4;
-        } else {
-          peg$currPos = s2;
-          s2 = peg$FAILED;
-        }
-      } else {
-        peg$currPos = s2;
-        s2 = peg$FAILED;
-      }
-      if (s2 === peg$FAILED) {
-        s2 = null;
-      }
-      s3 = [];
-      s4 = peg$currPos;
-      s5 = peg$parseGap();
-      if (s5 !== peg$FAILED) {
-        s6 = peg$parseAttribute();
-        if (s6 !== peg$FAILED) {
-          s4 = s6;
-        } else {
-          peg$currPos = s4;
-          s4 = peg$FAILED;
-        }
-      } else {
-        peg$currPos = s4;
-        s4 = peg$FAILED;
-      }
-      while (s4 !== peg$FAILED) {
-        s3.push(s4);
-        s4 = peg$currPos;
-        s5 = peg$parseGap();
-        if (s5 !== peg$FAILED) {
-          s6 = peg$parseAttribute();
-          if (s6 !== peg$FAILED) {
-            s4 = s6;
+          s5 = peg$parseModuleName();
+          if (s5 !== peg$FAILED) {
+            s3 = s5;
           } else {
-            peg$currPos = s4;
-            s4 = peg$FAILED;
+            peg$currPos = s3;
+            s3 = peg$FAILED;
           }
         } else {
-          peg$currPos = s4;
-          s4 = peg$FAILED;
+          peg$currPos = s3;
+          s3 = peg$FAILED;
         }
+        if (s3 === peg$FAILED) {
+          s3 = null;
+        }
+        s4 = [];
+        s5 = peg$currPos;
+        s6 = peg$parseGap();
+        if (s6 !== peg$FAILED) {
+          s7 = peg$parseAttribute();
+          if (s7 !== peg$FAILED) {
+            s6 = [s6, s7];
+            s5 = s6;
+          } else {
+            peg$currPos = s5;
+            s5 = peg$FAILED;
+          }
+        } else {
+          peg$currPos = s5;
+          s5 = peg$FAILED;
+        }
+        while (s5 !== peg$FAILED) {
+          s4.push(s5);
+          s5 = peg$currPos;
+          s6 = peg$parseGap();
+          if (s6 !== peg$FAILED) {
+            s7 = peg$parseAttribute();
+            if (s7 !== peg$FAILED) {
+              s6 = [s6, s7];
+              s5 = s6;
+            } else {
+              peg$currPos = s5;
+              s5 = peg$FAILED;
+            }
+          } else {
+            peg$currPos = s5;
+            s5 = peg$FAILED;
+          }
+        }
+        peg$savedPos = s0;
+        s0 = peg$f2(s3);
+      } else {
+        peg$currPos = s0;
+        s0 = peg$FAILED;
       }
-      peg$savedPos = s0;
-      s0 = peg$f2(s2, s3);
     } else {
       peg$currPos = s0;
       s0 = peg$FAILED;
@@ -554,60 +565,66 @@ function peg$parse(input, options) {
         if (peg$silentFails === 0) { peg$fail(peg$e1); }
       }
       if (s1 !== peg$FAILED) {
-        s2 = peg$currPos;
-        s3 = peg$parseGap();
-        if (s3 !== peg$FAILED) {
-          s4 = peg$parseModuleName();
+        s2 = peg$parseKeywordEnd();
+        if (s2 !== peg$FAILED) {
+          s3 = peg$currPos;
+          s4 = peg$parseGap();
           if (s4 !== peg$FAILED) {
-            s3 = [s3, s4];
-            s2 = s3;
-          } else {
-            peg$currPos = s2;
-            s2 = peg$FAILED;
-          }
-        } else {
-          peg$currPos = s2;
-          s2 = peg$FAILED;
-        }
-        if (s2 === peg$FAILED) {
-          s2 = null;
-        }
-        s3 = [];
-        s4 = peg$currPos;
-        s5 = peg$parseGap();
-        if (s5 !== peg$FAILED) {
-          s6 = peg$parseAttribute();
-          if (s6 !== peg$FAILED) {
-            s5 = [s5, s6];
-            s4 = s5;
-          } else {
-            peg$currPos = s4;
-            s4 = peg$FAILED;
-          }
-        } else {
-          peg$currPos = s4;
-          s4 = peg$FAILED;
-        }
-        while (s4 !== peg$FAILED) {
-          s3.push(s4);
-          s4 = peg$currPos;
-          s5 = peg$parseGap();
-          if (s5 !== peg$FAILED) {
-            s6 = peg$parseAttribute();
-            if (s6 !== peg$FAILED) {
-              s5 = [s5, s6];
-              s4 = s5;
+            s5 = peg$parseModuleName();
+            if (s5 !== peg$FAILED) {
+              s4 = [s4, s5];
+              s3 = s4;
             } else {
-              peg$currPos = s4;
-              s4 = peg$FAILED;
+              peg$currPos = s3;
+              s3 = peg$FAILED;
             }
           } else {
-            peg$currPos = s4;
-            s4 = peg$FAILED;
+            peg$currPos = s3;
+            s3 = peg$FAILED;
           }
+          if (s3 === peg$FAILED) {
+            s3 = null;
+          }
+          s4 = [];
+          s5 = peg$currPos;
+          s6 = peg$parseGap();
+          if (s6 !== peg$FAILED) {
+            s7 = peg$parseAttribute();
+            if (s7 !== peg$FAILED) {
+              s6 = [s6, s7];
+              s5 = s6;
+            } else {
+              peg$currPos = s5;
+              s5 = peg$FAILED;
+            }
+          } else {
+            peg$currPos = s5;
+            s5 = peg$FAILED;
+          }
+          while (s5 !== peg$FAILED) {
+            s4.push(s5);
+            s5 = peg$currPos;
+            s6 = peg$parseGap();
+            if (s6 !== peg$FAILED) {
+              s7 = peg$parseAttribute();
+              if (s7 !== peg$FAILED) {
+                s6 = [s6, s7];
+                s5 = s6;
+              } else {
+                peg$currPos = s5;
+                s5 = peg$FAILED;
+              }
+            } else {
+              peg$currPos = s5;
+              s5 = peg$FAILED;
+            }
+          }
+          peg$savedPos = s0;
+          s0 = peg$f3();
+        } else {
+          peg$currPos = s0;
+          s0 = peg$FAILED;
         }
-        peg$savedPos = s0;
-        s0 = peg$f3();
       } else {
         peg$currPos = s0;
         s0 = peg$FAILED;
@@ -667,26 +684,32 @@ function peg$parse(input, options) {
           }
         }
         if (s1 !== peg$FAILED) {
-          s2 = [];
-          s3 = input.charAt(peg$currPos);
-          if (peg$r0.test(s3)) {
-            peg$currPos++;
-          } else {
-            s3 = peg$FAILED;
-            if (peg$silentFails === 0) { peg$fail(peg$e8); }
-          }
-          while (s3 !== peg$FAILED) {
-            s2.push(s3);
-            s3 = input.charAt(peg$currPos);
-            if (peg$r0.test(s3)) {
+          s2 = peg$parseKeywordEnd();
+          if (s2 !== peg$FAILED) {
+            s3 = [];
+            s4 = input.charAt(peg$currPos);
+            if (peg$r0.test(s4)) {
               peg$currPos++;
             } else {
-              s3 = peg$FAILED;
+              s4 = peg$FAILED;
               if (peg$silentFails === 0) { peg$fail(peg$e8); }
             }
+            while (s4 !== peg$FAILED) {
+              s3.push(s4);
+              s4 = input.charAt(peg$currPos);
+              if (peg$r0.test(s4)) {
+                peg$currPos++;
+              } else {
+                s4 = peg$FAILED;
+                if (peg$silentFails === 0) { peg$fail(peg$e8); }
+              }
+            }
+            peg$savedPos = s0;
+            s0 = peg$f4(s1);
+          } else {
+            peg$currPos = s0;
+            s0 = peg$FAILED;
           }
-          peg$savedPos = s0;
-          s0 = peg$f4(s1);
         } else {
           peg$currPos = s0;
           s0 = peg$FAILED;
@@ -701,25 +724,31 @@ function peg$parse(input, options) {
             if (peg$silentFails === 0) { peg$fail(peg$e9); }
           }
           if (s1 !== peg$FAILED) {
-            s2 = peg$currPos;
-            s3 = peg$parseGap();
-            if (s3 !== peg$FAILED) {
-              s4 = peg$parseExport();
+            s2 = peg$parseKeywordEnd();
+            if (s2 !== peg$FAILED) {
+              s3 = peg$currPos;
+              s4 = peg$parseGap();
               if (s4 !== peg$FAILED) {
-                s2 = s4;
+                s5 = peg$parseExport();
+                if (s5 !== peg$FAILED) {
+                  s3 = s5;
+                } else {
+                  peg$currPos = s3;
+                  s3 = peg$FAILED;
+                }
               } else {
-                peg$currPos = s2;
-                s2 = peg$FAILED;
+                peg$currPos = s3;
+                s3 = peg$FAILED;
               }
+              if (s3 === peg$FAILED) {
+                s3 = null;
+              }
+              peg$savedPos = s0;
+              s0 = peg$f5(s3);
             } else {
-              peg$currPos = s2;
-              s2 = peg$FAILED;
+              peg$currPos = s0;
+              s0 = peg$FAILED;
             }
-            if (s2 === peg$FAILED) {
-              s2 = null;
-            }
-            peg$savedPos = s0;
-            s0 = peg$f5(s2);
           } else {
             peg$currPos = s0;
             s0 = peg$FAILED;
@@ -1122,27 +1151,50 @@ function peg$parse(input, options) {
     return s0;
   }
 
+  function peg$parseKeywordEnd() {
+    let s0, s1;
+
+    s0 = peg$currPos;
+    peg$silentFails++;
+    s1 = input.charAt(peg$currPos);
+    if (peg$r5.test(s1)) {
+      peg$currPos++;
+    } else {
+      s1 = peg$FAILED;
+      if (peg$silentFails === 0) { peg$fail(peg$e24); }
+    }
+    peg$silentFails--;
+    if (s1 === peg$FAILED) {
+      s0 = undefined;
+    } else {
+      peg$currPos = s0;
+      s0 = peg$FAILED;
+    }
+
+    return s0;
+  }
+
   function peg$parseAttribute() {
     let s0, s1, s2;
 
     s0 = peg$currPos;
     s1 = [];
     s2 = input.charAt(peg$currPos);
-    if (peg$r5.test(s2)) {
+    if (peg$r6.test(s2)) {
       peg$currPos++;
     } else {
       s2 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e24); }
+      if (peg$silentFails === 0) { peg$fail(peg$e25); }
     }
     if (s2 !== peg$FAILED) {
       while (s2 !== peg$FAILED) {
         s1.push(s2);
         s2 = input.charAt(peg$currPos);
-        if (peg$r5.test(s2)) {
+        if (peg$r6.test(s2)) {
           peg$currPos++;
         } else {
           s2 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e24); }
+          if (peg$silentFails === 0) { peg$fail(peg$e25); }
         }
       }
     } else {
@@ -1165,21 +1217,21 @@ function peg$parse(input, options) {
     s1 = peg$currPos;
     s2 = [];
     s3 = input.charAt(peg$currPos);
-    if (peg$r6.test(s3)) {
+    if (peg$r7.test(s3)) {
       peg$currPos++;
     } else {
       s3 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e26); }
+      if (peg$silentFails === 0) { peg$fail(peg$e27); }
     }
     if (s3 !== peg$FAILED) {
       while (s3 !== peg$FAILED) {
         s2.push(s3);
         s3 = input.charAt(peg$currPos);
-        if (peg$r6.test(s3)) {
+        if (peg$r7.test(s3)) {
           peg$currPos++;
         } else {
           s3 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e26); }
+          if (peg$silentFails === 0) { peg$fail(peg$e27); }
         }
       }
     } else {
@@ -1198,7 +1250,7 @@ function peg$parse(input, options) {
     peg$silentFails--;
     if (s0 === peg$FAILED) {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e25); }
+      if (peg$silentFails === 0) { peg$fail(peg$e26); }
     }
 
     return s0;
@@ -1214,25 +1266,25 @@ function peg$parse(input, options) {
       peg$currPos++;
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e28); }
+      if (peg$silentFails === 0) { peg$fail(peg$e29); }
     }
     if (s1 !== peg$FAILED) {
       s2 = [];
       s3 = input.charAt(peg$currPos);
-      if (peg$r7.test(s3)) {
+      if (peg$r8.test(s3)) {
         peg$currPos++;
       } else {
         s3 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e29); }
+        if (peg$silentFails === 0) { peg$fail(peg$e30); }
       }
       while (s3 !== peg$FAILED) {
         s2.push(s3);
         s3 = input.charAt(peg$currPos);
-        if (peg$r7.test(s3)) {
+        if (peg$r8.test(s3)) {
           peg$currPos++;
         } else {
           s3 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e29); }
+          if (peg$silentFails === 0) { peg$fail(peg$e30); }
         }
       }
       s1 = [s1, s2];
@@ -1244,7 +1296,7 @@ function peg$parse(input, options) {
     peg$silentFails--;
     if (s0 === peg$FAILED) {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e27); }
+      if (peg$silentFails === 0) { peg$fail(peg$e28); }
     }
 
     return s0;
@@ -1256,21 +1308,21 @@ function peg$parse(input, options) {
     peg$silentFails++;
     s0 = [];
     s1 = input.charAt(peg$currPos);
-    if (peg$r8.test(s1)) {
+    if (peg$r9.test(s1)) {
       peg$currPos++;
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e31); }
+      if (peg$silentFails === 0) { peg$fail(peg$e32); }
     }
     if (s1 !== peg$FAILED) {
       while (s1 !== peg$FAILED) {
         s0.push(s1);
         s1 = input.charAt(peg$currPos);
-        if (peg$r8.test(s1)) {
+        if (peg$r9.test(s1)) {
           peg$currPos++;
         } else {
           s1 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e31); }
+          if (peg$silentFails === 0) { peg$fail(peg$e32); }
         }
       }
     } else {
@@ -1279,7 +1331,7 @@ function peg$parse(input, options) {
     peg$silentFails--;
     if (s0 === peg$FAILED) {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e30); }
+      if (peg$silentFails === 0) { peg$fail(peg$e31); }
     }
 
     return s0;
@@ -1290,20 +1342,20 @@ function peg$parse(input, options) {
 
     s0 = [];
     s1 = input.charAt(peg$currPos);
-    if (peg$r8.test(s1)) {
+    if (peg$r9.test(s1)) {
       peg$currPos++;
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e31); }
+      if (peg$silentFails === 0) { peg$fail(peg$e32); }
     }
     while (s1 !== peg$FAILED) {
       s0.push(s1);
       s1 = input.charAt(peg$currPos);
-      if (peg$r8.test(s1)) {
+      if (peg$r9.test(s1)) {
         peg$currPos++;
       } else {
         s1 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e31); }
+        if (peg$silentFails === 0) { peg$fail(peg$e32); }
       }
     }
 
@@ -1320,7 +1372,7 @@ function peg$parse(input, options) {
       peg$currPos++;
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e33); }
+      if (peg$silentFails === 0) { peg$fail(peg$e34); }
     }
     if (s1 === peg$FAILED) {
       s1 = null;
@@ -1330,7 +1382,7 @@ function peg$parse(input, options) {
       peg$currPos++;
     } else {
       s2 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e34); }
+      if (peg$silentFails === 0) { peg$fail(peg$e35); }
     }
     if (s2 !== peg$FAILED) {
       s1 = [s1, s2];
@@ -1342,7 +1394,7 @@ function peg$parse(input, options) {
     peg$silentFails--;
     if (s0 === peg$FAILED) {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e32); }
+      if (peg$silentFails === 0) { peg$fail(peg$e33); }
     }
 
     return s0;
@@ -1390,6 +1442,7 @@ const peg$allowedStartRules = [
   "Flag",
   "ExportName",
   "ModuleName",
+  "KeywordEnd",
   "Attribute",
   "Digits",
   "Comment",
