@@ -95,7 +95,9 @@ export function parseSource(source: string, file: string): Statement[] {
   } catch (err) {
     if (!(err instanceof PeggySyntaxError)) throw err;
     const sink = new DiagnosticSink(file, source);
-    const expected = [...new Set((err.expected ?? []).map((e) => e.description ?? e.text ?? e.type))];
+    const expected = [
+      ...new Set((err.expected ?? []).map((e) => (e.type === 'literal' ? JSON.stringify(e.text) : e.type === 'end' ? 'end of input' : (e.description ?? e.type)))),
+    ];
     const found = err.found === null ? 'end of input' : JSON.stringify(err.found);
     sink.error(
       { line: err.location.start.line, column: err.location.start.column },
@@ -295,7 +297,10 @@ class FunctionBuilder {
         return this.emit(mn.x86, mn.size, [], line);
       case 'vector': {
         this.expectArgs(st, 1, '$vector');
-        return this.emit(mn.x86, mn.size, [this.immediate(st.args[0]!)], line);
+        const vector = this.immediate(st.args[0]!);
+        // INT $3 has its own one-byte opcode (CC), which Go and GNU as both use.
+        if (vector.operand.kind === 'imm' && vector.operand.value === 3n) return this.emit('int3', mn.size, [], line);
+        return this.emit(mn.x86, mn.size, [vector], line);
       }
       case 'data': {
         this.expectArgs(st, 1, '$value');
@@ -329,6 +334,8 @@ class FunctionBuilder {
         if (mn.shape === 'keep') return this.emit(x86, mn.size, [this.operand(src, mn.size), this.operand(dst, mn.size)], line);
         if (isShift && src.kind === 'reg' && src.name !== 'CX' && src.name !== 'CL')
           throw new OperandError(src.loc, 'a shift count in a register must be CX');
+        // TEST only has a r/m,reg form: a memory source goes in the r/m slot.
+        if (x86 === 'test' && src.kind === 'mem') [src, dst] = [dst, src];
         return this.emit(x86, mn.size, [this.operand(dst, mn.size), this.operand(src, srcSize)], line);
       }
       case 'branch':
@@ -389,8 +396,10 @@ class FunctionBuilder {
         return this.immediate(op);
       case 'reg':
         return { operand: this.register(op.name, op.loc, size) };
-      case 'mem':
-        return this.memory(op, size);
+      case 'mem': {
+        const m = this.memory(op, size);
+        return m.operand.kind === 'mem' ? { ...m, operand: { ...m.operand, size } } : m;
+      }
       case 'addr':
         throw new OperandError(op.loc, '$sym(SB) (an address) is only allowed as MOVQ source or in DATA');
       case 'string':

@@ -84,9 +84,10 @@ function build(): Map<string, Mnemonic> {
   const plain: Array<[string, string]> = [
     ['RET', 'ret'], ['SYSCALL', 'syscall'], ['SYSRET', 'sysretq'], ['SWAPGS', 'swapgs'], ['WRMSR', 'wrmsr'],
     ['RDMSR', 'rdmsr'], ['RDTSC', 'rdtsc'], ['CPUID', 'cpuid'], ['HLT', 'hlt'], ['NOP', 'nop'], ['PAUSE', 'pause'],
-    ['CLI', 'cli'], ['STI', 'sti'], ['UD2', 'ud2'], ['CQO', 'cqo'], ['CDQ', 'cdq'], ['LFENCE', 'lfence'], ['MFENCE', 'mfence'],
+    ['CLI', 'cli'], ['STI', 'sti'], ['UD2', 'ud2'], ['CQO', 'cqo'], ['LFENCE', 'lfence'], ['MFENCE', 'mfence'],
   ];
   for (const [name, x86] of plain) m.set(name, { x86, size: 8, shape: 'none' });
+  m.set('CDQ', { x86: 'cdq', size: 4, shape: 'none' });
   for (const [name, size] of [['BYTE', 1], ['WORD', 2], ['LONG', 4], ['QUAD', 8]] as const) m.set(name, { x86: '', size, shape: 'data' });
   return m;
 }

@@ -188,6 +188,7 @@ function peg$parse(input, options) {
     Line: peg$parseLine,
     Label: peg$parseLabel,
     Statements: peg$parseStatements,
+    Labelled: peg$parseLabelled,
     Statement: peg$parseStatement,
     Include: peg$parseInclude,
     Instruction: peg$parseInstruction,
@@ -332,63 +333,62 @@ function peg$parse(input, options) {
   const peg$e56 = peg$literalExpectation("\n", false);
 
   function peg$f0(head, tail) {    return [head, ...tail].flat();  }
-  function peg$f1(label, stmts) {
-    const out = label ? [label] : [];
-    return out.concat(stmts ?? []);
-  }
+  function peg$f1(stmts) {    return stmts ?? [];  }
   function peg$f2(name) {    return { kind: 'label', name, loc: here() };  }
-  function peg$f3(head, tail) {    return [head, ...tail.filter(Boolean)];  }
-  function peg$f4(path) {    return { kind: 'include', path, loc: here() };  }
-  function peg$f5(op, args) {
+  function peg$f3(head, tail) {    return [head, ...tail.filter(Boolean)].flat();  }
+  function peg$f4(label, st) {    return st ? [label, st] : [label];  }
+  function peg$f5(st) {    return [st];  }
+  function peg$f6(path) {    return { kind: 'include', path, loc: here() };  }
+  function peg$f7(op, args) {
     return { kind: 'insn', op, args: args ?? [], loc: here() };
   }
-  function peg$f6(head, tail) {    return [head, ...tail];  }
-  function peg$f7(value) {    return { ...value, loc: here() };  }
-  function peg$f8(s) {    return { kind: 'string', value: s };  }
-  function peg$f9(sym, off) {
+  function peg$f8(head, tail) {    return [head, ...tail];  }
+  function peg$f9(value) {    return { ...value, loc: here() };  }
+  function peg$f10(s) {    return { kind: 'string', value: s };  }
+  function peg$f11(sym, off) {
     return { kind: 'addr', sym, offset: off ?? 0n };
   }
-  function peg$f10(frame, args) {    return { kind: 'frame', frame, args };  }
-  function peg$f11(value) {    return { kind: 'imm', value: value.value };  }
-  function peg$f12(sym, off, base, index, width) {
+  function peg$f12(frame, args) {    return { kind: 'frame', frame, args };  }
+  function peg$f13(value) {    return { kind: 'imm', value: value.value };  }
+  function peg$f14(sym, off, base, index, width) {
     return { kind: 'mem', sym, offset: off ?? 0n, base, index, width, loc: here() };
   }
-  function peg$f13(off, base, index, width) {
+  function peg$f15(off, base, index, width) {
     return { kind: 'mem', sym: null, offset: off ? off.value : 0n, base, index, width, loc: here() };
   }
-  function peg$f14(n) {    return Number(n);  }
-  function peg$f15(reg, scale) {    return { reg, scale: Number(scale) };  }
-  function peg$f16(sign, value) {    return sign === '-' ? -value : value;  }
-  function peg$f17(name) {    return { kind: 'reg', name, loc: here() };  }
-  function peg$f18(name) {    return REGISTERS.has(name);  }
-  function peg$f19(name) {    return name;  }
-  function peg$f20(head, tail) {    return { kind: 'flags', names: [head, ...tail], loc: here() };  }
-  function peg$f21(name) {    return { kind: 'name', name, loc: here() };  }
-  function peg$f22(name, local) {
+  function peg$f16(n) {    return Number(n);  }
+  function peg$f17(reg, scale) {    return { reg, scale: Number(scale) };  }
+  function peg$f18(sign, value) {    return sign === '-' ? -value : value;  }
+  function peg$f19(name) {    return { kind: 'reg', name, loc: here() };  }
+  function peg$f20(name) {    return REGISTERS.has(name);  }
+  function peg$f21(name) {    return name;  }
+  function peg$f22(head, tail) {    return { kind: 'flags', names: [head, ...tail], loc: here() };  }
+  function peg$f23(name) {    return { kind: 'name', name, loc: here() };  }
+  function peg$f24(name, local) {
     return local ? name + '<>' : name;
   }
-  function peg$f23(value) {    return { kind: 'imm', value, loc: here() };  }
-  function peg$f24(head, tail) {
+  function peg$f25(value) {    return { kind: 'imm', value, loc: here() };  }
+  function peg$f26(head, tail) {
     return tail.reduce((acc, [op, rhs]) => BINARY[op](acc, rhs), head);
   }
-  function peg$f25(head, tail) {
+  function peg$f27(head, tail) {
     return tail.reduce((acc, [op, rhs]) => {
       if ((op === '/' || op === '%') && rhs === 0n) error('division by zero');
       return BINARY[op](acc, rhs);
     }, head);
   }
-  function peg$f26(v) {    return -v;  }
-  function peg$f27(v) {    return v;  }
-  function peg$f28(v) {    return ~v;  }
+  function peg$f28(v) {    return -v;  }
   function peg$f29(v) {    return v;  }
-  function peg$f30(digits) {    return BigInt('0x' + digits);  }
-  function peg$f31(digits) {    return BigInt('0b' + digits);  }
-  function peg$f32(digits) {    return BigInt('0o' + digits);  }
-  function peg$f33(digits) {    return BigInt(digits);  }
-  function peg$f34(c) {    return BigInt(c.codePointAt(0));  }
-  function peg$f35(chars) {    return chars.join('');  }
-  function peg$f36(e) {    return { n: '\n', r: '\r', t: '\t', 0: '\0', '\\': '\\', "'": "'", '"': '"' }[e];  }
-  function peg$f37(h) {    return String.fromCharCode(parseInt(h, 16));  }
+  function peg$f30(v) {    return ~v;  }
+  function peg$f31(v) {    return v;  }
+  function peg$f32(digits) {    return BigInt('0x' + digits);  }
+  function peg$f33(digits) {    return BigInt('0b' + digits);  }
+  function peg$f34(digits) {    return BigInt('0o' + digits);  }
+  function peg$f35(digits) {    return BigInt(digits);  }
+  function peg$f36(c) {    return BigInt(c.codePointAt(0));  }
+  function peg$f37(chars) {    return chars.join('');  }
+  function peg$f38(e) {    return { n: '\n', r: '\r', t: '\t', 0: '\0', '\\': '\\', "'": "'", '"': '"' }[e];  }
+  function peg$f39(h) {    return String.fromCharCode(parseInt(h, 16));  }
   let peg$currPos = options.peg$currPos | 0;
   let peg$savedPos = peg$currPos;
   const peg$posDetailsCache = [{ line: 1, column: 1 }];
@@ -593,27 +593,22 @@ function peg$parse(input, options) {
   }
 
   function peg$parseLine() {
-    let s0, s1, s2, s3, s4, s5, s6, s7;
+    let s0, s1, s2, s3, s4, s5;
 
     s0 = peg$currPos;
     s1 = peg$parse_();
-    s2 = peg$parseLabel();
+    s2 = peg$parseStatements();
     if (s2 === peg$FAILED) {
       s2 = null;
     }
     s3 = peg$parse_();
-    s4 = peg$parseStatements();
+    s4 = peg$parseComment();
     if (s4 === peg$FAILED) {
       s4 = null;
     }
     s5 = peg$parse_();
-    s6 = peg$parseComment();
-    if (s6 === peg$FAILED) {
-      s6 = null;
-    }
-    s7 = peg$parse_();
     peg$savedPos = s0;
-    s0 = peg$f1(s2, s4);
+    s0 = peg$f1(s2);
 
     return s0;
   }
@@ -672,7 +667,7 @@ function peg$parse(input, options) {
     let s0, s1, s2, s3, s4, s5, s6, s7;
 
     s0 = peg$currPos;
-    s1 = peg$parseStatement();
+    s1 = peg$parseLabelled();
     if (s1 !== peg$FAILED) {
       s2 = [];
       s3 = peg$currPos;
@@ -686,7 +681,7 @@ function peg$parse(input, options) {
       }
       if (s5 !== peg$FAILED) {
         s6 = peg$parse_();
-        s7 = peg$parseStatement();
+        s7 = peg$parseLabelled();
         if (s7 === peg$FAILED) {
           s7 = null;
         }
@@ -708,7 +703,7 @@ function peg$parse(input, options) {
         }
         if (s5 !== peg$FAILED) {
           s6 = peg$parse_();
-          s7 = peg$parseStatement();
+          s7 = peg$parseLabelled();
           if (s7 === peg$FAILED) {
             s7 = null;
           }
@@ -723,6 +718,36 @@ function peg$parse(input, options) {
     } else {
       peg$currPos = s0;
       s0 = peg$FAILED;
+    }
+
+    return s0;
+  }
+
+  function peg$parseLabelled() {
+    let s0, s1, s2, s3;
+
+    s0 = peg$currPos;
+    s1 = peg$parseLabel();
+    if (s1 !== peg$FAILED) {
+      s2 = peg$parse_();
+      s3 = peg$parseStatement();
+      if (s3 === peg$FAILED) {
+        s3 = null;
+      }
+      peg$savedPos = s0;
+      s0 = peg$f4(s1, s3);
+    } else {
+      peg$currPos = s0;
+      s0 = peg$FAILED;
+    }
+    if (s0 === peg$FAILED) {
+      s0 = peg$currPos;
+      s1 = peg$parseStatement();
+      if (s1 !== peg$FAILED) {
+        peg$savedPos = s0;
+        s1 = peg$f5(s1);
+      }
+      s0 = s1;
     }
 
     return s0;
@@ -789,7 +814,7 @@ function peg$parse(input, options) {
         }
         if (s5 !== peg$FAILED) {
           peg$savedPos = s0;
-          s0 = peg$f4(s4);
+          s0 = peg$f6(s4);
         } else {
           peg$currPos = s0;
           s0 = peg$FAILED;
@@ -830,7 +855,7 @@ function peg$parse(input, options) {
         s2 = null;
       }
       peg$savedPos = s0;
-      s0 = peg$f5(s1, s2);
+      s0 = peg$f7(s1, s2);
     } else {
       peg$currPos = s0;
       s0 = peg$FAILED;
@@ -968,7 +993,7 @@ function peg$parse(input, options) {
         }
       }
       peg$savedPos = s0;
-      s0 = peg$f6(s1, s2);
+      s0 = peg$f8(s1, s2);
     } else {
       peg$currPos = s0;
       s0 = peg$FAILED;
@@ -1022,7 +1047,7 @@ function peg$parse(input, options) {
       s3 = peg$parseImmediateValue();
       if (s3 !== peg$FAILED) {
         peg$savedPos = s0;
-        s0 = peg$f7(s3);
+        s0 = peg$f9(s3);
       } else {
         peg$currPos = s0;
         s0 = peg$FAILED;
@@ -1042,7 +1067,7 @@ function peg$parse(input, options) {
     s1 = peg$parseStringLiteral();
     if (s1 !== peg$FAILED) {
       peg$savedPos = s0;
-      s1 = peg$f8(s1);
+      s1 = peg$f10(s1);
     }
     s0 = s1;
     if (s0 === peg$FAILED) {
@@ -1080,7 +1105,7 @@ function peg$parse(input, options) {
             }
             if (s7 !== peg$FAILED) {
               peg$savedPos = s0;
-              s0 = peg$f9(s1, s2);
+              s0 = peg$f11(s1, s2);
             } else {
               peg$currPos = s0;
               s0 = peg$FAILED;
@@ -1114,7 +1139,7 @@ function peg$parse(input, options) {
             s5 = peg$parseNumber();
             if (s5 !== peg$FAILED) {
               peg$savedPos = s0;
-              s0 = peg$f10(s1, s5);
+              s0 = peg$f12(s1, s5);
             } else {
               peg$currPos = s0;
               s0 = peg$FAILED;
@@ -1132,7 +1157,7 @@ function peg$parse(input, options) {
           s1 = peg$parseExpression();
           if (s1 !== peg$FAILED) {
             peg$savedPos = s0;
-            s1 = peg$f11(s1);
+            s1 = peg$f13(s1);
           }
           s0 = s1;
         }
@@ -1181,7 +1206,7 @@ function peg$parse(input, options) {
               s9 = null;
             }
             peg$savedPos = s0;
-            s0 = peg$f12(s1, s2, s5, s8, s9);
+            s0 = peg$f14(s1, s2, s5, s8, s9);
           } else {
             peg$currPos = s0;
             s0 = peg$FAILED;
@@ -1233,7 +1258,7 @@ function peg$parse(input, options) {
               s8 = null;
             }
             peg$savedPos = s0;
-            s0 = peg$f13(s1, s4, s7, s8);
+            s0 = peg$f15(s1, s4, s7, s8);
           } else {
             peg$currPos = s0;
             s0 = peg$FAILED;
@@ -1285,7 +1310,7 @@ function peg$parse(input, options) {
         }
         if (s5 !== peg$FAILED) {
           peg$savedPos = s0;
-          s0 = peg$f14(s4);
+          s0 = peg$f16(s4);
         } else {
           peg$currPos = s0;
           s0 = peg$FAILED;
@@ -1345,7 +1370,7 @@ function peg$parse(input, options) {
             }
             if (s9 !== peg$FAILED) {
               peg$savedPos = s0;
-              s0 = peg$f15(s3, s7);
+              s0 = peg$f17(s3, s7);
             } else {
               peg$currPos = s0;
               s0 = peg$FAILED;
@@ -1387,7 +1412,7 @@ function peg$parse(input, options) {
       s4 = peg$parseTerm();
       if (s4 !== peg$FAILED) {
         peg$savedPos = s0;
-        s0 = peg$f16(s2, s4);
+        s0 = peg$f18(s2, s4);
       } else {
         peg$currPos = s0;
         s0 = peg$FAILED;
@@ -1407,7 +1432,7 @@ function peg$parse(input, options) {
     s1 = peg$parseRegisterName();
     if (s1 !== peg$FAILED) {
       peg$savedPos = s0;
-      s1 = peg$f17(s1);
+      s1 = peg$f19(s1);
     }
     s0 = s1;
 
@@ -1422,7 +1447,7 @@ function peg$parse(input, options) {
     s1 = peg$parseIdentifier();
     if (s1 !== peg$FAILED) {
       peg$savedPos = peg$currPos;
-      s2 = peg$f18(s1);
+      s2 = peg$f20(s1);
       if (s2) {
         s2 = undefined;
       } else {
@@ -1430,7 +1455,7 @@ function peg$parse(input, options) {
       }
       if (s2 !== peg$FAILED) {
         peg$savedPos = s0;
-        s0 = peg$f19(s1);
+        s0 = peg$f21(s1);
       } else {
         peg$currPos = s0;
         s0 = peg$FAILED;
@@ -1508,7 +1533,7 @@ function peg$parse(input, options) {
       }
       if (s2 !== peg$FAILED) {
         peg$savedPos = s0;
-        s0 = peg$f20(s1, s2);
+        s0 = peg$f22(s1, s2);
       } else {
         peg$currPos = s0;
         s0 = peg$FAILED;
@@ -1528,7 +1553,7 @@ function peg$parse(input, options) {
     s1 = peg$parseIdentifier();
     if (s1 !== peg$FAILED) {
       peg$savedPos = s0;
-      s1 = peg$f21(s1);
+      s1 = peg$f23(s1);
     }
     s0 = s1;
 
@@ -1643,7 +1668,7 @@ function peg$parse(input, options) {
         }
         if (s4 !== peg$FAILED) {
           peg$savedPos = s0;
-          s0 = peg$f22(s1, s2);
+          s0 = peg$f24(s1, s2);
         } else {
           peg$currPos = s0;
           s0 = peg$FAILED;
@@ -1734,7 +1759,7 @@ function peg$parse(input, options) {
     s1 = peg$parseSum();
     if (s1 !== peg$FAILED) {
       peg$savedPos = s0;
-      s1 = peg$f23(s1);
+      s1 = peg$f25(s1);
     }
     s0 = s1;
 
@@ -1796,7 +1821,7 @@ function peg$parse(input, options) {
         }
       }
       peg$savedPos = s0;
-      s0 = peg$f24(s1, s2);
+      s0 = peg$f26(s1, s2);
     } else {
       peg$currPos = s0;
       s0 = peg$FAILED;
@@ -1896,7 +1921,7 @@ function peg$parse(input, options) {
         }
       }
       peg$savedPos = s0;
-      s0 = peg$f25(s1, s2);
+      s0 = peg$f27(s1, s2);
     } else {
       peg$currPos = s0;
       s0 = peg$FAILED;
@@ -1921,7 +1946,7 @@ function peg$parse(input, options) {
       s3 = peg$parseTerm();
       if (s3 !== peg$FAILED) {
         peg$savedPos = s0;
-        s0 = peg$f26(s3);
+        s0 = peg$f28(s3);
       } else {
         peg$currPos = s0;
         s0 = peg$FAILED;
@@ -1944,7 +1969,7 @@ function peg$parse(input, options) {
         s3 = peg$parseTerm();
         if (s3 !== peg$FAILED) {
           peg$savedPos = s0;
-          s0 = peg$f27(s3);
+          s0 = peg$f29(s3);
         } else {
           peg$currPos = s0;
           s0 = peg$FAILED;
@@ -1967,7 +1992,7 @@ function peg$parse(input, options) {
           s3 = peg$parseTerm();
           if (s3 !== peg$FAILED) {
             peg$savedPos = s0;
-            s0 = peg$f28(s3);
+            s0 = peg$f30(s3);
           } else {
             peg$currPos = s0;
             s0 = peg$FAILED;
@@ -1999,7 +2024,7 @@ function peg$parse(input, options) {
               }
               if (s5 !== peg$FAILED) {
                 peg$savedPos = s0;
-                s0 = peg$f29(s3);
+                s0 = peg$f31(s3);
               } else {
                 peg$currPos = s0;
                 s0 = peg$FAILED;
@@ -2076,7 +2101,7 @@ function peg$parse(input, options) {
         }
         if (s3 !== peg$FAILED) {
           peg$savedPos = s0;
-          s0 = peg$f30(s2);
+          s0 = peg$f32(s2);
         } else {
           peg$currPos = s0;
           s0 = peg$FAILED;
@@ -2140,7 +2165,7 @@ function peg$parse(input, options) {
           }
           if (s3 !== peg$FAILED) {
             peg$savedPos = s0;
-            s0 = peg$f31(s2);
+            s0 = peg$f33(s2);
           } else {
             peg$currPos = s0;
             s0 = peg$FAILED;
@@ -2204,7 +2229,7 @@ function peg$parse(input, options) {
             }
             if (s3 !== peg$FAILED) {
               peg$savedPos = s0;
-              s0 = peg$f32(s2);
+              s0 = peg$f34(s2);
             } else {
               peg$currPos = s0;
               s0 = peg$FAILED;
@@ -2260,7 +2285,7 @@ function peg$parse(input, options) {
             }
             if (s2 !== peg$FAILED) {
               peg$savedPos = s0;
-              s0 = peg$f33(s1);
+              s0 = peg$f35(s1);
             } else {
               peg$currPos = s0;
               s0 = peg$FAILED;
@@ -2290,7 +2315,7 @@ function peg$parse(input, options) {
                 }
                 if (s3 !== peg$FAILED) {
                   peg$savedPos = s0;
-                  s0 = peg$f34(s2);
+                  s0 = peg$f36(s2);
                 } else {
                   peg$currPos = s0;
                   s0 = peg$FAILED;
@@ -2344,7 +2369,7 @@ function peg$parse(input, options) {
       }
       if (s3 !== peg$FAILED) {
         peg$savedPos = s0;
-        s0 = peg$f35(s2);
+        s0 = peg$f37(s2);
       } else {
         peg$currPos = s0;
         s0 = peg$FAILED;
@@ -2383,7 +2408,7 @@ function peg$parse(input, options) {
       }
       if (s2 !== peg$FAILED) {
         peg$savedPos = s0;
-        s0 = peg$f36(s2);
+        s0 = peg$f38(s2);
       } else {
         peg$currPos = s0;
         s0 = peg$FAILED;
@@ -2437,7 +2462,7 @@ function peg$parse(input, options) {
         }
         if (s2 !== peg$FAILED) {
           peg$savedPos = s0;
-          s0 = peg$f37(s2);
+          s0 = peg$f39(s2);
         } else {
           peg$currPos = s0;
           s0 = peg$FAILED;
@@ -2831,6 +2856,7 @@ const peg$allowedStartRules = [
   "Line",
   "Label",
   "Statements",
+  "Labelled",
   "Statement",
   "Include",
   "Instruction",

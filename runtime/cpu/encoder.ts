@@ -4,7 +4,8 @@
 // client.
 //
 // Choosing among valid encodings: every table form of the mnemonic that accepts the
-// operands is encoded and the shortest wins; on a tie the earlier table row wins. That is
+// operands is encoded and the shortest wins; on a tie the smaller immediate field, then the
+// earlier table row wins. That is
 // the choice GNU `as` makes for every form the assembler emits: reg,reg uses the r/m,reg
 // ("store") opcode (89, 01 …, listed first), an immediate that fits a signed byte uses the
 // imm8 form, otherwise the accumulator short form, MOV of a 64-bit constant uses the
@@ -31,6 +32,8 @@ export type MachineOperand =
       scale: 1 | 2 | 4 | 8;
       disp: number;
       segment?: 'fs' | 'gs';
+      /** Access size, when it differs from the operation size (MOVZX's byte or word source). */
+      size?: OperandSize;
     }
   /** A branch displacement, relative to the end of the instruction. */
   | { kind: 'rel'; disp: number; width: 1 | 4 };
@@ -69,9 +72,9 @@ function accepts(o: FormOperand, op: MachineOperand): boolean {
     case 'fixed':
       return op.kind === 'reg' && op.size * 8 === o.size && op.reg === o.reg;
     case 'rm':
-      return op.kind === 'mem' || (op.kind === 'reg' && op.size * 8 === o.size);
     case 'mem':
-      return op.kind === 'mem';
+      if (op.kind === 'mem') return op.size === undefined || op.size * 8 === o.size;
+      return o.kind === 'rm' && op.kind === 'reg' && op.size * 8 === o.size;
     case 'imm':
       return op.kind === 'imm' && immediateFits(op.value, o.size, o.immSize!);
     case 'one':
@@ -111,7 +114,7 @@ export function encode(mnemonic: string, size: OperandSize, operands: readonly M
   for (const f of formsFor(mnemonic, size)) {
     if (f.operands.length !== operands.length || !f.operands.every((o, i) => accepts(o, operands[i]!))) continue;
     const e = encodeForm(f, operands);
-    if (!best || e.bytes.length < best.bytes.length) best = e;
+    if (!best || e.bytes.length < best.bytes.length || (e.bytes.length === best.bytes.length && (e.immWidth ?? 0) < (best.immWidth ?? 0))) best = e;
   }
   if (best) return best;
   if (formsOf(mnemonic).length === 0) throw new EncodeError(`the instruction table has no ${mnemonic}`);
