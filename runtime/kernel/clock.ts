@@ -1,0 +1,44 @@
+// Virtual time: the kernel never reads a host clock. A VirtualClock is handed in (the
+// scheduler owns the machine's clock); the kernel reads it for timestamps and advances
+// it by the documented cost of each operation, so the same run gives the same times.
+//
+// Costs (nanoseconds of virtual time), charged by do_syscall_64:
+// - SYSCALL_COST: every system call, entry to exit, whatever it does;
+// - COPY_COST_PER_KIB: per KiB copied between user memory and the kernel (rounded up);
+// - PATH_COST: per path resolved.
+// Time spent blocked is not a cost: it is the time the clock moved while the thread waited.
+
+export const SYSCALL_COST = 100;
+export const COPY_COST_PER_KIB = 50;
+export const PATH_COST = 200;
+
+export interface VirtualClock {
+  /** Nanoseconds since the machine booted; never decreases. */
+  now(): number;
+  /** Moves time forward by ns (ns ≥ 0). */
+  advance(ns: number): void;
+}
+
+/** A clock that only moves when told to. */
+export class ManualClock implements VirtualClock {
+  private ns = 0;
+
+  now(): number {
+    return this.ns;
+  }
+
+  advance(ns: number): void {
+    if (!(ns >= 0)) throw new RangeError(`clock: cannot advance by ${ns} ns`);
+    this.ns += ns;
+  }
+
+  /** Moves to an absolute time if it is later than now. */
+  advanceTo(ns: number): void {
+    if (ns > this.ns) this.ns = ns;
+  }
+}
+
+/** Virtual cost of copying n bytes across the user/kernel boundary. */
+export function copyCost(n: number): number {
+  return Math.ceil(n / 1024) * COPY_COST_PER_KIB;
+}
