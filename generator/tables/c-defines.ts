@@ -9,7 +9,7 @@
 // (__NR_syscalls, SYS_MAXSYSCALL) are left out. A header with any __NR_/SYS_ define is a
 // syscall table; otherwise its E* defines make an errno table.
 import * as parser from '../grammar/c-defines.parser.js';
-import { ImportOptionError, parseWith, tableError } from './errors.ts';
+import { parseWith, tableError } from './errors.ts';
 import { SyscallSet } from './syscall-set.ts';
 import type { ErrnoAlias, ErrnoEntry, SyscallEntry } from './types.ts';
 
@@ -91,6 +91,6 @@ export function importCDefines(text: string, file: string, abi = 'common'): CDef
     if (same) aliases.push({ name: d.name, target: same.name });
     else entries.push({ name: d.name, number, message: d.comment ?? '' });
   }
-  if (entries.length === 0) throw new ImportOptionError(`${file}: no #define of __NR_*, SYS_* or E* names found`);
+  if (entries.length === 0) throw tableError(file, text, 1, 1, 'expected #define lines for __NR_*, SYS_* or E* names, found none');
   return { kind: 'errors', entries: entries.sort((a, b) => a.number - b.number), aliases };
 }

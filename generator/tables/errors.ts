@@ -28,6 +28,8 @@ interface PeggyExpectation {
   type: string;
   description?: string;
   text?: string;
+  parts?: Array<string | [string, string]>;
+  inverted?: boolean;
 }
 
 interface PeggySyntaxError {
@@ -45,9 +47,33 @@ function isPeggySyntaxError(err: unknown): err is PeggySyntaxError {
   );
 }
 
+const WHITESPACE = new Set([' ', '\t']);
+const LINE_ENDS = new Set(['\r', '\n']);
+
+function describeExpectation(e: PeggyExpectation): string {
+  switch (e.type) {
+    case 'end':
+      return 'end of input';
+    case 'any':
+      return 'any character';
+    case 'literal':
+      return JSON.stringify(e.text);
+    case 'class': {
+      const parts = e.parts ?? [];
+      const singles = parts.every((p) => typeof p === 'string');
+      if (singles && parts.every((p) => LINE_ENDS.has(p as string))) return 'end of line';
+      if (singles && parts.every((p) => WHITESPACE.has(p as string) || LINE_ENDS.has(p as string))) return 'blank';
+      const shown = parts.map((p) => (typeof p === 'string' ? p : `${p[0]}-${p[1]}`)).join('');
+      return `${e.inverted ? 'a character not in' : 'a character in'} [${JSON.stringify(shown).slice(1, -1)}]`;
+    }
+    default:
+      return e.description ?? e.type;
+  }
+}
+
 function describeExpected(expected: PeggyExpectation[] | null): string {
   if (!expected || expected.length === 0) return 'something else';
-  const names = [...new Set(expected.map((e) => (e.type === 'end' ? 'end of input' : (e.description ?? e.text ?? e.type))))].sort();
+  const names = [...new Set(expected.map(describeExpectation))].sort();
   return names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
 }
 

@@ -16,7 +16,7 @@ export class SyscallSet {
   ) {}
 
   add(entry: SyscallEntry, at: SourcePosition): void {
-    const located = { ...entry, ...at };
+    const located = { ...entry, line: at.line, column: at.column };
     const sameNumber = this.byNumber.get(entry.number);
     if (sameNumber) {
       throw tableError(this.file, this.text, at.line, at.column, `number ${entry.number} (${entry.name}) is already used by ${sameNumber.name} at line ${sameNumber.line}${this.hint}`);
