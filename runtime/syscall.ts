@@ -185,16 +185,13 @@ const errnoTables = new Map<string, ErrnoErr>();
 
 /**
  * Registers the error table of `os` and returns its errnoErr: the same Errno object for
- * the same number every time; numbers not in the table get `errno N` names. `zeroAs`
- * is the number reported for a failure that set no error code (Go's windows errnoErr
- * reports EINVAL; ERROR_INVALID_PARAMETER here).
+ * the same number every time; numbers not in the table get `errno N` names.
  */
-export function errnoTable(os: string, entries: readonly ErrnoEntry[], zeroAs?: number): ErrnoErr {
+export function errnoTable(os: string, entries: readonly ErrnoEntry[]): ErrnoErr {
   const known = new Map<number, ErrnoEntry>();
   for (const e of entries) if (!known.has(e[0])) known.set(e[0], e);
   const cache = new Map<number, Errno>();
   const errnoErr: ErrnoErr = (n) => {
-    if (n === 0 && zeroAs !== undefined) n = zeroAs;
     let e = cache.get(n);
     if (e === undefined) {
       const entry = known.get(n);

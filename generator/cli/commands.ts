@@ -4,6 +4,31 @@ import type { Command } from 'commander';
 
 export function registerGeneratorCommands(program: Command, setStatus: (code: number) => void): void {
   program
+    .command('generate')
+    .description('regenerate generated/ from the annotations and tables in defs/')
+    .option('--target <os/arch>', 'generate only this target (repeatable; default: all six)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--check', 'write nothing; exit 1 with a unified diff when generated/ is stale')
+    .option('--watch', 'regenerate on every change under defs/')
+    .option('--lenient', 'accept the annotation forms the Perl mksyscall accepted')
+    .option('--defs <dir>', 'read annotations and tables from this folder instead of defs/')
+    .option('--out <dir>', 'write here instead of generated/')
+    .action(async (opts: { target: string[]; check?: boolean; watch?: boolean; lenient?: boolean; defs?: string; out?: string }) => {
+      const { runGenerate } = await import('./generate.ts');
+      setStatus(await runGenerate(opts, (s) => process.stdout.write(s), (s) => process.stderr.write(s)));
+    });
+  program
+    .command('inspect')
+    .description('print how the //sys declarations of any text files lower for one target')
+    .requiredOption('--target <os/arch>', 'the target whose ABI to lower for')
+    .option('--json', 'print JSON: {"target", "functions": [...]}')
+    .option('--lenient', 'accept the annotation forms the Perl mksyscall accepted')
+    .option('--defs <dir>', 'tables folder to check trap names against (default defs/)')
+    .argument('<files...>', 'files containing //sys lines (.sys, Go or TypeScript source)')
+    .action(async (files: string[], opts: { target: string; json?: boolean; lenient?: boolean; defs?: string }) => {
+      const { runInspect } = await import('./inspect.ts');
+      setStatus(runInspect(files, opts, (s) => process.stdout.write(s), (s) => process.stderr.write(s)));
+    });
+  program
     .command('import-table')
     .description("convert an upstream syscall table, errno sheet or .def export list into the project's table format")
     .requiredOption('--format <format>', 'linux-tbl | freebsd-master | xnu-master | c-defines | def | errno-tsv')
