@@ -1,0 +1,113 @@
+// The kernel's guest code for linux/amd64: boot-time MSR setup and the SYSCALL entry path,
+// as Linux's arch/x86/kernel/cpu/common.c (syscall_init) and arch/x86/entry/entry_64.S
+// (entry_SYSCALL_64) do it. Linked as a supervisor object: ring 3 cannot read or run it.
+//
+// Per-CPU area (entry_percpu, reached through GS while in the kernel):
+//	0(GS)	the user stack pointer, saved on entry
+//	8(GS)	top of the current thread's kernel stack; the machine rewrites it when it
+//		switches threads (syscall_init points it at a boot stack)
+//
+// pt_regs (built on the kernel stack, lowest address first, 8 bytes each, 168 in all):
+//	r15 r14 r13 r12 bp bx r11 r10 r9 r8 ax cx dx si di orig_ax ip cs flags sp ss
+// do_syscall_64(regs, nr) is bound to the host. It reads the number and the arguments from
+// the frame and writes the result into regs->ax (and regs->dx when it has a second
+// result); the exit path restores the user registers from the frame.
+
+#include "textflag.h"
+
+GLOBL entry_percpu(SB), NOPTR, $64
+GLOBL entry_boot_stack<>(SB), NOPTR, $16384
+
+// syscall_init runs in ring 0 with DI = the user entry point and SI = the user stack
+// pointer. It programs LSTAR, STAR and FMASK, sets EFER.SCE, points GS at the per-CPU
+// area and enters ring 3 at DI with SYSRET (RFLAGS = IF).
+TEXT syscall_init(SB),NOSPLIT|NOFRAME,$0
+	// MSR_LSTAR = entry_SYSCALL_64
+	MOVQ	$entry_SYSCALL_64(SB), AX
+	MOVQ	AX, DX
+	SHRQ	$32, DX
+	MOVL	$0xc0000082, CX
+	WRMSR
+	// MSR_STAR: SYSRET loads CS from bits 48..63 (+16), SYSCALL from bits 32..47.
+	MOVL	$0, AX
+	MOVL	$0x00230010, DX
+	MOVL	$0xc0000081, CX
+	WRMSR
+	// MSR_FMASK: clear TF, DF, IF, IOPL, NT and AC on entry.
+	MOVL	$0x47700, AX
+	MOVL	$0, DX
+	MOVL	$0xc0000084, CX
+	WRMSR
+	// EFER.SCE enables SYSCALL/SYSRET.
+	MOVL	$0xc0000080, CX
+	RDMSR
+	ORL	$1, AX
+	WRMSR
+	// MSR_GS_BASE = the per-CPU area, with a boot kernel stack in it.
+	MOVQ	$entry_percpu(SB), AX
+	MOVQ	$entry_boot_stack<>+16384(SB), DX
+	MOVQ	DX, 8(AX)
+	MOVQ	AX, DX
+	SHRQ	$32, DX
+	MOVL	$0xc0000101, CX
+	WRMSR
+	// To ring 3: SYSRET jumps to CX with RFLAGS from R11; SWAPGS leaves the per-CPU
+	// pointer in KERNEL_GS_BASE for the next entry.
+	MOVQ	DI, CX
+	MOVQ	SI, SP
+	MOVQ	$0x202, R11
+	SWAPGS
+	SYSRET
+
+// entry_SYSCALL_64: SYSCALL lands here in ring 0 with RCX = user RIP, R11 = user RFLAGS,
+// and the user's RSP still loaded.
+TEXT entry_SYSCALL_64(SB),NOSPLIT|NOFRAME,$0
+	SWAPGS
+	MOVQ	SP, 0(GS)
+	MOVQ	8(GS), SP
+	PUSHQ	$0x2b		// ss (__USER_DS)
+	PUSHQ	0(GS)		// sp
+	PUSHQ	R11		// flags
+	PUSHQ	$0x33		// cs (__USER_CS)
+	PUSHQ	CX		// ip
+	PUSHQ	AX		// orig_ax
+	PUSHQ	DI
+	PUSHQ	SI
+	PUSHQ	DX
+	PUSHQ	CX
+	PUSHQ	$-38		// ax = -ENOSYS until the handler sets it
+	PUSHQ	R8
+	PUSHQ	R9
+	PUSHQ	R10
+	PUSHQ	R11
+	PUSHQ	BX
+	PUSHQ	BP
+	PUSHQ	R12
+	PUSHQ	R13
+	PUSHQ	R14
+	PUSHQ	R15
+	MOVQ	SP, DI		// struct pt_regs *
+	MOVQ	AX, SI		// nr
+	CALL	do_syscall_64(SB)
+	POPQ	R15
+	POPQ	R14
+	POPQ	R13
+	POPQ	R12
+	POPQ	BP
+	POPQ	BX
+	POPQ	R11
+	POPQ	R10
+	POPQ	R9
+	POPQ	R8
+	POPQ	AX
+	POPQ	CX
+	POPQ	DX
+	POPQ	SI
+	POPQ	DI
+	ADDQ	$8, SP		// orig_ax
+	POPQ	CX		// ip, for SYSRET
+	ADDQ	$8, SP		// cs
+	POPQ	R11		// flags, for SYSRET
+	POPQ	SP		// the user stack
+	SWAPGS
+	SYSRET

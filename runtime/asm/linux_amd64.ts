@@ -1,0 +1,34 @@
+// The linux/amd64 guest code this project ships: the Syscall stubs (asm_linux_amd64.s,
+// package syscall, user pages) and the kernel entry code (entry_linux_amd64.s, supervisor
+// pages), assembled once per process, plus the layouts the host side must agree on.
+import { readFileSync } from 'node:fs';
+import { assemble, type AsmObject } from './assembler.ts';
+
+const here = new URL('.', import.meta.url);
+
+/** Offsets of the saved registers in the pt_regs frame entry_SYSCALL_64 builds (bytes). */
+export const PT_REGS = {
+  r15: 0, r14: 8, r13: 16, r12: 24, bp: 32, bx: 40, r11: 48, r10: 56, r9: 64, r8: 72,
+  ax: 80, cx: 88, dx: 96, si: 104, di: 112, orig_ax: 120, ip: 128, cs: 136, flags: 144, sp: 152, ss: 160,
+} as const;
+export const PT_REGS_SIZE = 168;
+
+/** Offsets in the per-CPU area (symbol entry_percpu) that entry_SYSCALL_64 reaches through GS. */
+export const PERCPU = { userSp: 0, topOfStack: 8 } as const;
+
+/** Frame sizes (arguments + results, bytes) of the stubs, from their TEXT lines. */
+export const STUB_FRAMES = {
+  'syscall.Syscall': 56, 'syscall.Syscall6': 80, 'syscall.RawSyscall': 56, 'syscall.RawSyscall6': 80,
+  'syscall.SyscallNoError': 48, 'syscall.RawSyscallNoError': 48,
+} as const;
+
+let cached: { stubs: AsmObject; entry: AsmObject } | null = null;
+
+/** The assembled stubs and kernel entry objects. */
+export function linuxAmd64Objects(): { stubs: AsmObject; entry: AsmObject } {
+  if (!cached) {
+    const load = (name: string, pkg: string) => assemble(readFileSync(new URL(name, here), 'utf8'), { file: `runtime/asm/${name}`, pkg });
+    cached = { stubs: load('asm_linux_amd64.s', 'syscall'), entry: load('entry_linux_amd64.s', 'kernel') };
+  }
+  return cached;
+}
