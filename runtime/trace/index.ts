@@ -1,0 +1,4 @@
+// The tracer's public surface.
+export { Strace, seconds, type StraceOptions } from './strace.ts';
+export { Summary } from './summary.ts';
+export { quoteBytes } from './quote.ts';
