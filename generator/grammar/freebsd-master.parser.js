@@ -246,12 +246,12 @@ function peg$parse(input, options) {
   function peg$f3() {    return null;  }
   function peg$f4(first, last, audit, types, body) {
     const { line, column } = location().start;
-    return { first, last: last ?? first, audit, types, block: body?.block ?? null, alts: body?.alts ?? [], text: body?.text ?? '', line, column };
+    return { first, last: last ?? first, audit, types, block: body?.block ?? null, alts: body?.alts ?? [], text: body?.text ?? '', textColumn: body?.textColumn ?? null, line, column };
   }
   function peg$f5(head, tail) {    return [head, ...tail];  }
   function peg$f6(word) {    const { column } = location().start; return { word, column };  }
   function peg$f7(block, alts) {    return { block, alts, text: '' };  }
-  function peg$f8(text) {    return { block: null, alts: [], text: text.trim() };  }
+  function peg$f8(text) {    return { block: null, alts: [], text: text.trim(), textColumn: location().start.column };  }
   function peg$f9(proto) {    return proto;  }
   function peg$f10(head, args) {
     return { ...head, args: args.trim() };

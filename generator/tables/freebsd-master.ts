@@ -23,6 +23,7 @@ interface MasterEntry {
   block: { rtype: string; name: string; nameLine: number; nameColumn: number; args: string } | null;
   alts: string[];
   text: string;
+  textColumn: number | null;
   line: number;
   column: number;
 }
@@ -36,27 +37,33 @@ const SYSCALL_H_NAMES: Record<string, string> = { _exit: 'exit' };
 export function importFreebsdMaster(text: string, file: string): SyscallEntry[] {
   const set = new SyscallSet(file, text);
   for (const e of parseWith<MasterEntry[]>(parser.parse, text, file)) {
-    const [kind, ...flags] = e.types;
+    const [kind, ...flags] = e.types as [MasterEntry['types'][number], ...MasterEntry['types']];
+    const type = kind.word;
     const fail = (column: number, problem: string) => tableError(file, text, e.line, column, problem);
     for (const flag of flags) {
       if (!FLAGS.has(flag.word)) throw fail(flag.column, `expected a flag such as CAPENABLED or NOSTD after "|", found ${flag.word}`);
     }
-    const compat = COMPAT.exec(kind!.word);
-    if (!compat && !SYSCALL_TYPES.has(kind!.word) && !PLACEHOLDER_TYPES.has(kind!.word) && kind!.word !== 'SYSMUX') {
-      throw fail(kind!.column, `expected a type (STD, NOSTD, NODEF, COMPAT*, SYSMUX, OBSOL, RESERVED or UNIMPL), found ${kind!.word}`);
+    const compat = COMPAT.exec(type);
+    if (!compat && !SYSCALL_TYPES.has(type) && !PLACEHOLDER_TYPES.has(type) && type !== 'SYSMUX') {
+      throw fail(kind.column, `expected a type (STD, NOSTD, NODEF, COMPAT*, SYSMUX, OBSOL, RESERVED or UNIMPL), found ${type}`);
     }
-    const kept = e.block !== null && !PLACEHOLDER_TYPES.has(kind!.word) && !(compat && compat[1] === '');
-    if (!kept) continue;
-    if (e.first !== e.last) throw fail(e.column, `expected a single number for ${kind!.word} ${e.block!.name}; ranges are only for entries without a syscall`);
-    const proto = e.block!.name;
+    if (PLACEHOLDER_TYPES.has(type) || (compat && compat[1] === '')) continue;
+    if (e.block === null) {
+      // NODEF lines without a prototype are loadable slots (lkmnosys); anything else needs one.
+      if (type === 'NODEF') continue;
+      const last = e.types[e.types.length - 1]!;
+      throw fail(e.textColumn ?? last.column + last.word.length, `expected '{' and the prototype of this ${type} syscall`);
+    }
+    if (e.first !== e.last) throw fail(e.column, `expected a single number for ${type} ${e.block.name}; ranges are only for entries without a syscall`);
+    const proto = e.block.name;
     const base = e.alts[0] ?? SYSCALL_H_NAMES[proto] ?? proto;
-    const at = { line: e.block!.nameLine, column: e.block!.nameColumn };
+    const at = { line: e.block.nameLine, column: e.block.nameColumn };
+    const abi = type.toLowerCase();
     if (compat) {
       const prefix = `freebsd${compat[1]}_`;
-      set.add({ number: e.first, name: prefix + base, abi: kind!.word.toLowerCase(), entry: prefix + proto }, at);
+      set.add({ number: e.first, name: prefix + base, abi, entry: prefix + proto }, at);
     } else {
-      const abi = kind!.word.toLowerCase();
-      set.add({ number: e.first, name: base, abi, entry: abi === 'sysmux' ? null : `sys_${proto}` }, at);
+      set.add({ number: e.first, name: base, abi, entry: type === 'SYSMUX' ? null : `sys_${proto}` }, at);
     }
   }
   return set.entries();

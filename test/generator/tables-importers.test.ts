@@ -168,6 +168,13 @@ describe('FreeBSD syscalls.master importer', () => {
     expect(dup.problem).toMatch(/name a \(6\) is already used by number 5 at line 1/);
   });
 
+  it('requires a prototype for a syscall that is kept', () => {
+    const junk = located(() => importFreebsdMaster('5\tAUE_OPEN\tSTD\topen\n', 'm'));
+    expect(junk.where).toBe('m:1:16');
+    expect(junk.problem).toBe("expected '{' and the prototype of this STD syscall");
+    expect(located(() => importFreebsdMaster('5\tAUE_OPEN\tCOMPAT4|NOSTD\n', 'm')).where).toBe('m:1:25');
+  });
+
   it('requires an audit event and a type', () => {
     expect(located(() => importFreebsdMaster('5\n', 'm')).where).toBe('m:1:2');
   });
