@@ -1,0 +1,70 @@
+// CPU benchmark: guest instructions per second on the 5-instruction integer loop
+// (add, xor, add, dec, jnz) written as raw machine code, beside the same loop in native
+// JavaScript-free form (the host CPU running the loop assembled by GNU as, when present).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Cpu, Memory, PROT_EXEC, PROT_READ, PROT_WRITE, RBX, RCX, RDX } from '../runtime/cpu/index.ts';
+
+const ITERATIONS = 40_000_000; // 5 instructions each
+
+// loop: add %rbx,%rax; xor %rdx,%rax; add $3,%rax; dec %rcx; jnz loop; hlt-free end: syscall
+const LOOP = [0x48, 0x01, 0xd8, 0x48, 0x31, 0xd0, 0x48, 0x83, 0xc0, 0x03, 0x48, 0xff, 0xc9, 0x75, 0xf2, 0x0f, 0x05];
+
+function emulated(): { mips: number; seconds: number } {
+  const mem = new Memory();
+  mem.map(0x400000, 0x1000, PROT_READ | PROT_EXEC);
+  mem.map(0x7f0000, 0x10000, PROT_READ | PROT_WRITE);
+  mem.write(0x400000, Uint8Array.from(LOOP), { force: true });
+  const cpu = new Cpu(mem, { mode: 'user' });
+  const runOnce = (iters: number) => {
+    cpu.rip = 0x400000;
+    cpu.setReg(RCX, iters);
+    cpu.setReg(RBX, 7);
+    cpu.setReg(RDX, 0x55);
+    const before = cpu.icount;
+    const stop = cpu.run(Number.MAX_SAFE_INTEGER);
+    if (stop.kind !== 'syscall') throw new Error(`bench: unexpected stop ${stop.kind}`);
+    return cpu.icount - before;
+  };
+  runOnce(1_000_000); // warm up
+  const t0 = process.hrtime.bigint();
+  const n = runOnce(ITERATIONS);
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  return { mips: n / seconds / 1e6, seconds };
+}
+
+function native(): { mips: number; seconds: number } | null {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-cpu-'));
+  try {
+    const src = join(dir, 'loop.s');
+    writeFileSync(
+      src,
+      `.globl _start\n_start:\n mov $${ITERATIONS}, %rcx\n mov $7, %rbx\n mov $0x55, %rdx\n1: add %rbx,%rax\n xor %rdx,%rax\n add $3,%rax\n dec %rcx\n jnz 1b\n mov $60,%eax\n xor %edi,%edi\n syscall\n`,
+    );
+    execFileSync('as', [src, '-o', join(dir, 'loop.o')]);
+    execFileSync('ld', ['-static', join(dir, 'loop.o'), '-o', join(dir, 'loop')]);
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(join(dir, 'loop'));
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    if (r.status !== 0) return null;
+    return { mips: (ITERATIONS * 5) / seconds / 1e6, seconds };
+  } catch {
+    return null;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function run(): Promise<void> {
+  const emu = emulated();
+  console.log(`integer loop (add/xor/add/dec/jnz), ${ITERATIONS * 5} instructions`);
+  console.log(`  emulated: ${emu.mips.toFixed(1)} MIPS (${emu.seconds.toFixed(2)} s)`);
+  const nat = native();
+  if (nat === null) console.log('  native:   skipped (GNU as/ld not found)');
+  else {
+    console.log(`  native:   ${nat.mips.toFixed(0)} MIPS (${nat.seconds.toFixed(3)} s, includes process start)`);
+    console.log(`  slowdown: ${(nat.mips / emu.mips).toFixed(1)}x`);
+  }
+}

@@ -1,0 +1,525 @@
+// The CPU: architectural state of one x86-64 hardware thread in 64-bit mode, and the run
+// loop that executes guest code from Memory.
+//
+// State. The 16 general registers live as 32-bit halves in two Int32Arrays (`lo`, `hi`), so
+// nothing on the hot path needs BigInt. RFLAGS is kept lazily (flags.ts). CPL is 0 or 3;
+// segment registers are not modelled beyond the FS and GS bases (64-bit mode ignores the
+// others). MSRs: EFER, STAR, LSTAR, CSTAR, FMASK, FS_BASE, GS_BASE, KERNEL_GS_BASE, TSC.
+//
+// Execution. `run` looks up the decoded basic block starting at RIP in a cache keyed by
+// address (decoding it on a miss), then calls each instruction's pre-bound handler. A block
+// ends at the first control transfer or system instruction, at a page boundary, or after
+// MAX_BLOCK instructions. Blocks remember their successor (block chaining), so a hot loop
+// never touches the cache. Memory tells us when a page holding decoded code is written,
+// unmapped or reprotected; the page's blocks are then marked invalid and dropped, so
+// self-modifying code works (the rest of a block is abandoned as soon as it is invalid).
+//
+// Faults. Handlers throw CpuFault; `run` catches it, restores RIP to the faulting
+// instruction, fills in the instruction text and bytes, and returns { kind: 'fault' }.
+// Handlers complete every check that can fault before changing any state, so a faulting
+// instruction has no effect (string instructions keep completed iterations, as on hardware).
+//
+// Virtual clock: `icount` counts retired instructions; RDTSC returns icount + TSC offset
+// (writing MSR TSC sets the offset), i.e. one tick per instruction.
+//
+// Documented choices where the SDM leaves results undefined: see the handlers' comments
+// (flags.ts for AF after logic ops).
+import { CpuFault, VEC_BP, VEC_DE, VEC_GP, VEC_UD, generalProtection, undefinedOpcode } from './faults.ts';
+import { Memory, PAGE_SIZE, isCanonical } from './memory.ts';
+import { decode, Insn, MAX_INSN_LENGTH, SEG_FS, Truncated } from './decode.ts';
+import { formatInsn } from './disasm.ts';
+import { LazyFlags } from './flags.ts';
+import { bindHandler, endsBlock, type Handler } from './exec.ts';
+
+export const RAX = 0;
+export const RCX = 1;
+export const RDX = 2;
+export const RBX = 3;
+export const RSP = 4;
+export const RBP = 5;
+export const RSI = 6;
+export const RDI = 7;
+export const R8 = 8;
+export const R9 = 9;
+export const R10 = 10;
+export const R11 = 11;
+export const R12 = 12;
+export const R13 = 13;
+export const R14 = 14;
+export const R15 = 15;
+
+export const MSR_TSC = 0x10;
+export const MSR_EFER = 0xc0000080;
+export const MSR_STAR = 0xc0000081;
+export const MSR_LSTAR = 0xc0000082;
+export const MSR_CSTAR = 0xc0000083;
+export const MSR_FMASK = 0xc0000084;
+export const MSR_FS_BASE = 0xc0000100;
+export const MSR_GS_BASE = 0xc0000101;
+export const MSR_KERNEL_GS_BASE = 0xc0000102;
+export const EFER_SCE = 1;
+/** EFER bits software may set: SCE, LME (8), LMA (10, read-only here but accepted), NXE (11). */
+const EFER_WRITABLE = 0x1 | 0x100 | 0x400 | 0x800;
+
+export type Stop =
+  | { kind: 'limit' }
+  | { kind: 'syscall' }
+  | { kind: 'interrupt'; vector: number }
+  | { kind: 'host'; addr: number }
+  | { kind: 'halt' }
+  | { kind: 'fault'; fault: CpuFault };
+
+export type CpuMode = 'user' | 'system';
+
+const MAX_BLOCK = 64;
+
+/** A decoded basic block. */
+export class Block {
+  valid = true;
+  /** The block executed after this one last time (chaining); checked against RIP before use. */
+  next: Block | null = null;
+  constructor(
+    readonly addr: number,
+    readonly insns: Insn[],
+    readonly handlers: Handler[],
+    /** Last instruction may change privilege or stop: never chain from it. */
+    readonly chainable: boolean,
+  ) {}
+}
+
+const TWO32 = 4294967296;
+
+export class Cpu {
+  readonly mem: Memory;
+  readonly mode: CpuMode;
+  rip = 0;
+  cpl: 0 | 3 = 3;
+  /** Low and high 32-bit halves of the 16 general registers. */
+  readonly lo = new Int32Array(16);
+  readonly hi = new Int32Array(16);
+  readonly flags = new LazyFlags();
+  fsBase = 0;
+  gsBase = 0;
+  kernelGsBase = 0;
+  efer = 0;
+  star = 0n;
+  lstar = 0;
+  cstar = 0;
+  fmask = 0;
+  tscOffset = 0;
+  icount = 0;
+  /** Set by handlers that end `run` (SYSCALL in user mode, INT n, HLT). */
+  stopRequest: Stop | null = null;
+  /** Scratch: high half of the last 64-bit value read by an operand helper. */
+  th = 0;
+  /** Scratch: linear address of the last memory operand resolved. */
+  ea = 0;
+
+  private readonly blocks = new Map<number, Block>();
+  private readonly pageBlocks = new Map<number, Block[]>();
+  private readonly fetchWindow = new Uint8Array(MAX_INSN_LENGTH);
+
+  constructor(mem: Memory, opts?: { mode?: CpuMode }) {
+    this.mem = mem;
+    this.mode = opts?.mode ?? 'user';
+    this.flags.saved = 0x202;
+    mem.watchCode((pn) => this.invalidatePage(pn));
+  }
+
+  // ---- registers ---------------------------------------------------------------------
+
+  getReg(i: number): bigint {
+    return (BigInt(this.hi[i]!) << 32n) | BigInt(this.lo[i]! >>> 0);
+  }
+
+  setReg(i: number, v: bigint | number): void {
+    if (i < 0 || i > 15 || !Number.isInteger(i)) throw new RangeError(`setReg: no register ${i}`);
+    const u = BigInt.asUintN(64, BigInt(v));
+    this.lo[i] = Number(u & 0xffffffffn);
+    this.hi[i] = Number(u >> 32n);
+  }
+
+  getRegLo(i: number): number {
+    return this.lo[i]! >>> 0;
+  }
+
+  getRegHi(i: number): number {
+    return this.hi[i]! >>> 0;
+  }
+
+  /** A register as a signed 64-bit number (exact for canonical addresses). */
+  regAddr(i: number): number {
+    return this.hi[i]! * TWO32 + (this.lo[i]! >>> 0);
+  }
+
+  setRegAddr(i: number, v: number): void {
+    this.lo[i] = v;
+    this.hi[i] = Math.floor(v / TWO32);
+  }
+
+  getFlags(): number {
+    return this.flags.get();
+  }
+
+  /** Sets RFLAGS (reserved bit 1 forced on, reserved bits 3, 5, 15, 22-63 forced off). */
+  setFlags(v: number): void {
+    this.flags.op = 0;
+    this.flags.saved = (v & 0x3f7fd5) | 2;
+  }
+
+  // ---- MSRs ------------------------------------------------------------------------------
+
+  readMsr(index: number): bigint {
+    const v = this.msr(index);
+    if (v === undefined) throw generalProtection(`rdmsr: unknown MSR 0x${index.toString(16)}`);
+    return v;
+  }
+
+  private msr(index: number): bigint | undefined {
+    const addr = (n: number) => BigInt.asUintN(64, BigInt(n));
+    switch (index) {
+      case MSR_TSC:
+        return BigInt(this.icount + this.tscOffset);
+      case MSR_EFER:
+        return BigInt(this.efer | 0x500); // LME and LMA: we are always in long mode
+      case MSR_STAR:
+        return this.star;
+      case MSR_LSTAR:
+        return addr(this.lstar);
+      case MSR_CSTAR:
+        return addr(this.cstar);
+      case MSR_FMASK:
+        return BigInt(this.fmask);
+      case MSR_FS_BASE:
+        return addr(this.fsBase);
+      case MSR_GS_BASE:
+        return addr(this.gsBase);
+      case MSR_KERNEL_GS_BASE:
+        return addr(this.kernelGsBase);
+    }
+    return undefined;
+  }
+
+  /** Writes an MSR; throws #GP (CpuFault) for unknown MSRs, reserved bits or non-canonical addresses. */
+  writeMsr(index: number, v: bigint): void {
+    const u = BigInt.asUintN(64, v);
+    const asAddr = (): number => {
+      const s = Number(BigInt.asIntN(64, u));
+      if (!isCanonical(s)) throw generalProtection(`wrmsr: non-canonical address for MSR 0x${index.toString(16)}`);
+      return s;
+    };
+    switch (index) {
+      case MSR_TSC:
+        this.tscOffset = Number(u) - this.icount;
+        return;
+      case MSR_EFER:
+        if ((u & ~BigInt(EFER_WRITABLE)) !== 0n) throw generalProtection('wrmsr: reserved EFER bits');
+        this.efer = Number(u) & EFER_SCE;
+        return;
+      case MSR_STAR:
+        this.star = u;
+        return;
+      case MSR_LSTAR:
+        this.lstar = asAddr();
+        return;
+      case MSR_CSTAR:
+        this.cstar = asAddr();
+        return;
+      case MSR_FMASK:
+        this.fmask = Number(u & 0xffffffffn);
+        return;
+      case MSR_FS_BASE:
+        this.fsBase = asAddr();
+        return;
+      case MSR_GS_BASE:
+        this.gsBase = asAddr();
+        return;
+      case MSR_KERNEL_GS_BASE:
+        this.kernelGsBase = asAddr();
+        return;
+    }
+    throw generalProtection(`wrmsr: unknown MSR 0x${index.toString(16)}`);
+  }
+
+  // ---- memory operands -----------------------------------------------------------------
+
+  /** Linear address of the instruction's memory operand (also stored in `ea`). */
+  addrOf(d: Insn): number {
+    let a = d.disp;
+    if (d.base >= 0) a += this.hi[d.base]! * TWO32 + (this.lo[d.base]! >>> 0);
+    if (d.index >= 0) a += (this.hi[d.index]! * TWO32 + (this.lo[d.index]! >>> 0)) * (1 << d.scale);
+    if (d.addr32) a = ((a % TWO32) + TWO32) % TWO32;
+    if (d.seg !== 0) a += d.seg === SEG_FS ? this.fsBase : this.gsBase;
+    if (a >= 9223372036854775808) a -= 18446744073709551616;
+    else if (a < -9223372036854775808) a += 18446744073709551616;
+    this.ea = a;
+    return a;
+  }
+
+  /** Loads `size` bytes; for 8 the high half goes to `th`. Returns the (low) value, unsigned. */
+  load(a: number, size: number): number {
+    const m = this.mem;
+    if (size === 4) return m.ld32(a);
+    if (size === 8) {
+      const lo = m.ld32(a);
+      this.th = m.ld32(a + 4);
+      return lo;
+    }
+    if (size === 1) return m.ld8(a);
+    return m.ld16(a);
+  }
+
+  store(a: number, size: number, v: number, vh: number): void {
+    const m = this.mem;
+    if (size === 4) m.st32(a, v);
+    else if (size === 8) {
+      if (a - Math.floor(a / PAGE_SIZE) * PAGE_SIZE > PAGE_SIZE - 8) m.probe(a, 8, 'write');
+      m.st32(a, v);
+      m.st32(a + 4, vh);
+    } else if (size === 1) m.st8(a, v);
+    else m.st16(a, v);
+  }
+
+  // ---- running -------------------------------------------------------------------------
+
+  step(): Stop {
+    return this.run(1);
+  }
+
+  /** Executes up to `limit` instructions. */
+  run(limit: number): Stop {
+    this.mem.setUserMode(this.cpl === 3);
+    let budget = limit;
+    let block: Block | null = null;
+    for (;;) {
+      if (budget <= 0) return { kind: 'limit' };
+      let b: Block;
+      const prev: Block | null = block;
+      if (prev !== null && prev.next !== null && prev.next.addr === this.rip && prev.next.valid) b = prev.next;
+      else {
+        if (this.mem.isHostPage(this.rip)) return { kind: 'host', addr: this.rip };
+        try {
+          b = this.blockAt(this.rip);
+        } catch (e) {
+          return this.faultStop(e, this.rip);
+        }
+        if (prev !== null && prev.chainable) prev.next = b;
+      }
+      const insns = b.insns;
+      const handlers = b.handlers;
+      const n = insns.length;
+      let i = 0;
+      try {
+        for (; i < n && budget > 0; i++) {
+          const d = insns[i]!;
+          this.rip = d.next;
+          handlers[i]!(this, d);
+          budget--;
+          if (!b.valid) {
+            i++;
+            break;
+          }
+        }
+      } catch (e) {
+        this.icount += i;
+        return this.faultStop(e, insns[i]!.addr);
+      }
+      this.icount += i;
+      if (this.stopRequest !== null) {
+        const s = this.stopRequest;
+        this.stopRequest = null;
+        return s;
+      }
+      block = b.valid ? b : null;
+    }
+  }
+
+  private faultStop(e: unknown, rip: number): Stop {
+    if (!(e instanceof CpuFault)) throw e;
+    // #BP from INT3 is a trap: RIP is already past it. Every other fault leaves RIP at the instruction.
+    if (e.vector !== VEC_BP) this.rip = rip;
+    e.rip = rip;
+    if (e.bytes === undefined) {
+      const bytes = this.peekCode(rip);
+      if (bytes.length > 0) {
+        e.bytes = bytes;
+        try {
+          const d = decode(bytes, 0, bytes.length, rip);
+          e.bytes = bytes.slice(0, d.len);
+          e.insn = formatInsn(d);
+        } catch {
+          // undecodable: keep the raw bytes
+        }
+      }
+    }
+    return { kind: 'fault', fault: e };
+  }
+
+  /** Up to 15 readable bytes at addr, ignoring protection (for fault reports). */
+  private peekCode(addr: number): Uint8Array {
+    const out: number[] = [];
+    for (let i = 0; i < MAX_INSN_LENGTH; i++) {
+      if (!this.mem.check(addr + i, 1, 'r', false) && !this.mem.check(addr + i, 1, 'x', false)) break;
+      try {
+        out.push(this.mem.read(addr + i, 1, { force: true })[0]!);
+      } catch {
+        break;
+      }
+    }
+    return Uint8Array.from(out);
+  }
+
+  /** The cached block at addr, decoding it on a miss. Throws CpuFault for fetch faults and bad code. */
+  blockAt(addr: number): Block {
+    const page = this.mem.fetchPage(addr); // fetch permission at the current privilege, every time
+    const cached = this.blocks.get(addr);
+    if (cached !== undefined) return cached;
+    const insns: Insn[] = [];
+    const handlers: Handler[] = [];
+    const pn = Math.floor(addr / PAGE_SIZE);
+    const pages = new Set<number>([pn]);
+    let a = addr;
+    let chainable = true;
+    while (insns.length < MAX_BLOCK) {
+      let d: Insn;
+      try {
+        d = this.decodeAt(a, page, pn, pages);
+      } catch (e) {
+        if (insns.length === 0) throw e;
+        break; // let the next block report it with the right RIP
+      }
+      insns.push(d);
+      handlers.push(bindHandler(d));
+      a = d.next;
+      const end = endsBlock(d);
+      if (end !== 0) {
+        chainable = end === 1;
+        break;
+      }
+      if (Math.floor(a / PAGE_SIZE) !== pn) break;
+    }
+    const b = new Block(addr, insns, handlers, chainable);
+    this.blocks.set(addr, b);
+    for (const p of pages) {
+      this.mem.markCode(p);
+      const list = this.pageBlocks.get(p);
+      if (list) list.push(b);
+      else this.pageBlocks.set(p, [b]);
+    }
+    return b;
+  }
+
+  private decodeAt(a: number, page: Uint8Array, pn: number, pages: Set<number>): Insn {
+    const off = a - pn * PAGE_SIZE;
+    if (off <= PAGE_SIZE - MAX_INSN_LENGTH) return decode(page, off, PAGE_SIZE, a);
+    // The instruction may straddle into the next page: fetch it only if the bytes are needed.
+    const w = this.fetchWindow;
+    const here = PAGE_SIZE - off;
+    w.set(page.subarray(off, PAGE_SIZE), 0);
+    try {
+      return decode(w, 0, here, a);
+    } catch (e) {
+      if (!(e instanceof Truncated)) throw e;
+    }
+    const next = this.mem.fetchPage((pn + 1) * PAGE_SIZE);
+    w.set(next.subarray(0, MAX_INSN_LENGTH - here), here);
+    const d = decode(w, 0, MAX_INSN_LENGTH, a);
+    pages.add(pn + 1);
+    return d;
+  }
+
+  private invalidatePage(pn: number): void {
+    const list = this.pageBlocks.get(pn);
+    if (!list) return;
+    for (const b of list) {
+      b.valid = false;
+      if (this.blocks.get(b.addr) === b) this.blocks.delete(b.addr);
+    }
+    this.pageBlocks.delete(pn);
+  }
+
+  // ---- system instructions (called by handlers) --------------------------------------------
+
+  requirePrivilege(what: string): void {
+    if (this.cpl !== 0) throw generalProtection(`${what} at CPL 3`);
+  }
+
+  syscall(d: Insn): void {
+    // RCX ← next RIP, R11 ← RFLAGS, as the hardware does (in both modes).
+    if (this.mode === 'system' && (this.efer & EFER_SCE) === 0) throw new CpuFault(VEC_UD, 'syscall with EFER.SCE clear');
+    const rflags = this.flags.get();
+    this.setRegAddr(1, d.next);
+    this.lo[11] = rflags & ~0x10000; // RF is reported clear
+    this.hi[11] = 0;
+    if (this.mode === 'user') {
+      this.stopRequest = { kind: 'syscall' };
+      return;
+    }
+    this.setFlags(rflags & ~this.fmask & ~0x10000);
+    this.cpl = 0;
+    this.mem.setUserMode(false);
+    this.rip = this.lstar;
+  }
+
+  sysret(d: Insn): void {
+    this.requirePrivilege('sysret');
+    if (d.size !== 8) throw new CpuFault(VEC_UD, 'sysret to compatibility mode is not supported');
+    const target = this.regAddr(1);
+    if (!isCanonical(target)) throw generalProtection('sysret to a non-canonical RIP', target);
+    this.setFlags((this.lo[11]! & 0x3c7fd7) | 2);
+    this.cpl = 3;
+    this.mem.setUserMode(true);
+    this.rip = target;
+  }
+
+  rdmsrInsn(): void {
+    this.requirePrivilege('rdmsr');
+    const v = this.msr(this.lo[1]! >>> 0);
+    if (v === undefined) throw generalProtection(`rdmsr: unknown MSR 0x${(this.lo[1]! >>> 0).toString(16)}`);
+    this.lo[0] = Number(v & 0xffffffffn);
+    this.hi[0] = 0;
+    this.lo[2] = Number(v >> 32n);
+    this.hi[2] = 0;
+  }
+
+  wrmsrInsn(): void {
+    this.requirePrivilege('wrmsr');
+    this.writeMsr(this.lo[1]! >>> 0, (BigInt(this.lo[2]! >>> 0) << 32n) | BigInt(this.lo[0]! >>> 0));
+  }
+
+  swapgs(): void {
+    this.requirePrivilege('swapgs');
+    const t = this.gsBase;
+    this.gsBase = this.kernelGsBase;
+    this.kernelGsBase = t;
+  }
+
+  halt(): void {
+    this.requirePrivilege('hlt');
+    this.stopRequest = { kind: 'halt' };
+  }
+
+  interrupt(vector: number): void {
+    this.stopRequest = { kind: 'interrupt', vector };
+  }
+
+  divideError(): never {
+    throw new CpuFault(VEC_DE);
+  }
+
+  undefinedInsn(): never {
+    throw undefinedOpcode();
+  }
+
+  breakpoint(): never {
+    throw new CpuFault(VEC_BP);
+  }
+
+  rdtsc(): number {
+    return this.icount + this.tscOffset;
+  }
+
+  gp(detail: string): never {
+    throw new CpuFault(VEC_GP, detail);
+  }
+}
