@@ -236,7 +236,7 @@ export interface SyscallBackend {
   libcCall(kind: CallKind, fn: LibcFunction, args: readonly Word[], x: boolean): Go<SyscallResult>;
   /** A call to a DLL procedure address (windows SyscallN); err is GetLastError. */
   procCall(addr: Word, args: readonly Word[]): Go<SyscallResult>;
-  /** Address of `proc` exported by `dll`, or null when the DLL or procedure is missing. */
+  /** Address of `proc` exported by `dll` (as named to NewLazySystemDLL, e.g. "kernel32.dll"), or null when either is missing. */
   findProc(dll: string, proc: string): Word | null;
   /** Places bytes in guest memory for the current call and copies them back after it returns. */
   pin(bytes: Uint8Array): Word;

@@ -30,7 +30,7 @@ function summarize(gen: Generation, print: Print): void {
 }
 
 /** One generation run; returns the exit code. */
-export function runGenerateOnce(opts: GenerateCommandOptions, out: Print, err: Print): number {
+export async function runGenerateOnce(opts: GenerateCommandOptions, out: Print, err: Print): Promise<number> {
   const outDir = opts.out ?? GENERATED_DIR;
   let gen: Generation;
   try {
@@ -53,7 +53,7 @@ export function runGenerateOnce(opts: GenerateCommandOptions, out: Print, err: P
   }
   for (const w of gen.warnings) err(formatDiagnostic(w) + '\n');
   if (opts.check) {
-    const diff = staleDiff(outDir, gen);
+    const diff = await staleDiff(outDir, gen);
     if (diff) {
       out(diff);
       err('generated/ is stale: run `npm run generate`\n');
@@ -69,7 +69,7 @@ export function runGenerateOnce(opts: GenerateCommandOptions, out: Print, err: P
 
 /** Runs once, then (with --watch) again after every change under defs/, until interrupted. */
 export async function runGenerate(opts: GenerateCommandOptions, out: Print, err: Print): Promise<number> {
-  const status = runGenerateOnce(opts, out, err);
+  const status = await runGenerateOnce(opts, out, err);
   if (!opts.watch) return status;
   const defsDir = opts.defs ?? DEFS_DIR;
   out(`watching ${defsDir} for changes (Ctrl-C to stop)\n`);
@@ -78,11 +78,7 @@ export async function runGenerate(opts: GenerateCommandOptions, out: Print, err:
     if (timer) clearTimeout(timer);
     timer = setTimeout(() => {
       timer = null;
-      try {
-        runGenerateOnce({ ...opts, watch: false }, out, err);
-      } catch (e) {
-        err(`${e instanceof Error ? e.message : String(e)}\n`);
-      }
+      runGenerateOnce({ ...opts, watch: false }, out, err).catch((e: unknown) => err(`${e instanceof Error ? e.message : String(e)}\n`));
     }, 50);
   });
   await new Promise<void>((resolve) => {

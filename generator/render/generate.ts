@@ -9,7 +9,7 @@ import type { Declaration } from '../model/declarations.ts';
 import { errorAt, GeneratorError, type Diagnostic } from '../model/diagnostics.ts';
 import { parseAnnotations } from '../model/parse.ts';
 import { lowerDeclarations, type LoweredFunction, type TrapTable } from '../lower/lower.ts';
-import { DEFS_DIR, loadDllExports, loadErrnoTable, loadSyscallTable } from '../tables/index.ts';
+import { DEFS_DIR, loadDllExports, loadErrnoTable, loadSyscallTable, type ErrnoTable, type SyscallTable } from '../tables/index.ts';
 import { findTarget, TARGETS, targetStem, type Target } from '../targets.ts';
 import { renderIndex, renderTargetIndex, renderZerrors, renderZsyscall, renderZsysnum, trapNumbers } from './files.ts';
 
@@ -73,8 +73,8 @@ export function readDeclarations(files: readonly string[], lenient: boolean, err
   return decls;
 }
 
-/** The names a target's calls may use: SYS_ traps of its table, or dll.Proc exports. */
-export function trapTable(t: Target, defsDir: string = DEFS_DIR): TrapTable {
+/** The names a target's calls may use: SYS_ traps of its number table, or dll.Proc exports. */
+export function trapTable(t: Target, defsDir: string = DEFS_DIR, table?: SyscallTable): TrapTable {
   if (t.convention === 'dll') {
     const exports = new Map<string, Set<string>>();
     return {
@@ -86,7 +86,7 @@ export function trapTable(t: Target, defsDir: string = DEFS_DIR): TrapTable {
       },
     };
   }
-  const names = new Set(trapNumbers(loadSyscallTable(t.os, t.arch, defsDir)).map((e) => e.name));
+  const names = new Set(trapNumbers(table ?? loadSyscallTable(t.os, t.arch, defsDir)).map((e) => e.name));
   return { source: `defs/tables/${targetStem(t)}.tsv`, has: (trap) => names.has(trap) };
 }
 
@@ -98,15 +98,19 @@ export function generate(options: GenerateOptions = {}): Generation {
   const files = new Map<string, string>();
   const summary: TargetSummary[] = [];
   const lowered = new Map<Target, LoweredFunction[]>();
+  const numberTables = new Map<Target, SyscallTable>();
 
   for (const t of targets) {
     const decls = readDeclarations(defsFiles(t, defsDir), options.lenient === true, errors, warnings);
-    const result = lowerDeclarations(decls, t, { traps: trapTable(t, defsDir) });
+    if (t.hasNumberTable) numberTables.set(t, loadSyscallTable(t.os, t.arch, defsDir));
+    const result = lowerDeclarations(decls, t, { traps: trapTable(t, defsDir, numberTables.get(t)) });
     errors.push(...result.errors);
     warnings.push(...result.warnings);
     lowered.set(t, result.functions);
   }
   if (errors.length) throw new GeneratorError(errors);
+
+  const errnoTables = new Map<string, ErrnoTable>();
 
   for (const t of targets) {
     const functions = lowered.get(t)!;
@@ -118,15 +122,20 @@ export function generate(options: GenerateOptions = {}): Generation {
     };
     put(`zsyscall_${stem}.ts`, renderZsyscall(t, functions));
     let numbers = 0;
-    if (t.hasNumberTable) {
-      const table = loadSyscallTable(t.os, t.arch, defsDir);
+    const table = numberTables.get(t);
+    if (table) {
       numbers = trapNumbers(table).length;
       put(`zsysnum_${stem}.ts`, renderZsysnum(t, table));
     }
-    const errnos = loadErrnoTable(t.os, defsDir);
-    // The first target of an OS (in TARGETS order) owns its shared zerrors file.
-    const owner = TARGETS.find((x) => x.os === t.os)!;
-    put(`zerrors_${t.os}.ts`, renderZerrors(owner, errnos));
+    let errnos = errnoTables.get(t.os);
+    if (!errnos) {
+      errnos = loadErrnoTable(t.os, defsDir);
+      errnoTables.set(t.os, errnos);
+      // The first target of an OS (in TARGETS order) names the shared zerrors file's command.
+      put(`zerrors_${t.os}.ts`, renderZerrors(TARGETS.find((x) => x.os === t.os)!, errnos));
+    } else {
+      written.push(`zerrors_${t.os}.ts`);
+    }
     put(`target_${stem}.ts`, renderTargetIndex(t, functions));
     summary.push({ target: t.name, files: written, functions: functions.length, numbers, errnos: errnos.entries.length });
   }
