@@ -98,7 +98,7 @@ export function parseSource(source: string, file: string): Statement[] {
     const expected = [
       ...new Set((err.expected ?? []).map((e) => (e.type === 'literal' ? JSON.stringify(e.text) : e.type === 'end' ? 'end of input' : (e.description ?? e.type)))),
     ];
-    const found = err.found === null ? 'end of input' : JSON.stringify(err.found);
+    const found = err.found === null ? 'end of input' : err.found === '\n' ? 'end of line' : JSON.stringify(err.found);
     sink.error(
       { line: err.location.start.line, column: err.location.start.column },
       expected.length ? `expected ${expected.join(', ')} but found ${found}` : err.message,
