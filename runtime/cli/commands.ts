@@ -4,6 +4,40 @@ import type { Command } from 'commander';
 
 export function registerRuntimeCommands(program: Command, setStatus: (code: number) => void): void {
   program
+    .command('exec')
+    .description('run a static x86-64 Linux executable in user-mode emulation (exit status is the guest\'s; a fault exits 128+signal)')
+    .option('--strace', 'print each system call and its result on stderr, as strace does')
+    .argument('<file>', 'the static ELF executable')
+    .argument('[args...]', 'arguments passed to the guest')
+    .allowUnknownOption()
+    .action(async (file: string, args: string[], opts: { strace?: boolean }) => {
+      const { runExec } = await import('./exec.ts');
+      setStatus(runExec(file, args, opts));
+    });
+
+  program
+    .command('cpu')
+    .description('decode and execute instruction bytes from a given register state; print each instruction and the final state')
+    .requiredOption('--hex <bytes>', 'the code, e.g. "48 01 d8"')
+    .option('--regs <list>', 'initial registers, e.g. rax=1,rbx=2,rflags=0x202')
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { hex: string; regs?: string; json?: boolean }) => {
+      const { runCpu } = await import('./cpu.ts');
+      setStatus(runCpu(opts));
+    });
+
+  program
+    .command('disasm')
+    .description("objdump-style listing of an ELF's executable sections, or of bytes given with --hex")
+    .argument('[file]', 'an x86-64 ELF file')
+    .option('--hex <bytes>', 'disassemble these bytes instead of a file')
+    .option('--addr <address>', 'with --hex: the address of the first byte (default 0)')
+    .action(async (file: string | undefined, opts: { hex?: string; addr?: string }) => {
+      const { runDisasm } = await import('./disasm.ts');
+      setStatus(runDisasm(file, opts));
+    });
+
+  program
     .command('asm')
     .description('assemble and link a Plan 9 assembly file and print its listing: address, bytes, instruction, source line')
     .argument('<file>', 'the .s file')

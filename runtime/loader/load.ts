@@ -86,6 +86,7 @@ export function loadElf(mem: Memory, elf: ElfFile, opts: LoadOptions): LoadedPro
   for (const ph of segments) {
     const prot = (ph.flags & PF_R ? PROT_READ : 0) | (ph.flags & PF_W ? PROT_WRITE : 0) | (ph.flags & PF_X ? PROT_EXEC : 0);
     const start = bias + ph.vaddr;
+    if (start < PAGE_SIZE) throw new ElfError(elf.name, `segment at 0x${start.toString(16)} lies in the first page, which stays unmapped`);
     if (start + ph.memsz > STACK_TOP - STACK_SIZE) throw new ElfError(elf.name, `segment at 0x${start.toString(16)} overlaps the stack`);
     for (let p = page(start); p < start + ph.memsz; p += PAGE_SIZE) pageProt.set(p, (pageProt.get(p) ?? 0) | prot);
   }

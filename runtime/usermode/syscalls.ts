@@ -1,0 +1,321 @@
+// The Linux x86-64 system calls a static test program needs, handled directly by the host
+// as qemu-user does (no guest kernel): the calling convention is the kernel's (number in
+// RAX; arguments in RDI, RSI, RDX, R10, R8, R9; result or -errno in RAX).
+//
+// Invariants: a handler never throws for anything the guest passes (bad pointers give
+// -EFAULT, bad values -EINVAL, unknown numbers -ENOSYS); every guest memory access is
+// checked with the user bit first; all state lives in the Process given to the handler;
+// nothing reads the host clock or host randomness (getrandom draws from the seeded stream).
+import { PAGE_SIZE, type Memory } from '../cpu/memory.ts';
+import { GUEST_GID, GUEST_UID } from '../loader/load.ts';
+
+export const EPERM = 1;
+export const EBADF = 9;
+export const ENOMEM = 12;
+export const EFAULT = 14;
+export const ENODEV = 19;
+export const EINVAL = 22;
+export const ENOTTY = 25;
+export const ENOSYS = 38;
+
+const ERRNO_NAMES: Record<number, [string, string]> = {
+  [EPERM]: ['EPERM', 'Operation not permitted'],
+  [EBADF]: ['EBADF', 'Bad file descriptor'],
+  [ENOMEM]: ['ENOMEM', 'Cannot allocate memory'],
+  [EFAULT]: ['EFAULT', 'Bad address'],
+  [ENODEV]: ['ENODEV', 'No such device'],
+  [EINVAL]: ['EINVAL', 'Invalid argument'],
+  [ENOTTY]: ['ENOTTY', 'Inappropriate ioctl for device'],
+  [ENOSYS]: ['ENOSYS', 'Function not implemented'],
+};
+
+const MSR_FS_BASE = 0xc000_0100;
+const MSR_GS_BASE = 0xc000_0101;
+const ARCH_SET_GS = 0x1001;
+const ARCH_SET_FS = 0x1002;
+const ARCH_GET_FS = 0x1003;
+const ARCH_GET_GS = 0x1004;
+const MAP_FIXED = 0x10;
+const MAP_ANONYMOUS = 0x20;
+const UTS_FIELD = 65;
+/** Anonymous mappings are placed top-down from here, below the stack's guard gap. */
+export const MMAP_TOP = 0x7fff_f000_0000;
+
+/** The guest's process id, reported by getpid, gettid and set_tid_address. */
+export const GUEST_PID = 1000;
+export const UNAME = { sysname: 'Linux', nodename: 'mksyscall', release: '6.1.0-mksyscall', version: '#1 SMP', machine: 'x86_64', domainname: '(none)' };
+
+/** Host-side I/O for the guest's file descriptors. */
+export interface GuestIo {
+  /** Writes bytes to fd; returns the count written or a negative errno. */
+  write(fd: number, bytes: Uint8Array): number;
+  /** Reads up to `length` bytes from fd; an empty array is end of file; a number is a negative errno. */
+  read(fd: number, length: number): Uint8Array | number;
+}
+
+/** What a handler may touch: the guest's memory, MSRs, and the process's own bookkeeping. */
+export interface Process {
+  mem: Memory;
+  io: GuestIo;
+  readMsr(index: number): bigint;
+  writeMsr(index: number, v: bigint): void;
+  /** Current program break and the lowest value it may take. */
+  brk: number;
+  brkBase: number;
+  /** Next free address (exclusive top) for top-down anonymous mappings. */
+  mmapNext: number;
+  /** The seeded byte stream behind getrandom. */
+  randomBytes(n: number): Uint8Array;
+  /** Set by exit/exit_group: the status the process ends with. */
+  exitStatus: number | null;
+}
+
+type Args = readonly bigint[];
+interface SyscallDef {
+  name: string;
+  run(p: Process, a: Args): number;
+  /** strace rendering of the arguments (after the call, so read buffers show what was read). */
+  show?(p: Process, a: Args, result: number): string;
+  /** Results printed in hex (addresses). */
+  hexResult?: boolean;
+}
+
+const num = (v: bigint): number => Number(BigInt.asIntN(64, v));
+const int32 = (v: bigint): number => Number(BigInt.asIntN(32, v));
+const hex = (v: bigint | number): string => `0x${(typeof v === 'bigint' ? BigInt.asUintN(64, v) : v).toString(16)}`;
+
+function guestBytes(p: Process, addr: number, length: number): Uint8Array | null {
+  return p.mem.check(addr, length, 'r', true) ? p.mem.read(addr, length) : null;
+}
+
+function storeBytes(p: Process, addr: number, bytes: Uint8Array): boolean {
+  if (!p.mem.check(addr, bytes.length, 'w', true)) return false;
+  p.mem.write(addr, bytes);
+  return true;
+}
+
+/** strace's quoting of a buffer: C escapes, at most 32 bytes, "..." when cut. */
+function quoted(bytes: Uint8Array | null, limit = 32): string {
+  if (!bytes) return '0x?';
+  let s = '"';
+  for (const b of bytes.subarray(0, limit)) {
+    if (b === 0x0a) s += '\\n';
+    else if (b === 0x09) s += '\\t';
+    else if (b === 0x22) s += '\\"';
+    else if (b === 0x5c) s += '\\\\';
+    else if (b >= 0x20 && b < 0x7f) s += String.fromCharCode(b);
+    else s += `\\${b.toString(8)}`;
+  }
+  return s + '"' + (bytes.length > limit ? '...' : '');
+}
+
+function pagesFree(mem: Memory, addr: number, length: number): boolean {
+  for (let a = addr; a < addr + length; a += PAGE_SIZE) if (mem.isMapped(a)) return false;
+  return true;
+}
+
+const pageUp = (n: number) => Math.ceil(n / PAGE_SIZE) * PAGE_SIZE;
+
+function writev(p: Process, a: Args): number {
+  const fd = int32(a[0]!);
+  const iov = num(a[1]!);
+  const count = int32(a[2]!);
+  if (count < 0 || count > 1024) return -EINVAL;
+  const table = guestBytes(p, iov, count * 16);
+  if (!table) return -EFAULT;
+  const view = new DataView(table.buffer, table.byteOffset, table.byteLength);
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for (let i = 0; i < count; i++) {
+    const base = num(view.getBigUint64(i * 16, true));
+    const len = num(view.getBigUint64(i * 16 + 8, true));
+    if (len < 0) return -EINVAL;
+    const bytes = guestBytes(p, base, len);
+    if (!bytes) return -EFAULT;
+    parts.push(bytes);
+    total += len;
+  }
+  const all = new Uint8Array(total);
+  let at = 0;
+  for (const part of parts) {
+    all.set(part, at);
+    at += part.length;
+  }
+  return p.io.write(fd, all);
+}
+
+function mmap(p: Process, a: Args): number {
+  const hint = num(a[0]!);
+  const length = num(a[1]!);
+  const prot = int32(a[2]!);
+  const flags = int32(a[3]!);
+  const fd = int32(a[4]!);
+  if (length <= 0 || length > MMAP_TOP) return -EINVAL;
+  if (!(flags & MAP_ANONYMOUS)) return fd >= 0 && fd <= 2 ? -ENODEV : -EBADF;
+  if (prot & ~7) return -EINVAL;
+  const size = pageUp(length);
+  let addr: number;
+  if (flags & MAP_FIXED) {
+    if (hint % PAGE_SIZE !== 0 || hint < PAGE_SIZE || hint + size > 2 ** 47) return -EINVAL;
+    addr = hint;
+  } else if (hint >= PAGE_SIZE && hint % PAGE_SIZE === 0 && hint + size <= MMAP_TOP && pagesFree(p.mem, hint, size)) {
+    addr = hint;
+  } else {
+    addr = p.mmapNext - size;
+    while (addr > p.brk && !pagesFree(p.mem, addr, size)) addr -= PAGE_SIZE;
+    if (addr <= p.brk) return -ENOMEM;
+    p.mmapNext = addr;
+  }
+  p.mem.map(addr, size, prot);
+  return addr;
+}
+
+function brk(p: Process, a: Args): number {
+  const want = num(a[0]!);
+  if (want < p.brkBase || want >= p.mmapNext) return p.brk;
+  const oldTop = pageUp(p.brk);
+  const newTop = pageUp(want);
+  if (newTop > oldTop) {
+    if (!pagesFree(p.mem, oldTop, newTop - oldTop)) return p.brk;
+    p.mem.map(oldTop, newTop - oldTop, 3);
+  } else if (newTop < oldTop) {
+    p.mem.unmap(newTop, oldTop - newTop);
+  }
+  p.brk = want;
+  return want;
+}
+
+function archPrctl(p: Process, a: Args): number {
+  const code = int32(a[0]!);
+  const addr = num(a[1]!);
+  switch (code) {
+    case ARCH_SET_FS:
+    case ARCH_SET_GS:
+      if (addr < -(2 ** 47) || addr >= 2 ** 47) return -EPERM;
+      p.writeMsr(code === ARCH_SET_FS ? MSR_FS_BASE : MSR_GS_BASE, BigInt.asUintN(64, a[1]!));
+      return 0;
+    case ARCH_GET_FS:
+    case ARCH_GET_GS: {
+      const v = new DataView(new ArrayBuffer(8));
+      v.setBigUint64(0, p.readMsr(code === ARCH_GET_FS ? MSR_FS_BASE : MSR_GS_BASE), true);
+      return storeBytes(p, addr, new Uint8Array(v.buffer)) ? 0 : -EFAULT;
+    }
+    default:
+      return -EINVAL;
+  }
+}
+
+function uname(p: Process, a: Args): number {
+  const buf = new Uint8Array(UTS_FIELD * 6);
+  const fields = [UNAME.sysname, UNAME.nodename, UNAME.release, UNAME.version, UNAME.machine, UNAME.domainname];
+  fields.forEach((f, i) => buf.set(new TextEncoder().encode(f), i * UTS_FIELD));
+  return storeBytes(p, num(a[0]!), buf) ? 0 : -EFAULT;
+}
+
+const constant = (name: string, value: number): SyscallDef => ({ name, run: () => value, show: () => '' });
+
+export const SYSCALLS: Record<number, SyscallDef> = {
+  0: {
+    name: 'read',
+    run(p, a) {
+      const buf = num(a[1]!);
+      const count = num(a[2]!);
+      if (count < 0) return -EINVAL;
+      if (!p.mem.check(buf, count, 'w', true)) return -EFAULT;
+      const data = p.io.read(int32(a[0]!), count);
+      if (typeof data === 'number') return data;
+      p.mem.write(buf, data.subarray(0, count));
+      return Math.min(data.length, count);
+    },
+    show: (p, a, r) => `${int32(a[0]!)}, ${r >= 0 ? quoted(guestBytes(p, num(a[1]!), r)) : hex(a[1]!)}, ${num(a[2]!)}`,
+  },
+  1: {
+    name: 'write',
+    run(p, a) {
+      const bytes = guestBytes(p, num(a[1]!), Math.max(0, num(a[2]!)));
+      return bytes ? p.io.write(int32(a[0]!), bytes) : -EFAULT;
+    },
+    show: (p, a) => `${int32(a[0]!)}, ${quoted(guestBytes(p, num(a[1]!), Math.min(33, Math.max(0, num(a[2]!)))))}, ${num(a[2]!)}`,
+  },
+  9: {
+    name: 'mmap',
+    run: mmap,
+    show: (_p, a) => `${a[0] === 0n ? 'NULL' : hex(a[0]!)}, ${num(a[1]!)}, ${hex(a[2]!)}, ${hex(a[3]!)}, ${int32(a[4]!)}, ${hex(a[5]!)}`,
+    hexResult: true,
+  },
+  10: {
+    name: 'mprotect',
+    run(p, a) {
+      const addr = num(a[0]!);
+      const size = pageUp(num(a[1]!));
+      if (addr % PAGE_SIZE !== 0 || size < 0 || int32(a[2]!) & ~7) return -EINVAL;
+      for (let x = addr; x < addr + size; x += PAGE_SIZE) if (!p.mem.isMapped(x)) return -ENOMEM;
+      if (size > 0) p.mem.protect(addr, size, int32(a[2]!));
+      return 0;
+    },
+    show: (_p, a) => `${hex(a[0]!)}, ${num(a[1]!)}, ${hex(a[2]!)}`,
+  },
+  11: {
+    name: 'munmap',
+    run(p, a) {
+      const addr = num(a[0]!);
+      const size = pageUp(num(a[1]!));
+      if (addr % PAGE_SIZE !== 0 || size <= 0 || addr < 0 || addr + size > 2 ** 47) return -EINVAL;
+      p.mem.unmap(addr, size);
+      return 0;
+    },
+    show: (_p, a) => `${hex(a[0]!)}, ${num(a[1]!)}`,
+  },
+  12: { name: 'brk', run: brk, show: (_p, a) => (a[0] === 0n ? 'NULL' : hex(a[0]!)), hexResult: true },
+  16: { name: 'ioctl', run: () => -ENOTTY, show: (_p, a) => `${int32(a[0]!)}, ${hex(a[1]!)}, ${hex(a[2]!)}` },
+  20: { name: 'writev', run: writev, show: (_p, a) => `${int32(a[0]!)}, ${hex(a[1]!)}, ${int32(a[2]!)}` },
+  39: constant('getpid', GUEST_PID),
+  60: { name: 'exit', run: (p, a) => ((p.exitStatus = int32(a[0]!) & 0xff), 0), show: (_p, a) => `${int32(a[0]!)}` },
+  63: { name: 'uname', run: uname, show: (_p, a) => `{sysname="${UNAME.sysname}", nodename="${UNAME.nodename}", ...} /* ${hex(a[0]!)} */` },
+  102: constant('getuid', GUEST_UID),
+  104: constant('getgid', GUEST_GID),
+  107: constant('geteuid', GUEST_UID),
+  108: constant('getegid', GUEST_GID),
+  158: { name: 'arch_prctl', run: archPrctl, show: (_p, a) => `${archCode(int32(a[0]!))}, ${hex(a[1]!)}` },
+  186: constant('gettid', GUEST_PID),
+  218: { name: 'set_tid_address', run: () => GUEST_PID, show: (_p, a) => hex(a[0]!) },
+  231: { name: 'exit_group', run: (p, a) => ((p.exitStatus = int32(a[0]!) & 0xff), 0), show: (_p, a) => `${int32(a[0]!)}` },
+  318: {
+    name: 'getrandom',
+    run(p, a) {
+      const length = Math.min(Math.max(0, num(a[1]!)), 1 << 25);
+      return storeBytes(p, num(a[0]!), p.randomBytes(length)) ? length : -EFAULT;
+    },
+    show: (_p, a) => `${hex(a[0]!)}, ${num(a[1]!)}, ${hex(a[2]!)}`,
+  },
+};
+
+function archCode(code: number): string {
+  const names: Record<number, string> = { [ARCH_SET_GS]: 'ARCH_SET_GS', [ARCH_SET_FS]: 'ARCH_SET_FS', [ARCH_GET_FS]: 'ARCH_GET_FS', [ARCH_GET_GS]: 'ARCH_GET_GS' };
+  return names[code] ?? hex(code);
+}
+
+export interface SyscallOutcome {
+  /** The value for RAX; absent when the process exited. */
+  result: number;
+  /** The strace line, e.g. `write(1, "hi\n", 3) = 3`. */
+  trace: string;
+}
+
+/** Runs system call `nr` with its six argument registers. */
+export function doSyscall(p: Process, nr: bigint, args: Args): SyscallOutcome {
+  const def = nr < 0x1_0000_0000n ? SYSCALLS[Number(nr)] : undefined;
+  if (!def) return { result: -ENOSYS, trace: `syscall_${hex(nr)}(${args.map((v) => hex(v)).join(', ')}) = ${formatResult(-ENOSYS, false)}` };
+  const result = def.run(p, args);
+  const shown = def.show ? def.show(p, args, result) : args.map((v) => hex(v)).join(', ');
+  const trace = `${def.name}(${shown}) = ${p.exitStatus !== null ? '?' : formatResult(result, def.hexResult ?? false)}`;
+  return { result, trace };
+}
+
+function formatResult(r: number, asHex: boolean): string {
+  if (r < 0 && r >= -4095) {
+    const [name, text] = ERRNO_NAMES[-r] ?? [`E${-r}`, 'Unknown error'];
+    return `-1 ${name} (${text})`;
+  }
+  return asHex ? hex(r) : String(r);
+}
