@@ -44,8 +44,8 @@ export interface KernelOptions {
   uid?: number;
   gid?: number;
   hostname?: string;
-  /** CLOCK_REALTIME at boot, in ns since the epoch (default 2024-01-01T00:00:00Z). */
-  bootRealtimeNs?: number;
+  /** CLOCK_REALTIME at boot, in whole seconds since the epoch (default 2024-01-01T00:00:00Z). */
+  bootRealtimeSec?: number;
   /** The pid of the first process (default 100). */
   firstPid?: number;
   observer?: SyscallObserver;
@@ -99,7 +99,7 @@ export class Kernel {
   readonly uid: number;
   readonly gid: number;
   readonly hostname: string;
-  readonly bootRealtimeNs: number;
+  readonly bootRealtimeSec: number;
   readonly nofile: number;
   readonly stdout: OutputStream;
   readonly stderr: OutputStream;
@@ -117,11 +117,11 @@ export class Kernel {
     this.errnos = new ErrnoTable(opts.tables.errnos, REQUIRED_ERRNOS);
     this.numbers = new SyscallNumbers(opts.tables.syscalls);
     this.sysCallTable = buildSysCallTable(this.numbers, linuxHandlers, sysNiSyscall);
-    this.vfs = new Vfs(() => this.realtimeNs(), opts.files, opts.mounts);
+    this.vfs = new Vfs(() => this.clock.now(), opts.files, opts.mounts);
     this.uid = opts.uid ?? 1000;
     this.gid = opts.gid ?? 1000;
     this.hostname = opts.hostname ?? 'mksyscall';
-    this.bootRealtimeNs = opts.bootRealtimeNs ?? 1_704_067_200 * 1e9;
+    this.bootRealtimeSec = opts.bootRealtimeSec ?? 1_704_067_200;
     this.nofile = opts.nofile ?? 1024;
     this.nextId = opts.firstPid ?? 100;
     this.rngState = (opts.seed ?? 1) >>> 0;
@@ -130,10 +130,6 @@ export class Kernel {
     this.stdin = new InputStream(this.vfs.newInode('fifo', 0o600, false, null), stdinBytes);
     this.stdout = new OutputStream(this.vfs.newInode('fifo', 0o600, false, null));
     this.stderr = new OutputStream(this.vfs.newInode('fifo', 0o600, false, null));
-  }
-
-  realtimeNs(): number {
-    return this.bootRealtimeNs + this.clock.now();
   }
 
   /**

@@ -43,6 +43,7 @@ export class Inode {
     readonly ino: number,
     readonly kind: InodeKind,
     public perm: number,
+    /** Last modification, in virtual ns since boot (host files: boot, so traces stay deterministic). */
     public mtimeNs: number,
     readonly readOnly: boolean,
     /** The host path backing this inode (inside a read-only mount), or null. */
@@ -229,7 +230,6 @@ export class Vfs {
     if (!st) return undefined;
     const kind: InodeKind = st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'lnk' : st.isFile() ? 'reg' : 'chr';
     const node = this.newInode(kind, st.mode & 0o7777, true, kind === 'chr' ? null : hostPath);
-    node.mtimeNs = Math.max(0, Math.floor(Number(st.mtimeMs) * 1e6));
     if (kind === 'reg' || kind === 'lnk') node.size = st.size;
     dir.children.set(name, node);
     if (kind === 'dir') node.parent = dir;

@@ -41,12 +41,15 @@ export interface CallSpec {
 
 const OUT_KINDS: ReadonlySet<ArgKind> = new Set(['rbuf', 'randbuf', 'cwdbuf', 'iov_out', 'pipefds', 'stat', 'timespec_out', 'utsname']);
 
+/** Arguments from the first one the kernel fills onwards are printed at exit, as strace does. */
 function spec(ret: CallSpec['ret'], ...kinds: Array<ArgKind | [ArgKind, number]>): CallSpec {
+  let phase: Phase = 'in';
   return {
     ret,
     args: kinds.map((k) => {
       const [kind, lenArg] = Array.isArray(k) ? k : [k, undefined];
-      return { kind, phase: OUT_KINDS.has(kind) ? 'out' : 'in', ...(lenArg !== undefined ? { lenArg } : {}) };
+      if (OUT_KINDS.has(kind)) phase = 'out';
+      return { kind, phase, ...(lenArg !== undefined ? { lenArg } : {}) };
     }),
   };
 }

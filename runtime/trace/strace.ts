@@ -17,6 +17,7 @@ import type { Kernel, SyscallEvent, SyscallObserver } from '../kernel/index.ts';
 import type { Process, Thread } from '../kernel/index.ts';
 import { signalName } from '../kernel/linux/abi.ts';
 import { CALL_SPECS, fcntlResult, formatPhase, hexWord, type CallSpec } from './decode.ts';
+import { LINUX_STRERROR } from './strerror.ts';
 import { Summary } from './summary.ts';
 
 export interface StraceOptions {
@@ -112,7 +113,8 @@ export class Strace implements SyscallObserver {
   private resultText(st: CallState, result: number): string {
     if (result < 0 && result > -4096) {
       const e = this.kernel.errnos.lookup(-result);
-      return e ? `-1 ${e.name} (${e.message})` : `-1 E??? (errno ${-result})`;
+      const message = LINUX_STRERROR.get(-result) ?? e?.message ?? `Unknown error ${-result}`;
+      return `-1 ${e?.name ?? 'E???'} (${message})`;
     }
     if (st.spec?.ret === 'hex') return hexWord(BigInt(result));
     if (st.spec?.ret === 'fcntl') return fcntlResult(st.ev.args, result);

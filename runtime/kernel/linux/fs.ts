@@ -103,7 +103,7 @@ function doOpen(k: Kernel, t: Thread, dirfd: number, pathPtr: number, flags: num
     if (inode.readOnly && (wantsWrite || (flags & O_TRUNC) !== 0)) return 'EROFS';
     if ((flags & O_TRUNC) !== 0 && wantsWrite && inode.kind === 'reg') {
       inode.truncate(0);
-      inode.mtimeNs = k.realtimeNs();
+      inode.mtimeNs = k.clock.now();
     }
   }
   const kept = (flags & ~OPEN_TIME_ONLY) | O_LARGEFILE;
@@ -391,7 +391,8 @@ function deviceOf(inode: Inode): number {
   return inode.kind === 'fifo' ? 0xc : inode.readOnly ? 2 : 1;
 }
 
-export function encodeStat(inode: Inode): Uint8Array {
+/** struct stat for inode; times are CLOCK_REALTIME (boot time + virtual time since boot). */
+export function encodeStat(inode: Inode, bootRealtimeSec: number): Uint8Array {
   const out = new Uint8Array(STAT_SIZE);
   const v = new DataView(out.buffer);
   const u64 = (off: number, n: number) => v.setBigUint64(off, BigInt(n), true);
@@ -406,8 +407,9 @@ export function encodeStat(inode: Inode): Uint8Array {
   u64(STAT.size, size);
   u64(STAT.blksize, 4096);
   u64(STAT.blocks, Math.ceil(size / 4096) * 8);
-  const sec = Math.floor(inode.mtimeNs / 1e9);
-  const nsec = inode.mtimeNs - sec * 1e9;
+  const sinceBoot = Math.floor(inode.mtimeNs / 1e9);
+  const sec = bootRealtimeSec + sinceBoot;
+  const nsec = inode.mtimeNs - sinceBoot * 1e9;
   for (const [s, ns] of [
     [STAT.atime, STAT.atimeNsec],
     [STAT.mtime, STAT.mtimeNsec],
@@ -421,7 +423,7 @@ export function encodeStat(inode: Inode): Uint8Array {
 
 function statTo(k: Kernel, t: Thread, inode: Inode, buf: number): HandlerResult {
   k.clock.advance(copyCost(STAT_SIZE));
-  return copyToUser(t.process.mem, buf, encodeStat(inode)) ? 0 : 'EFAULT';
+  return copyToUser(t.process.mem, buf, encodeStat(inode, k.bootRealtimeSec)) ? 0 : 'EFAULT';
 }
 
 export function sysFstat(k: Kernel, t: Thread, r: SyscallRegs): HandlerResult {

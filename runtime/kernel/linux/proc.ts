@@ -128,37 +128,44 @@ export function sysGetrandom(k: Kernel, t: Thread, r: SyscallRegs): HandlerResul
   return count;
 }
 
-function encodeTimespec(ns: number): Uint8Array {
+function encodeTimespec(sec: number, nsec: number): Uint8Array {
   const out = new Uint8Array(TIMESPEC_SIZE);
   const v = new DataView(out.buffer);
-  const sec = Math.floor(ns / NSEC_PER_SEC);
   v.setBigInt64(0, BigInt(sec), true);
-  v.setBigInt64(8, BigInt(ns - sec * NSEC_PER_SEC), true);
+  v.setBigInt64(8, BigInt(nsec), true);
   return out;
 }
 
-/** A timespec from user memory as ns, or an errno (EFAULT; EINVAL for tv_nsec out of range or negative tv_sec). */
-function timespecFromUser(t: Thread, addr: number): number | string {
+/** A timespec from user memory, or an errno (EFAULT; EINVAL for tv_nsec out of range or negative tv_sec). */
+function timespecFromUser(t: Thread, addr: number): { sec: bigint; nsec: bigint } | string {
   const raw = copyFromUser(t.process.mem, addr, TIMESPEC_SIZE);
   if (!raw) return 'EFAULT';
   const v = new DataView(raw.buffer, raw.byteOffset);
   const sec = v.getBigInt64(0, true);
   const nsec = v.getBigInt64(8, true);
   if (sec < 0n || nsec < 0n || nsec >= 1_000_000_000n) return 'EINVAL';
-  // Beyond ~285 years of virtual time a sleep is forever for our purposes.
+  return { sec, nsec };
+}
+
+/** Seconds + ns as a virtual duration in ns; ~285 years or more is "forever" (MAX_SAFE_INTEGER). */
+function durationNs(sec: bigint, nsec: bigint): number {
   return sec > 9_000_000_000n ? Number.MAX_SAFE_INTEGER : Number(sec) * NSEC_PER_SEC + Number(nsec);
 }
 
-function clockNow(k: Kernel, clock: number): number | null {
-  if (clock < 0 || clock >= CLOCK_NAMES.length || CLOCK_NAMES[clock] === undefined) return null;
-  const realtime = clock === 0 || clock === 5 || clock === 8 || clock === 11;
-  return realtime ? k.realtimeNs() : k.clock.now();
+const REALTIME_CLOCKS: ReadonlySet<number> = new Set([0, 5, 8, 11]);
+
+function validClock(clock: number): boolean {
+  return clock >= 0 && clock < CLOCK_NAMES.length && CLOCK_NAMES[clock] !== undefined;
 }
 
+/** CLOCK_REALTIME and its variants count from the boot time given in the options; the others from boot. */
 export function sysClockGettime(k: Kernel, t: Thread, r: SyscallRegs): HandlerResult {
-  const now = clockNow(k, argInt(r, 0));
-  if (now === null) return 'EINVAL';
-  return copyToUser(t.process.mem, argPtr(r, 1), encodeTimespec(now)) ? 0 : 'EFAULT';
+  const clock = argInt(r, 0);
+  if (!validClock(clock)) return 'EINVAL';
+  const now = k.clock.now();
+  const sinceBoot = Math.floor(now / NSEC_PER_SEC);
+  const sec = sinceBoot + (REALTIME_CLOCKS.has(clock) ? k.bootRealtimeSec : 0);
+  return copyToUser(t.process.mem, argPtr(r, 1), encodeTimespec(sec, now - sinceBoot * NSEC_PER_SEC)) ? 0 : 'EFAULT';
 }
 
 /** Sleeps until the deadline fixed on the first attempt (restarts keep it). */
@@ -171,20 +178,21 @@ function sleepUntil(k: Kernel, t: Thread, deadline: number): HandlerResult {
 
 export function sysNanosleep(k: Kernel, t: Thread, r: SyscallRegs): HandlerResult {
   if (t.pending!.deadline !== null) return sleepUntil(k, t, t.pending!.deadline);
-  const ns = timespecFromUser(t, argPtr(r, 0));
-  if (typeof ns === 'string') return ns;
-  return sleepUntil(k, t, k.clock.now() + ns);
+  const ts = timespecFromUser(t, argPtr(r, 0));
+  if (typeof ts === 'string') return ts;
+  return sleepUntil(k, t, k.clock.now() + durationNs(ts.sec, ts.nsec));
 }
 
 export function sysClockNanosleep(k: Kernel, t: Thread, r: SyscallRegs): HandlerResult {
   if (t.pending!.deadline !== null) return sleepUntil(k, t, t.pending!.deadline);
   const clock = argInt(r, 0);
   const flags = argInt(r, 1);
-  const now = clockNow(k, clock);
-  if (now === null || clock === 2 || clock === 3) return 'EINVAL';
-  const ns = timespecFromUser(t, argPtr(r, 2));
-  if (typeof ns === 'string') return ns;
-  // An absolute deadline is on the given clock; convert it to virtual time since boot.
-  const deadline = (flags & TIMER_ABSTIME) !== 0 ? k.clock.now() + Math.max(0, ns - now) : k.clock.now() + ns;
-  return sleepUntil(k, t, deadline);
+  if (!validClock(clock) || clock === 2 || clock === 3) return 'EINVAL';
+  const ts = timespecFromUser(t, argPtr(r, 2));
+  if (typeof ts === 'string') return ts;
+  if ((flags & TIMER_ABSTIME) === 0) return sleepUntil(k, t, k.clock.now() + durationNs(ts.sec, ts.nsec));
+  // An absolute deadline on a realtime clock counts from the epoch: make it relative to boot.
+  const bootSec = REALTIME_CLOCKS.has(clock) ? BigInt(k.bootRealtimeSec) : 0n;
+  const sec = ts.sec - bootSec;
+  return sleepUntil(k, t, sec < 0n ? 0 : durationNs(sec, ts.nsec));
 }
