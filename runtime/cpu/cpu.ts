@@ -29,7 +29,7 @@ import { Memory, PAGE_SIZE, isCanonical } from './memory.ts';
 import { decode, Insn, MAX_INSN_LENGTH, SEG_FS, Truncated } from './decode.ts';
 import { formatInsn } from './disasm.ts';
 import { LazyFlags } from './flags.ts';
-import { bindHandler, endsBlock, type Handler } from './exec.ts';
+import { bindHandler, endsBlock, readsClock, type Handler } from './exec.ts';
 
 export const RAX = 0;
 export const RCX = 1;
@@ -388,6 +388,8 @@ export class Cpu {
         if (insns.length === 0) throw e;
         break; // let the next block report it with the right RIP
       }
+      // Instructions that read the virtual clock start their own block, so icount is exact for them.
+      if (insns.length > 0 && readsClock(d)) break;
       insns.push(d);
       handlers.push(bindHandler(d));
       a = d.next;

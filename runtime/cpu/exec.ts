@@ -1449,3 +1449,8 @@ export function endsBlock(d: Insn): number {
   if (ENDS_STOP.has(exec) && (exec !== 'flag' || d.form.privileged)) return 2;
   return 0;
 }
+
+/** True for instructions that read icount (RDTSC, RDMSR of the TSC). */
+export function readsClock(d: Insn): boolean {
+  return d.form.exec === 'rdtsc' || d.form.exec === 'rdmsr';
+}
