@@ -184,7 +184,7 @@ function peg$parse(input, options) {
   const peg$c4 = "[";
   const peg$c5 = "]";
   const peg$c6 = "*";
-  const peg$c7 = "unsafe.Pointer";
+  const peg$c7 = ".";
   const peg$c8 = "failretval";
   const peg$c9 = "==";
   const peg$c10 = "!=";
@@ -193,8 +193,7 @@ function peg$parse(input, options) {
   const peg$c13 = "-";
   const peg$c14 = "0x";
   const peg$c15 = "=";
-  const peg$c16 = ".";
-  const peg$c17 = "?";
+  const peg$c16 = "?";
 
   const peg$r0 = /^[0-9]/;
   const peg$r1 = /^[<>]/;
@@ -213,7 +212,7 @@ function peg$parse(input, options) {
   const peg$e6 = peg$classExpectation([["0", "9"]], false, false, false);
   const peg$e7 = peg$literalExpectation("]", false);
   const peg$e8 = peg$literalExpectation("*", false);
-  const peg$e9 = peg$literalExpectation("unsafe.Pointer", false);
+  const peg$e9 = peg$literalExpectation(".", false);
   const peg$e10 = peg$otherExpectation("failure condition ([failretval==X])");
   const peg$e11 = peg$literalExpectation("failretval", false);
   const peg$e12 = peg$literalExpectation("==", false);
@@ -227,16 +226,15 @@ function peg$parse(input, options) {
   const peg$e20 = peg$classExpectation([["0", "9"], ["a", "f"], ["A", "F"]], false, false, false);
   const peg$e21 = peg$otherExpectation("= trap name, or = [dll.]Proc");
   const peg$e22 = peg$literalExpectation("=", false);
-  const peg$e23 = peg$literalExpectation(".", false);
-  const peg$e24 = peg$literalExpectation("?", false);
-  const peg$e25 = peg$otherExpectation("identifier");
-  const peg$e26 = peg$classExpectation([["A", "Z"], ["a", "z"], "_"], false, false, false);
-  const peg$e27 = peg$classExpectation([["A", "Z"], ["a", "z"], ["0", "9"], "_"], false, false, false);
-  const peg$e28 = peg$otherExpectation("space");
-  const peg$e29 = peg$classExpectation([" ", "\t"], false, false, false);
-  const peg$e30 = peg$otherExpectation("end of line");
-  const peg$e31 = peg$classExpectation([" ", "\t", "\r"], false, false, false);
-  const peg$e32 = peg$anyExpectation();
+  const peg$e23 = peg$literalExpectation("?", false);
+  const peg$e24 = peg$otherExpectation("identifier");
+  const peg$e25 = peg$classExpectation([["A", "Z"], ["a", "z"], "_"], false, false, false);
+  const peg$e26 = peg$classExpectation([["A", "Z"], ["a", "z"], ["0", "9"], "_"], false, false, false);
+  const peg$e27 = peg$otherExpectation("space");
+  const peg$e28 = peg$classExpectation([" ", "\t"], false, false, false);
+  const peg$e29 = peg$otherExpectation("end of line");
+  const peg$e30 = peg$classExpectation([" ", "\t", "\r"], false, false, false);
+  const peg$e31 = peg$anyExpectation();
 
   function peg$f0(name, params, results, failRetVal, override) {
     return { name, params, results: results ?? [], failRetVal, override };
@@ -757,12 +755,38 @@ function peg$parse(input, options) {
           s0 = peg$FAILED;
         }
         if (s0 === peg$FAILED) {
-          if (input.substr(peg$currPos, 14) === peg$c7) {
-            s0 = peg$c7;
-            peg$currPos += 14;
+          s0 = peg$currPos;
+          s1 = peg$currPos;
+          s2 = peg$parseIdent();
+          if (s2 !== peg$FAILED) {
+            if (input.charCodeAt(peg$currPos) === 46) {
+              s3 = peg$c7;
+              peg$currPos++;
+            } else {
+              s3 = peg$FAILED;
+              if (peg$silentFails === 0) { peg$fail(peg$e9); }
+            }
+            if (s3 !== peg$FAILED) {
+              s4 = peg$parseIdent();
+              if (s4 !== peg$FAILED) {
+                s2 = [s2, s3, s4];
+                s1 = s2;
+              } else {
+                peg$currPos = s1;
+                s1 = peg$FAILED;
+              }
+            } else {
+              peg$currPos = s1;
+              s1 = peg$FAILED;
+            }
           } else {
-            s0 = peg$FAILED;
-            if (peg$silentFails === 0) { peg$fail(peg$e9); }
+            peg$currPos = s1;
+            s1 = peg$FAILED;
+          }
+          if (s1 !== peg$FAILED) {
+            s0 = input.substring(s0, peg$currPos);
+          } else {
+            s0 = s1;
           }
           if (s0 === peg$FAILED) {
             s0 = peg$parseIdent();
@@ -1060,11 +1084,11 @@ function peg$parse(input, options) {
     s2 = peg$parseIdent();
     if (s2 !== peg$FAILED) {
       if (input.charCodeAt(peg$currPos) === 46) {
-        s3 = peg$c16;
+        s3 = peg$c7;
         peg$currPos++;
       } else {
         s3 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e23); }
+        if (peg$silentFails === 0) { peg$fail(peg$e9); }
       }
       if (s3 !== peg$FAILED) {
         peg$savedPos = s1;
@@ -1083,11 +1107,11 @@ function peg$parse(input, options) {
     s2 = peg$parseIdent();
     if (s2 !== peg$FAILED) {
       if (input.charCodeAt(peg$currPos) === 63) {
-        s3 = peg$c17;
+        s3 = peg$c16;
         peg$currPos++;
       } else {
         s3 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e24); }
+        if (peg$silentFails === 0) { peg$fail(peg$e23); }
       }
       if (s3 === peg$FAILED) {
         s3 = null;
@@ -1113,7 +1137,7 @@ function peg$parse(input, options) {
       peg$currPos++;
     } else {
       s2 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e26); }
+      if (peg$silentFails === 0) { peg$fail(peg$e25); }
     }
     if (s2 !== peg$FAILED) {
       s3 = [];
@@ -1122,7 +1146,7 @@ function peg$parse(input, options) {
         peg$currPos++;
       } else {
         s4 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e27); }
+        if (peg$silentFails === 0) { peg$fail(peg$e26); }
       }
       while (s4 !== peg$FAILED) {
         s3.push(s4);
@@ -1131,7 +1155,7 @@ function peg$parse(input, options) {
           peg$currPos++;
         } else {
           s4 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e27); }
+          if (peg$silentFails === 0) { peg$fail(peg$e26); }
         }
       }
       s2 = [s2, s3];
@@ -1148,7 +1172,7 @@ function peg$parse(input, options) {
     peg$silentFails--;
     if (s0 === peg$FAILED) {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e25); }
+      if (peg$silentFails === 0) { peg$fail(peg$e24); }
     }
 
     return s0;
@@ -1164,7 +1188,7 @@ function peg$parse(input, options) {
       peg$currPos++;
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e29); }
+      if (peg$silentFails === 0) { peg$fail(peg$e28); }
     }
     if (s1 !== peg$FAILED) {
       while (s1 !== peg$FAILED) {
@@ -1174,7 +1198,7 @@ function peg$parse(input, options) {
           peg$currPos++;
         } else {
           s1 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e29); }
+          if (peg$silentFails === 0) { peg$fail(peg$e28); }
         }
       }
     } else {
@@ -1183,7 +1207,7 @@ function peg$parse(input, options) {
     peg$silentFails--;
     if (s0 === peg$FAILED) {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e28); }
+      if (peg$silentFails === 0) { peg$fail(peg$e27); }
     }
 
     return s0;
@@ -1198,7 +1222,7 @@ function peg$parse(input, options) {
       peg$currPos++;
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e29); }
+      if (peg$silentFails === 0) { peg$fail(peg$e28); }
     }
     while (s1 !== peg$FAILED) {
       s0.push(s1);
@@ -1207,7 +1231,7 @@ function peg$parse(input, options) {
         peg$currPos++;
       } else {
         s1 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e29); }
+        if (peg$silentFails === 0) { peg$fail(peg$e28); }
       }
     }
 
@@ -1225,7 +1249,7 @@ function peg$parse(input, options) {
       peg$currPos++;
     } else {
       s2 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e31); }
+      if (peg$silentFails === 0) { peg$fail(peg$e30); }
     }
     while (s2 !== peg$FAILED) {
       s1.push(s2);
@@ -1234,7 +1258,7 @@ function peg$parse(input, options) {
         peg$currPos++;
       } else {
         s2 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e31); }
+        if (peg$silentFails === 0) { peg$fail(peg$e30); }
       }
     }
     s2 = peg$currPos;
@@ -1244,7 +1268,7 @@ function peg$parse(input, options) {
       peg$currPos++;
     } else {
       s3 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e32); }
+      if (peg$silentFails === 0) { peg$fail(peg$e31); }
     }
     peg$silentFails--;
     if (s3 === peg$FAILED) {
@@ -1263,7 +1287,7 @@ function peg$parse(input, options) {
     peg$silentFails--;
     if (s0 === peg$FAILED) {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e30); }
+      if (peg$silentFails === 0) { peg$fail(peg$e29); }
     }
 
     return s0;

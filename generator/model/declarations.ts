@@ -99,5 +99,6 @@ export function goKind(type: string): GoKind {
   if (type.startsWith('*') || type === 'unsafe.Pointer') return 'pointer';
   if (type.startsWith('[]')) return 'slice';
   if (type.startsWith('[')) return 'array';
-  return SIZED[type] ?? NAMED[type] ?? 'int';
+  const name = type.slice(type.lastIndexOf('.') + 1); // syscall.Signal → Signal
+  return SIZED[name] ?? NAMED[name] ?? 'int';
 }
