@@ -33,6 +33,7 @@ export const DELIBERATE: ReadonlyArray<{ pattern: RegExp; why: string }> = [
   { pattern: /Sreg|_[CDEFGS]S\b|_[CDEFGS]S_/, why: 'segment-register moves and pushes/pops: flat 64-bit memory only' },
   { pattern: /m16(16|32|64)|ptr16/, why: 'far calls, jumps and pointer loads: no segmentation' },
   { pattern: /_cr|_dr|cr_|dr_/i, why: 'control/debug register moves: not part of this machine' },
+  { pattern: /xmm|_mm/, why: 'SSE forms that share a string mnemonic (movsd, cmpsd): no SSE' },
 ];
 
 /** Real differences, reported and kept visible; each has a predicate over the byte string. */
@@ -42,6 +43,10 @@ export const KNOWN_GAPS: ReadonlyArray<{ name: string; matches: (d: DecoderDiffe
   { name: 'LFENCE/MFENCE/SFENCE accept 66/F2/F3 prefixes (which select other instructions) and SFENCE needs ModRM F8 exactly', matches: (d) => /fence/.test(d.ours?.mnemonic ?? d.iced?.mnemonic ?? '') },
   { name: '16-bit forms (0x66) of MOVSX, MOVZX, MOVSXD, BSWAP, CMPXCHG8B and SYSRET are rejected', matches: (d) => d.ours === null && ['movsx', 'movzx', 'movsxd', 'bswap', 'cmpxchg8b', 'sysret'].includes(d.iced?.mnemonic ?? '') && hasPrefix(d.bytes, 0x66) },
   { name: 'F3 + REX.B + 90 (iced: PAUSE) is rejected', matches: (d) => d.ours === null && d.iced?.mnemonic === 'pause' },
+  {
+    name: '0x66 on an indirect near CALL/JMP is rejected (Intel ignores it in 64-bit mode; AMD makes it 16-bit)',
+    matches: (d) => d.ours === null && (d.iced?.code === 'Call_rm64' || d.iced?.code === 'Jmp_rm64') && hasPrefix(d.bytes, 0x66),
+  },
 ];
 
 function hasPrefix(bytes: Uint8Array, p: number): boolean {
@@ -181,7 +186,10 @@ export function normalizeObjdump(text: string): string {
  * objdump prints the extras), a REX prefix that is not last (ignored, but objdump ends the
  * instruction there), F2/F3 with LOCK (objdump prints the HLE names xacquire/xrelease), and
  * 0x66 on near branches (Intel ignores it in 64-bit mode, AMD and objdump use 16 bits), and
- * F2 on branches (objdump prints MPX's `bnd`).
+ * F2 on branches (objdump prints MPX's `bnd`), F2/F3 on one-byte-map instructions other than
+ * strings (ignored, or HLE's xacquire/xrelease in objdump), F2/F3 with 0x66 in the 0F map
+ * (objdump prints `(bad)` for some, and for F2 with the F3-selected POPCNT/TZCNT/LZCNT
+ * opcodes), and 3E on indirect branches (objdump's CET `notrack`).
  */
 export function ambiguousForText(bytes: Uint8Array): boolean {
   let segments = 0;
@@ -204,8 +212,21 @@ export function ambiguousForText(bytes: Uint8Array): boolean {
   const op = bytes[at];
   const op2 = bytes[at + 1];
   const nearBranch = op !== undefined && ((op >= 0x70 && op <= 0x7f) || [0xc2, 0xc3, 0xe8, 0xe9, 0xeb, 0xe0, 0xe1, 0xe2, 0xe3].includes(op) || (op === 0x0f && op2 !== undefined && op2 >= 0x80 && op2 <= 0x8f) || (op === 0xff && op2 !== undefined && [2, 4].includes((op2 >> 3) & 7)));
-  const f2 = bytes.subarray(0, at).includes(0xf2);
-  return segments > 1 || locks > 1 || reps > 1 || (locks > 0 && reps > 0) || ((opsize || f2) && nearBranch);
+  const prefixes = bytes.subarray(0, at);
+  const f2 = prefixes.includes(0xf2);
+  const stringOp = op !== undefined && ((op >= 0xa4 && op <= 0xa7) || (op >= 0xaa && op <= 0xaf) || (op >= 0x6c && op <= 0x6f));
+  const indirectBranch = op === 0xff && op2 !== undefined && [2, 4].includes((op2 >> 3) & 7);
+  return (
+    segments > 1 ||
+    locks > 1 ||
+    reps > 1 ||
+    (locks > 0 && reps > 0) ||
+    ((opsize || f2) && nearBranch) ||
+    (reps > 0 && op !== 0x0f && !stringOp) ||
+    (reps > 0 && opsize && op === 0x0f) ||
+    (f2 && op === 0x0f && op2 !== undefined && [0xb8, 0xbc, 0xbd].includes(op2)) ||
+    (prefixes.includes(0x3e) && indirectBranch)
+  );
 }
 
 export const haveObjdump = spawnSync('objdump', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -220,7 +241,10 @@ export interface TextDifference {
 export const KNOWN_TEXT_GAPS: ReadonlyArray<{ name: string; matches: (d: TextDifference) => boolean }> = [
   { name: 'byte-sized shifts/rotates by %cl of a memory operand lack the b suffix', matches: (d) => /^(rep[nz]* )?(shl|shr|sar|sal|rol|ror|rcl|rcr) %cl,/.test(d.ours) && /(shl|shr|sar|sal|rol|ror|rcl|rcr)b %cl,/.test(d.objdump) },
   { name: 'the # target comment of an %eip-relative operand is not sign-extended to 64 bits', matches: (d) => d.ours.includes('(%eip)') },
-  { name: 'a segment override (fs, gs) on the source of a string instruction is printed as %ds', matches: (d) => /%[fg]s:\(%[re]si\)/.test(d.objdump) && /%ds:\(%[re]si\)/.test(d.ours) },
+  { name: 'a segment override (fs, gs) on the source of a string instruction or XLAT is printed as %ds', matches: (d) => /%[fg]s:\(%[re](si|bx)\)/.test(d.objdump) && /%ds:\(%[re](si|bx)\)/.test(d.ours) },
+  { name: '66 90 (also with REX.W) prints as nop; objdump prints xchg %ax,%ax (xchg %rax,%rax)', matches: (d) => d.ours === 'nop' && /^xchg %(ax|rax),%(ax|rax)$/.test(d.objdump) },
+  { name: 'ENTER and LEAVE with 0x66 print without the w suffix', matches: (d) => /^(enter |leave$)/.test(d.ours) && /^(enterw |leavew$)/.test(d.objdump) },
+  { name: 'a SIB byte with neither base nor index prints as an absolute address; objdump prints (,%riz,scale)', matches: (d) => d.objdump.includes('(,%riz,') },
 ];
 
 /**
