@@ -210,7 +210,7 @@ export class Linker {
       symbols: globals,
       all,
       addressOf(name: string): number {
-        const s = globals.get(symbolName(name, 'main'));
+        const s = globals.get(name) ?? globals.get(symbolName(name, 'main'));
         if (!s) throw new Error(`undefined symbol ${name}`);
         return s.addr;
       },
@@ -228,12 +228,12 @@ export class Linker {
   }
 }
 
-/** Pops the return address into RIP, as RET does (host side; reads supervisor stacks too). */
+/** Pops the return address into RIP, as RET does, with the access checks of the CPU's current ring. */
 export function returnToCaller(cpu: Cpu): void {
-  const sp = Number(cpu.getReg(RSP));
-  const bytes = cpu.mem.read(sp, 8, { force: true });
-  cpu.rip = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigInt64(0, true));
-  cpu.setReg(RSP, sp + 8);
+  const sp = cpu.regAddr(RSP);
+  const lo = cpu.load(sp, 8);
+  cpu.rip = (cpu.th | 0) * 2 ** 32 + (lo >>> 0);
+  cpu.setRegAddr(RSP, sp + 8);
 }
 
 /** Maps every segment of the image into memory with its permissions and writes its bytes. */

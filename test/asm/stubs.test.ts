@@ -4,21 +4,10 @@
 // here), come back with SYSRET, and read r1, r2 and err from the frame. entersyscall and
 // exitsyscall must be reached, in order, by the Syscall family and never by the Raw one.
 import { describe, expect, it } from 'vitest';
-import { Cpu, RDI, RSI, RSP } from '../../runtime/cpu/cpu.ts';
-import { Memory, PROT_READ, PROT_WRITE } from '../../runtime/cpu/memory.ts';
-import { Linker, loadImage, type Image } from '../../runtime/asm/linker.ts';
-import { linuxAmd64Objects, PT_REGS, PERCPU } from '../../runtime/asm/linux_amd64.ts';
+import { PERCPU } from '../../runtime/asm/linux_amd64.ts';
+import { STACK_TOP, stubMachine } from './machine.ts';
 
-const STACK_TOP = 0x7fff0000;
-const STACK_SIZE = 0x10000;
 const ENOSYS = 38;
-
-interface Seen {
-  nr: number;
-  args: bigint[];
-  cpl: number;
-  gsIsPercpu: boolean;
-}
 
 /** A fake kernel: getpid (39) is 4242, write (1) returns its count with r2 = 77, read (0) on fd -1 fails with EBADF, 500 returns -4096 (not an error), the rest ENOSYS. */
 function fakeSyscall(nr: number, args: bigint[]): { ax: bigint; dx?: bigint } {
@@ -36,94 +25,7 @@ function fakeSyscall(nr: number, args: bigint[]): { ax: bigint; dx?: bigint } {
   }
 }
 
-function machine() {
-  const mem = new Memory();
-  const events: string[] = [];
-  const seen: Seen[] = [];
-  const { stubs, entry } = linuxAmd64Objects();
-  const read64 = (a: number) => new DataView(mem.read(a, 8, { force: true }).buffer).getBigInt64(0, true);
-  const write64 = (a: number, v: bigint) => {
-    const b = new Uint8Array(8);
-    new DataView(b.buffer).setBigInt64(0, v, true);
-    mem.write(a, b, { force: true });
-  };
-  let image: Image;
-  image = new Linker()
-    .add(stubs)
-    .add(entry, { supervisor: true })
-    .bindHost('runtime·entersyscall', () => events.push('entersyscall'))
-    .bindHost('runtime·exitsyscall', () => events.push('exitsyscall'))
-    // The stubs RET here: reaching it ends the call (it is never run as a function).
-    .bindHost('test·done', () => {
-      throw new Error('test·done is a return target, not a function');
-    })
-    .bindHost(
-      'do_syscall_64',
-      (cpu) => {
-        const regs = Number(cpu.getReg(RDI));
-        const nr = Number(read64(regs + PT_REGS.orig_ax));
-        expect(Number(cpu.getReg(RSI))).toBe(nr);
-        const args = (['di', 'si', 'dx', 'r10', 'r8', 'r9'] as const).map((r) => read64(regs + PT_REGS[r]));
-        seen.push({ nr, args, cpl: cpu.cpl, gsIsPercpu: cpu.gsBase === image.addressOf('entry_percpu') });
-        events.push(`syscall ${nr}`);
-        const r = fakeSyscall(nr, args);
-        write64(regs + PT_REGS.ax, r.ax);
-        if (r.dx !== undefined) write64(regs + PT_REGS.dx, r.dx);
-      },
-      { supervisor: true },
-    )
-    .link();
-  loadImage(mem, image);
-  mem.map(STACK_TOP - STACK_SIZE, STACK_SIZE, PROT_READ | PROT_WRITE);
-  const cpu = new Cpu(mem, { mode: 'system' });
-
-  /** Runs until the stub returns to test·done; host calls in between are served. */
-  const runToDone = () => {
-    for (let guard = 0; guard < 100; guard++) {
-      const stop = cpu.run(100_000);
-      if (stop.kind !== 'host') throw new Error(`unexpected stop ${JSON.stringify(stop)} at 0x${cpu.rip.toString(16)}`);
-      if (stop.addr === image.addressOf('test.done')) {
-        events.push('done');
-        return;
-      }
-      image.callHost(cpu, stop.addr);
-    }
-    throw new Error('the stub never returned');
-  };
-
-  /** Builds [ret][trap][args…][results…] at the top of the user stack; returns its address. */
-  const frame = (trap: number, args: bigint[], resultWords: number) => {
-    const sp = STACK_TOP - 256;
-    write64(sp, BigInt(image.addressOf('test.done')));
-    [BigInt(trap), ...args].forEach((w, i) => write64(sp + 8 + 8 * i, w));
-    for (let i = 0; i < resultWords; i++) write64(sp + 8 + 8 * (1 + args.length + i), 0x5a5a5a5an);
-    return sp;
-  };
-  const results = (sp: number, nargs: number, n: number) => Array.from({ length: n }, (_, i) => read64(sp + 8 + 8 * (1 + nargs + i)));
-
-  let booted = false;
-  /** Calls stub `name` with the ABI0 frame; the first call boots through syscall_init. */
-  const call = (name: string, trap: number, args: bigint[], resultWords = 3) => {
-    const sp = frame(trap, args, resultWords);
-    if (!booted) {
-      cpu.cpl = 0;
-      cpu.rip = image.addressOf('syscall_init');
-      cpu.setReg(RDI, image.addressOf(name));
-      cpu.setReg(RSI, sp);
-      booted = true;
-    } else {
-      cpu.rip = image.addressOf(name);
-      cpu.setReg(RSP, sp);
-    }
-    events.length = 0;
-    seen.length = 0;
-    runToDone();
-    expect(cpu.cpl).toBe(3);
-    expect(Number(cpu.getReg(RSP))).toBe(sp + 8);
-    return results(sp, args.length, resultWords);
-  };
-  return { cpu, image, mem, events, seen, call, read64 };
-}
+const machine = () => stubMachine(fakeSyscall);
 
 describe('linux/amd64 stubs on the emulated CPU', () => {
   it('boots: syscall_init programs LSTAR, STAR, FMASK, EFER.SCE and the per-CPU GS base, then enters ring 3', () => {
@@ -137,7 +39,7 @@ describe('linux/amd64 stubs on the emulated CPU', () => {
     expect(m.cpu.readMsr(0xc0000102)).toBe(BigInt(m.image.addressOf('entry_percpu')));
     expect(m.read64(m.image.addressOf('entry_percpu') + PERCPU.userSp)).toBe(BigInt(STACK_TOP - 256));
     expect([r1, r2, err]).toEqual([4242n, 0n, 0n]);
-    expect(m.seen[0]).toMatchObject({ nr: 39, cpl: 0, gsIsPercpu: true });
+    expect(m.seen[0]).toMatchObject({ nr: 39, cpl: 0, gsIsPercpu: true, nrInSi: true });
   });
 
   it('Syscall brackets the call with entersyscall and exitsyscall and passes DI SI DX', () => {
