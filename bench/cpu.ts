@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cpu, Memory, PROT_EXEC, PROT_READ, PROT_WRITE, RBX, RCX, RDX } from '../runtime/cpu/index.ts';
 
-const ITERATIONS = 40_000_000; // 5 instructions each
+const ITERATIONS = 20_000_000; // 5 instructions each
 
 // loop: add %rbx,%rax; xor %rdx,%rax; add $3,%rax; dec %rcx; jnz loop; hlt-free end: syscall
 const LOOP = [0x48, 0x01, 0xd8, 0x48, 0x31, 0xd0, 0x48, 0x83, 0xc0, 0x03, 0x48, 0xff, 0xc9, 0x75, 0xf2, 0x0f, 0x05];
@@ -29,10 +29,15 @@ function emulated(): { mips: number; seconds: number } {
     return cpu.icount - before;
   };
   runOnce(1_000_000); // warm up
-  const t0 = process.hrtime.bigint();
-  const n = runOnce(ITERATIONS);
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  return { mips: n / seconds / 1e6, seconds };
+  // Best of three: the machine is shared, so the fastest run is the least disturbed one.
+  let best = { mips: 0, seconds: 0 };
+  for (let rep = 0; rep < 3; rep++) {
+    const t0 = process.hrtime.bigint();
+    const n = runOnce(ITERATIONS);
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    if (n / seconds / 1e6 > best.mips) best = { mips: n / seconds / 1e6, seconds };
+  }
+  return best;
 }
 
 function native(): { mips: number; seconds: number } | null {

@@ -29,7 +29,7 @@ import { Memory, PAGE_SIZE, isCanonical } from './memory.ts';
 import { decode, Insn, MAX_INSN_LENGTH, SEG_FS, Truncated } from './decode.ts';
 import { formatInsn } from './disasm.ts';
 import { LazyFlags } from './flags.ts';
-import { bindHandler, endsBlock, readsClock, type Handler } from './exec.ts';
+import { bindHandler, endsBlock, mayWriteMemory, readsClock, type Handler } from './exec.ts';
 
 export const RAX = 0;
 export const RCX = 1;
@@ -76,6 +76,8 @@ const MAX_BLOCK = 64;
 /** A decoded basic block. */
 export class Block {
   valid = true;
+  /** Address after the block's last instruction. */
+  readonly fallthrough: number;
   /** The block executed after this one last time (chaining); checked against RIP before use. */
   next: Block | null = null;
   constructor(
@@ -84,7 +86,11 @@ export class Block {
     readonly handlers: Handler[],
     /** Last instruction may change privilege or stop: never chain from it. */
     readonly chainable: boolean,
-  ) {}
+    /** Some instruction may write memory (so the block may invalidate itself). */
+    readonly writesMemory: boolean,
+  ) {
+    this.fallthrough = insns[insns.length - 1]!.next;
+  }
 }
 
 const TWO32 = 4294967296;
@@ -308,23 +314,32 @@ export class Cpu {
       const insns = b.insns;
       const handlers = b.handlers;
       const n = insns.length;
+      const end = budget < n ? budget : n;
       let i = 0;
+      // RIP is set once per block to the fall-through address (only the last instruction may branch or
+      // stop, and handlers never read RIP); after an early exit it is set to the next unexecuted instruction.
+      this.rip = b.fallthrough;
       try {
-        for (; i < n && budget > 0; i++) {
-          const d = insns[i]!;
-          this.rip = d.next;
-          handlers[i]!(this, d);
-          budget--;
-          if (!b.valid) {
-            i++;
-            break;
+        if (b.writesMemory) {
+          for (; i < end; i++) {
+            const d = insns[i]!;
+            handlers[i]!(this, d);
+            if (!b.valid) {
+              i++;
+              break;
+            }
           }
+        } else {
+          for (; i < end; i++) handlers[i]!(this, insns[i]!);
         }
       } catch (e) {
         this.icount += i;
+        budget -= i;
         return this.faultStop(e, insns[i]!.addr);
       }
+      if (i < n) this.rip = insns[i]!.addr;
       this.icount += i;
+      budget -= i;
       if (this.stopRequest !== null) {
         const s = this.stopRequest;
         this.stopRequest = null;
@@ -400,7 +415,7 @@ export class Cpu {
       }
       if (Math.floor(a / PAGE_SIZE) !== pn) break;
     }
-    const b = new Block(addr, insns, handlers, chainable);
+    const b = new Block(addr, insns, handlers, chainable, insns.some(mayWriteMemory));
     this.blocks.set(addr, b);
     for (const p of pages) {
       this.mem.markCode(p);

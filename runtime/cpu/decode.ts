@@ -28,6 +28,8 @@ export const MAX_INSN_LENGTH = 15;
 /** One decoded instruction. Executors add their handler in `fn`. */
 export class Insn {
   form: InsnForm;
+  /** form.sub, copied for the hot handlers. */
+  sub: number;
   addr: number;
   len = 0;
   next = 0;
@@ -68,6 +70,7 @@ export class Insn {
   prefixes: number[] = [];
   constructor(form: InsnForm, addr: number) {
     this.form = form;
+    this.sub = form.sub;
     this.addr = addr;
   }
 }

@@ -191,7 +191,7 @@ const alu: Handler = (c, d) => {
 // Specialised register forms: the integer loop's hot path.
 const aluReg32: Handler = (c, d) => {
   const dst = d.a;
-  const op = d.form.sub;
+  const op = d.sub;
   const a = c.lo[dst]! >>> 0;
   const b = d.b === OPD_IMM ? d.imm >>> 0 : c.lo[d.b]! >>> 0;
   const f = c.flags;
@@ -233,7 +233,7 @@ const aluReg32: Handler = (c, d) => {
 
 const aluReg64: Handler = (c, d) => {
   const dst = d.a;
-  const op = d.form.sub;
+  const op = d.sub;
   const lo = c.lo;
   const hi = c.hi;
   const a = lo[dst]! >>> 0;
@@ -315,6 +315,38 @@ const incdec: Handler = (c, d) => {
   } else r = ((dec ? a - 1 : a + 1) & MASK[size]!) >>> 0;
   c.flags.incdec(dec ? LF_DEC : LF_INC, size, a, ah, r, rh);
   wr(c, d.a, size, r, rh);
+};
+
+/** INC/DEC of a full 32- or 64-bit register. */
+const incdecReg: Handler = (c, d) => {
+  const r = d.a;
+  const f = c.flags;
+  const dec = d.sub === 1;
+  if (f.op !== LF_INC && f.op !== LF_DEC) f.saved = (f.saved & ~CF) | (f.cf() ? CF : 0);
+  const a = c.lo[r]! >>> 0;
+  let res: number;
+  if (d.size === 8) {
+    const ah = c.hi[r]! >>> 0;
+    const l = dec ? a - 1 : a + 1;
+    res = l >>> 0;
+    const rh = (ah + (l < 0 ? -1 : l > 0xffffffff ? 1 : 0)) >>> 0;
+    f.aH = ah;
+    f.rH = rh;
+    c.hi[r] = rh;
+  } else {
+    res = (dec ? a - 1 : a + 1) >>> 0;
+    f.aH = 0;
+    f.rH = 0;
+    c.hi[r] = 0;
+  }
+  c.lo[r] = res;
+  f.op = dec ? LF_DEC : LF_INC;
+  f.size = d.size;
+  f.a = a;
+  f.b = 1;
+  f.bH = 0;
+  f.r = res;
+  f.cin = 0;
 };
 
 const not: Handler = (c, d) => {
@@ -930,7 +962,7 @@ const jcc: Handler = (c, d) => {
 const jccZ: Handler = (c, d) => {
   const f = c.flags;
   const z = f.op === 0 ? (f.saved & ZF) !== 0 : f.r === 0 && f.rH === 0;
-  if (z === (d.form.sub === 4)) branch(c, d.target);
+  if (z === (d.sub === 4)) branch(c, d.target);
 };
 
 const bt: Handler = (c, d) => {
@@ -1433,6 +1465,7 @@ export function bindHandler(d: Insn): Handler {
     if (d.size === 4) return aluReg32;
     if (d.size === 8) return aluReg64;
   }
+  if (exec === 'incdec' && d.a >= 0 && (d.size === 4 || d.size === 8)) return incdecReg;
   if (exec === 'mov' && d.a >= 0 && d.b >= 0 && (d.size === 4 || d.size === 8)) return movRegReg;
   if (exec === 'jcc' && (d.form.sub === 4 || d.form.sub === 5)) return jccZ;
   // Privileged forms (hlt, cli, sti, rdmsr, wrmsr, swapgs, sysret) check CPL in their handlers.
@@ -1453,4 +1486,14 @@ export function endsBlock(d: Insn): number {
 /** True for instructions that read icount (RDTSC, RDMSR of the TSC). */
 export function readsClock(d: Insn): boolean {
   return d.form.exec === 'rdtsc' || d.form.exec === 'rdmsr';
+}
+
+const READ_ONLY_EXECS = new Set(['test', 'mul', 'imul1', 'div', 'idiv', 'imul2', 'imul3', 'movzx', 'movsx', 'lea', 'nop', 'bswap', 'cbw', 'cwd', 'xlat', 'cmov', 'jcc', 'bsf', 'bsr', 'popcnt', 'tzcnt', 'lzcnt', 'jmp', 'jmpind', 'ret', 'loop', 'jrcxz', 'lods', 'scas', 'cmps', 'lahf', 'sahf', 'flag', 'cpuid', 'rdtsc', 'ud2', 'int3', 'int', 'hlt', 'syscall', 'sysret', 'swapgs', 'rdmsr', 'wrmsr', 'leave', 'popf']);
+
+/** False only for instructions that certainly write no memory (register-only forms and read-only groups). */
+export function mayWriteMemory(d: Insn): boolean {
+  if (READ_ONLY_EXECS.has(d.form.exec)) return false;
+  if (d.form.exec === 'bt' && d.form.sub === 0) return false;
+  if (d.form.exec === 'pop') return d.a === OPD_MEM;
+  return d.a === OPD_MEM || d.form.exec === 'push' || d.form.exec === 'pushf' || d.form.exec === 'call' || d.form.exec === 'callind' || d.form.exec === 'enter' || d.form.exec === 'movs' || d.form.exec === 'stos' || d.form.exec === 'cmpxchg8b' || d.form.exec === 'cmpxchg16b';
 }
