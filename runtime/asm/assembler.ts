@@ -202,7 +202,7 @@ type Item =
 
 interface Lowered {
   operand: MachineOperand;
-  reloc?: { sym: string; addend: number; kind: 'pcrel' | 'abs' };
+  reloc?: { sym: string; addend: number; kind: 'pcrel' | 'abs'; loc: Loc };
 }
 
 const INT32_MIN = -(2 ** 31);
@@ -223,24 +223,20 @@ class FunctionBuilder {
     private readonly sink: DiagnosticSink,
     private readonly pkg: string,
     private readonly symbol: ObjSymbol,
-    private readonly loc: Loc,
   ) {
     const framed = symbol.frame > 0 && !(symbol.flags & TEXT_FLAGS.NOFRAME!);
     this.bpSize = framed ? 8 : 0;
     if (framed) {
-      this.emitInternal('push', 8, [reg(5, 8)], loc.line);
-      this.emitInternal('mov', 8, [reg(5, 8), reg(4, 8)], loc.line);
-      this.emitInternal('sub', 8, [reg(4, 8), { kind: 'imm', value: BigInt(symbol.frame) }], loc.line);
+      const line = symbol.loc.line;
+      this.emitInternal('push', 8, [reg(5, 8)], line);
+      this.emitInternal('mov', 8, [reg(5, 8), reg(4, 8)], line);
+      this.emitInternal('sub', 8, [reg(4, 8), { kind: 'imm', value: BigInt(symbol.frame) }], line);
       this.depth = 8 + symbol.frame;
     }
   }
 
   static start(st: Insn, sink: DiagnosticSink, pkg: string): FunctionBuilder | null {
     const h = header(st, sink, 'TEXT name(SB), [flags,] $frame[-argsize]');
-    const placeholder: ObjSymbol = {
-      name: '', kind: 'text', flags: 0, local: false, readonly: true, bytes: new Uint8Array(0),
-      relocs: [], spans: [], frame: 0, args: null, loc: st.loc,
-    };
     if (!h) return null;
     let frame = 0;
     let args: number | null = null;
@@ -250,9 +246,11 @@ class FunctionBuilder {
     } else if (h.size.kind === 'imm') frame = Number(h.size.value);
     else sink.error(h.size.loc, 'expected $frame or $frame-argsize');
     if (frame < 0 || frame % 8 !== 0) sink.error(h.size.loc, `frame size ${frame} must be a non-negative multiple of 8`);
-    const local = h.sym.sym.endsWith('<>');
-    const symbol = { ...placeholder, name: symbolName(h.sym.sym, pkg), flags: h.flags, local, frame: Math.max(0, frame), args };
-    return new FunctionBuilder(sink, pkg, symbol, st.loc);
+    const symbol: ObjSymbol = {
+      name: symbolName(h.sym.sym, pkg), kind: 'text', flags: h.flags, local: h.sym.sym.endsWith('<>'), readonly: true,
+      bytes: new Uint8Array(0), relocs: [], spans: [], frame: Math.max(0, frame), args, loc: st.loc,
+    };
+    return new FunctionBuilder(sink, pkg, symbol);
   }
 
   label(st: Extract<Statement, { kind: 'label' }>): void {
@@ -378,7 +376,7 @@ class FunctionBuilder {
       const at = o.operand.kind === 'mem' ? e.dispAt! : e.immAt!;
       const width = o.operand.kind === 'mem' ? 4 : (e.immWidth as 4 | 8);
       const addend = o.reloc.kind === 'pcrel' ? o.reloc.addend - (e.bytes.length - at) : o.reloc.addend;
-      relocs.push({ offset: at, width, kind: o.reloc.kind, sym: o.reloc.sym, addend, loc: this.loc });
+      relocs.push({ offset: at, width, kind: o.reloc.kind, sym: o.reloc.sym, addend, loc: o.reloc.loc });
     }
     this.items.push({ kind: 'bytes', bytes: e.bytes, relocs, line, forms: [e.form] });
   }
@@ -435,8 +433,8 @@ class FunctionBuilder {
         if (op.sym === null) throw new OperandError(op.loc, 'SB needs a symbol: name+off(SB)');
         const sym = symbolName(op.sym, this.pkg);
         if (index === null)
-          return { operand: { kind: 'mem', base: 'rip', index: null, scale: 1, disp: 0 }, reloc: { sym, addend: offset, kind: 'pcrel' } };
-        return { operand: { kind: 'mem', base: null, index, scale, disp: 0 }, reloc: { sym, addend: offset, kind: 'abs' } };
+          return { operand: { kind: 'mem', base: 'rip', index: null, scale: 1, disp: 0 }, reloc: { sym, addend: offset, kind: 'pcrel', loc: op.loc } };
+        return { operand: { kind: 'mem', base: null, index, scale, disp: 0 }, reloc: { sym, addend: offset, kind: 'abs', loc: op.loc } };
       }
       case 'FP':
         return { operand: { kind: 'mem', base: 4, index, scale, disp: check(this.depth + 8 + this.argument(op, size)) } };

@@ -36,9 +36,6 @@ export class DiagnosticSink {
   error(loc: Loc, message: string): void {
     this.list.push({ file: this.file, loc, message, sourceLine: this.lines[loc.line - 1] ?? '' });
   }
-  sourceLine(line: number): string {
-    return this.lines[line - 1] ?? '';
-  }
   throwIfAny(): void {
     if (this.list.length) throw new AsmError(this.list);
   }

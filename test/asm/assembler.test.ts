@@ -127,6 +127,8 @@ describe('linker', () => {
   it('reports undefined symbols at the referencing line', () => {
     const obj = assemble('TEXT ·f(SB),$0\n\tCALL ·missing(SB)\n\tRET\n', { file: 'a.s' });
     expect(() => new Linker().add(obj).link()).toThrow(/a\.s:2:7: undefined symbol main\.missing/);
+    const data = assemble('TEXT ·f(SB),$0\n\tRET\n\tMOVQ ·table+8(SB), AX\n', { file: 'b.s' });
+    expect(() => new Linker().add(data).link()).toThrow(/b\.s:3:7: undefined symbol main\.table/);
   });
 
   it('keeps locals per object and refuses duplicate globals', () => {
