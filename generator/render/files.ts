@@ -23,8 +23,19 @@ export function regenerateCommand(t?: Target): string {
   return `node bin/mksyscall.mjs generate${t ? ` --target ${t.name}` : ''}`;
 }
 
+const trapNumbersOf = new WeakMap<SyscallTable, Array<{ name: string; number: number }>>();
+
 /** The trap names of a number table: SYS_ + name upper-cased, first number for a name wins. */
 export function trapNumbers(table: SyscallTable): Array<{ name: string; number: number }> {
+  let traps = trapNumbersOf.get(table);
+  if (traps === undefined) {
+    traps = computeTrapNumbers(table);
+    trapNumbersOf.set(table, traps);
+  }
+  return traps;
+}
+
+function computeTrapNumbers(table: SyscallTable): Array<{ name: string; number: number }> {
   const seen = new Map<string, number>();
   for (const e of table.entries) {
     const name = 'SYS_' + e.name.toUpperCase();

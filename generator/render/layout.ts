@@ -23,6 +23,7 @@ export function bracketed(indent: string, head: string, items: readonly string[]
 
 /** A string literal as prettier prints it: double quotes unless that needs more escapes. */
 export function stringLiteral(s: string): string {
+  if (!/["'\\\n]/.test(s)) return `"${s}"`;
   const doubles = (s.match(/"/g) ?? []).length;
   const singles = (s.match(/'/g) ?? []).length;
   const quote = doubles > singles ? "'" : '"';

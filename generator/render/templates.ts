@@ -1,22 +1,25 @@
-// The handlebars templates of generated files (generator/templates/*.hbs), compiled on
-// first use. Templates only place pre-laid-out lines (see layout.ts); they never
-// escape anything, since the output is TypeScript, not HTML.
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import Handlebars from 'handlebars';
+// The handlebars templates of generated files (generator/templates/*.hbs). They are
+// precompiled into generator/templates/compiled.js (see precompile.ts), so generation
+// loads only handlebars' runtime. Templates only place pre-laid-out lines (see
+// layout.ts) and never escape anything: the output is TypeScript, not HTML.
+import { createRequire } from 'node:module';
+import type HandlebarsNamespace from 'handlebars';
+import specs from '../templates/compiled.js';
 
-const TEMPLATE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'templates');
+// The runtime's single-file build: one small module instead of the compiler's ~40 files.
+const runtime = createRequire(import.meta.url)('handlebars/dist/handlebars.runtime.min.js') as typeof HandlebarsNamespace;
 
 export type TemplateName = 'zsyscall' | 'zsysnum' | 'zerrors' | 'target' | 'index';
 
-const compiled = new Map<TemplateName, Handlebars.TemplateDelegate>();
+const templates = new Map<TemplateName, HandlebarsNamespace.TemplateDelegate>();
 
 export function renderTemplate(name: TemplateName, context: object): string {
-  let t = compiled.get(name);
+  let t = templates.get(name);
   if (t === undefined) {
-    t = Handlebars.compile(readFileSync(join(TEMPLATE_DIR, `${name}.hbs`), 'utf8'), { noEscape: true, strict: true });
-    compiled.set(name, t);
+    const spec = specs[name];
+    if (spec === undefined) throw new Error(`template ${name} is missing from generator/templates/compiled.js: run npx tsx generator/render/precompile.ts`);
+    t = runtime.template(spec as Parameters<typeof runtime.template>[0]);
+    templates.set(name, t);
   }
   return t(context);
 }
