@@ -215,6 +215,8 @@ class FunctionBuilder {
   /** Item index of each source instruction, for n(PC) branches. */
   private readonly insnItems: number[] = [];
   private readonly argNames = new Map<string, bigint>();
+  /** Location of a LOCK waiting for its instruction. */
+  private pendingLock: Loc | null = null;
   /** Bytes pushed since entry: the saved BP, the frame and any PUSHQ. */
   private depth = 0;
   private readonly bpSize: number;
@@ -265,6 +267,10 @@ class FunctionBuilder {
 
   instruction(st: Insn): void {
     const mn = MNEMONICS.get(st.op);
+    if (this.pendingLock && mn && !['swap', 'unary'].includes(mn.shape)) {
+      this.sink.error(this.pendingLock, `LOCK must prefix a read-modify-write instruction, not ${st.op}`);
+      this.pendingLock = null;
+    }
     this.insnItems.push(this.items.length);
     if (!mn) {
       this.sink.error(st.loc, `unknown instruction ${st.op}`);
@@ -300,6 +306,10 @@ class FunctionBuilder {
         if (vector.operand.kind === 'imm' && vector.operand.value === 3n) return this.emit('int3', mn.size, [], line);
         return this.emit(mn.x86, mn.size, [vector], line);
       }
+      case 'prefix':
+        this.expectArgs(st, 0, 'no operands');
+        this.pendingLock = st.loc;
+        return;
       case 'data': {
         this.expectArgs(st, 1, '$value');
         const v = this.immediate(st.args[0]!);
@@ -332,8 +342,10 @@ class FunctionBuilder {
         if (mn.shape === 'keep') return this.emit(x86, mn.size, [this.operand(src, mn.size), this.operand(dst, mn.size)], line);
         if (isShift && src.kind === 'reg' && src.name !== 'CX' && src.name !== 'CL')
           throw new OperandError(src.loc, 'a shift count in a register must be CX');
-        // TEST only has a r/m,reg form: a memory source goes in the r/m slot.
-        if (x86 === 'test' && src.kind === 'mem') [src, dst] = [dst, src];
+        // TEST and XCHG commute. TEST has only r/m,reg forms, so a memory source goes in the
+        // r/m slot; XCHG has the short 90+r form only with AX second (in Intel order).
+        if ((x86 === 'test' || x86 === 'xchg') && src.kind === 'mem') [src, dst] = [dst, src];
+        if (x86 === 'xchg' && mn.size > 1 && dst.kind === 'reg' && dst.name === 'AX' && src.kind === 'reg') [src, dst] = [dst, src];
         return this.emit(x86, mn.size, [this.operand(dst, mn.size), this.operand(src, srcSize)], line);
       }
       case 'branch':
@@ -369,7 +381,9 @@ class FunctionBuilder {
   }
 
   private emit(x86: string, size: OperandSize, ops: Lowered[], line: number): void {
-    const e: Encoded = encode(x86, size, ops.map((o) => o.operand));
+    const lock = this.pendingLock !== null;
+    this.pendingLock = null;
+    const e: Encoded = encode(x86, size, ops.map((o) => o.operand), { lock });
     const relocs: Reloc[] = [];
     for (const o of ops) {
       if (!o.reloc) continue;
@@ -479,6 +493,7 @@ class FunctionBuilder {
 
   /** Resolves labels (relaxing branches to rel8 where they reach) and returns the symbol. */
   finish(): ObjSymbol {
+    if (this.pendingLock) this.sink.error(this.pendingLock, 'LOCK at the end of a function prefixes nothing');
     const targets = this.items.map((it) => {
       if (it.kind !== 'branch') return -1;
       const idx = typeof it.target === 'number' ? it.target : this.labels.get(it.target);

@@ -22,7 +22,9 @@ export type Shape =
   /** PUSHQ/POPQ: one operand, changes the stack depth. */
   | 'stack'
   /** BYTE/WORD/LONG/QUAD: raw data in the instruction stream. */
-  | 'data';
+  | 'data'
+  /** LOCK: prefixes the next instruction (written on its own, as Go does). */
+  | 'prefix';
 
 export interface Mnemonic {
   /** Intel mnemonic as the instruction table names it. */
@@ -55,6 +57,10 @@ function build(): Map<string, Mnemonic> {
   for (const op of ['NEG', 'NOT', 'INC', 'DEC', 'MUL', 'DIV', 'IDIV']) sized(op, op.toLowerCase(), 'unary', 'BWLQ');
   sized('LEA', 'lea', 'swap', 'WLQ');
   sized('IMUL', 'imul', 'swap', 'WLQ');
+  for (const op of ['XCHG', 'XADD', 'CMPXCHG']) sized(op, op.toLowerCase(), 'swap', 'BWLQ');
+  for (const op of ['BSF', 'BSR', 'POPCNT', 'TZCNT', 'LZCNT', 'BT', 'BTS', 'BTR', 'BTC']) sized(op, op.toLowerCase(), 'swap', 'WLQ');
+  sized('BSWAP', 'bswap', 'unary', 'LQ');
+  m.set('LOCK', { x86: '', size: 1, shape: 'prefix' });
   const ext = (name: string, x86: string, srcSize: OperandSize, size: OperandSize) => m.set(name, { x86, size, shape: 'swap', srcSize });
   ext('MOVBWZX', 'movzx', 1, 2);
   ext('MOVBLZX', 'movzx', 1, 4);
@@ -87,7 +93,11 @@ function build(): Map<string, Mnemonic> {
     ['CLI', 'cli'], ['STI', 'sti'], ['UD2', 'ud2'], ['CQO', 'cqo'], ['LFENCE', 'lfence'], ['MFENCE', 'mfence'],
   ];
   for (const [name, x86] of plain) m.set(name, { x86, size: 8, shape: 'none' });
-  m.set('CDQ', { x86: 'cdq', size: 4, shape: 'none' });
+  const sizedPlain: Array<[string, string, OperandSize]> = [
+    ['CBW', 'cbw', 2], ['CWDE', 'cwde', 4], ['CDQE', 'cdqe', 8], ['CWD', 'cwd', 2], ['CDQ', 'cdq', 4],
+  ];
+  for (const [name, x86, size] of sizedPlain) m.set(name, { x86, size, shape: 'none' });
+  for (const name of ['CLC', 'STC', 'CMC', 'CLD', 'STD', 'LAHF', 'SAHF']) m.set(name, { x86: name.toLowerCase(), size: 8, shape: 'none' });
   for (const [name, size] of [['BYTE', 1], ['WORD', 2], ['LONG', 4], ['QUAD', 8]] as const) m.set(name, { x86: '', size, shape: 'data' });
   return m;
 }

@@ -108,16 +108,24 @@ function describe(op: MachineOperand): string {
   }
 }
 
+export interface EncodeOptions {
+  /** Add the LOCK prefix (F0); the form must be lockable and its destination memory. */
+  lock?: boolean;
+}
+
 /** Encodes one instruction with the encoding GNU `as` chooses. `operands` are in Intel order. */
-export function encode(mnemonic: string, size: OperandSize, operands: readonly MachineOperand[]): Encoded {
+export function encode(mnemonic: string, size: OperandSize, operands: readonly MachineOperand[], opts: EncodeOptions = {}): Encoded {
+  if (opts.lock && operands[0]?.kind !== 'mem') throw new EncodeError(`LOCK needs a memory destination`);
   let best: Encoded | null = null;
   for (const f of formsFor(mnemonic, size)) {
     if (f.operands.length !== operands.length || !f.operands.every((o, i) => accepts(o, operands[i]!))) continue;
-    const e = encodeForm(f, operands);
+    if (opts.lock && !f.lockable) continue;
+    const e = encodeForm(f, operands, opts);
     if (!best || e.bytes.length < best.bytes.length || (e.bytes.length === best.bytes.length && (e.immWidth ?? 0) < (best.immWidth ?? 0))) best = e;
   }
   if (best) return best;
   if (formsOf(mnemonic).length === 0) throw new EncodeError(`the instruction table has no ${mnemonic}`);
+  if (opts.lock) throw new EncodeError(`LOCK cannot prefix ${mnemonic}`);
   throw new EncodeError(`no ${size * 8}-bit encoding of ${mnemonic} takes (${operands.map(describe).join(', ') || 'no operands'})`);
 }
 
@@ -174,8 +182,8 @@ function modrm(regField: number, rm: MachineOperand): ModRm {
   return m;
 }
 
-/** Encodes `operands` with one table form (which must accept them). */
-export function encodeForm(f: InsnForm, operands: readonly MachineOperand[]): Encoded {
+/** Encodes `operands` with one table form (which must accept them). Prefix order is GNU's: segment, 66, F0, mandatory, REX. */
+export function encodeForm(f: InsnForm, operands: readonly MachineOperand[], opts: EncodeOptions = {}): Encoded {
   let regField = f.ext ?? 0;
   let rm: MachineOperand | null = null;
   let opreg = 0;
@@ -209,6 +217,7 @@ export function encodeForm(f: InsnForm, operands: readonly MachineOperand[]): En
   const mem = operands.find((o) => o.kind === 'mem');
   if (mem?.kind === 'mem' && mem.segment) out.push(mem.segment === 'fs' ? 0x64 : 0x65);
   if (f.opsizePrefix) out.push(0x66);
+  if (opts.lock) out.push(0xf0);
   if (f.prefix !== undefined) out.push(f.prefix);
   if (f.rexW || rexR || rexX || rexB || byteRex) out.push(0x40 | (f.rexW ? 8 : 0) | (rexR ? 4 : 0) | (rexX ? 2 : 0) | (rexB ? 1 : 0));
   out.push(...opcodeBytes(f, opreg));

@@ -48,6 +48,13 @@ describe('errors', () => {
     expect(msg).toContain('f.s:5:7: MOVQ: AL is a byte register but the operation is 64-bit');
   });
 
+  it('LOCK must prefix a read-modify-write of memory', () => {
+    expect(errorOf('TEXT ·f(SB),$0\n\tLOCK\n\tXADDQ AX, BX\n')).toContain('f.s:3:2: XADDQ: LOCK needs a memory destination');
+    expect(errorOf('TEXT ·f(SB),$0\n\tLOCK; MOVQ AX, (BX)\n')).toContain('LOCK cannot prefix mov');
+    expect(errorOf('TEXT ·f(SB),$0\n\tLOCK\n\tRET\n')).toContain('f.s:2:2: LOCK must prefix a read-modify-write instruction, not RET');
+    expect(errorOf('TEXT ·f(SB),$0\n\tRET\n\tLOCK\n')).toContain('f.s:3:2: LOCK at the end of a function prefixes nothing');
+  });
+
   it('checks name+off(FP) against the declared argument size', () => {
     expect(errorOf('TEXT ·f(SB),$0-16\n\tMOVQ a+16(FP), AX\n')).toContain('f.s:2:7: MOVQ: a+16(FP) is outside the 16-byte argument area');
     expect(errorOf('TEXT ·f(SB),$0-16\n\tMOVL a+14(FP), AX\n')).toContain('a+14(FP) is outside the 16-byte argument area');

@@ -139,7 +139,32 @@ export function* cases(): Generator<Case> {
   yield { plan9: 'CALL l; l: RET', att: 'call 1f; 1: ret' };
   for (const [p, a] of [['AX', '%rax'], ['R12', '%r12'], ['$5', '$5'], ['$1000', '$1000'], ['8(SP)', '8(%rsp)']]) yield { plan9: `PUSHQ ${p}`, att: `pushq ${a}` };
   for (const [p, a] of [['BX', '%rbx'], ['R15', '%r15'], ['8(SP)', '8(%rsp)']]) yield { plan9: `POPQ ${p}`, att: `popq ${a}` };
+  for (const size of [1, 2, 4, 8]) {
+    const [p, a] = [P9_SUFFIX[size], SUFFIX[size]];
+    for (const op of ['XCHG', 'XADD', 'CMPXCHG']) {
+      const at = op.toLowerCase() + a;
+      yield { plan9: `${op}${p} BX, R9`, att: `${at} ${attReg(3, size)}, ${attReg(9, size)}` };
+      yield { plan9: `${op}${p} DX, -300(R12)(R13*4)`, att: `${at} ${attReg(2, size)}, -300(%r12,%r13,4)` };
+      yield { plan9: `LOCK; ${op}${p} SI, 8(SP)`, att: `lock ${at} ${attReg(6, size)}, 8(%rsp)` };
+    }
+    yield { plan9: `XCHG${p} AX, R9`, att: `xchg${a} ${attReg(0, size)}, ${attReg(9, size)}` };
+    yield { plan9: `XCHG${p} R9, AX`, att: `xchg${a} ${attReg(9, size)}, ${attReg(0, size)}` };
+    yield { plan9: `XCHG${p} (BX), DX`, att: `xchg${a} (%rbx), ${attReg(2, size)}` };
+    if (size === 1) continue;
+    for (const op of ['BSF', 'BSR', 'POPCNT', 'TZCNT', 'LZCNT', 'BT', 'BTS', 'BTR', 'BTC']) {
+      const at = op.toLowerCase() + a;
+      yield { plan9: `${op}${p} R14, CX`, att: `${at} ${attReg(14, size)}, ${attReg(1, size)}` };
+      yield { plan9: `${op}${p} 8(SP), CX`.replace(/^(BT\w*) 8\(SP\), CX/, '$1 CX, 8(SP)'), att: op.startsWith('BT') ? `${at} ${attReg(1, size)}, 8(%rsp)` : `${at} 8(%rsp), ${attReg(1, size)}` };
+      if (op.startsWith('BT')) {
+        yield { plan9: `${op}${p} $5, R11`, att: `${at} $5, ${attReg(11, size)}` };
+        yield { plan9: `${op}${p} $63, 8(SP)`, att: `${at} $63, 8(%rsp)` };
+      }
+    }
+  }
+  for (const [p, a] of [['BSWAPL R9', 'bswap %r9d'], ['BSWAPQ AX', 'bswap %rax'], ['BSWAPQ R12', 'bswap %r12']]) yield { plan9: p, att: a };
   const plain: Array<[string, string]> = [
+    ['CBW', 'cbtw'], ['CWDE', 'cwtl'], ['CDQE', 'cltq'], ['CWD', 'cwtd'], ['CLC', 'clc'], ['STC', 'stc'], ['CMC', 'cmc'],
+    ['CLD', 'cld'], ['STD', 'std'], ['LAHF', 'lahf'], ['SAHF', 'sahf'],
     ['PUSHFQ', 'pushfq'], ['POPFQ', 'popfq'], ['RET', 'ret'], ['SYSCALL', 'syscall'], ['SYSRET', 'sysretq'],
     ['SWAPGS', 'swapgs'], ['WRMSR', 'wrmsr'], ['RDMSR', 'rdmsr'], ['RDTSC', 'rdtsc'], ['CPUID', 'cpuid'], ['HLT', 'hlt'],
     ['NOP', 'nop'], ['PAUSE', 'pause'], ['CLI', 'cli'], ['STI', 'sti'], ['UD2', 'ud2'], ['CQO', 'cqto'], ['CDQ', 'cltd'],
