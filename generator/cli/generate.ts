@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { GeneratorError, formatDiagnostic } from '../model/diagnostics.ts';
 import { generate, type Generation } from '../render/generate.ts';
 import { staleDiff, writeAtomically } from '../render/write.ts';
-import { DEFS_DIR } from '../tables/index.ts';
+import { DEFS_DIR, TableError } from '../tables/index.ts';
 
 export interface GenerateCommandOptions {
   target?: string[];
@@ -41,10 +41,11 @@ export async function runGenerateOnce(opts: GenerateCommandOptions, out: Print, 
       err(`${e.diagnostics.length} error${e.diagnostics.length === 1 ? '' : 's'}; nothing written\n`);
       return 2;
     }
-    if (e instanceof Error && e.name === 'TableError') {
+    if (e instanceof TableError) {
       err(e.message + '\n');
       return 2;
     }
+    // A missing table file or an unknown --target name: plain messages, still bad input.
     if (e instanceof Error && /^(unknown target|.*: no (syscall table|errno table|export list))/.test(e.message)) {
       err(e.message + '\n');
       return 2;

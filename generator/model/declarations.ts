@@ -96,9 +96,14 @@ const NAMED: Record<string, GoKind> = {
 
 /** The lowering class of a Go type; unknown named types are int-like (one word). */
 export function goKind(type: string): GoKind {
+  return knownKind(type) ?? 'int';
+}
+
+/** The lowering class of a Go type, or null for a named type of unknown width (a struct, say). */
+export function knownKind(type: string): GoKind | null {
   if (type.startsWith('*') || type === 'unsafe.Pointer') return 'pointer';
   if (type.startsWith('[]')) return 'slice';
   if (type.startsWith('[')) return 'array';
   const name = type.slice(type.lastIndexOf('.') + 1); // syscall.Signal → Signal
-  return SIZED[name] ?? NAMED[name] ?? 'int';
+  return SIZED[name] ?? NAMED[name] ?? null;
 }

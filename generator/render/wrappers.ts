@@ -9,7 +9,7 @@
 // length counted in bytes), *T and unsafe.Pointer → Ptr, pointer results → Word, the
 // error result → Errno | null. A wrapper returns its results as a tuple in declared order.
 import type { Field } from '../model/declarations.ts';
-import { goKind, type GoKind } from '../model/declarations.ts';
+import { goKind, knownKind, type GoKind } from '../model/declarations.ts';
 import type { LoweredFunction, Register, WordSource } from '../lower/lower.ts';
 import { FAILRETVAL_CONSTANTS } from '../lower/lower.ts';
 import type { Target } from '../targets.ts';
@@ -42,10 +42,10 @@ const SLICE_ARRAYS: Partial<Record<GoKind, string>> = {
 };
 
 function sliceArray(elem: string, t: Target): string {
-  const kind = goKind(elem);
+  const kind = knownKind(elem);
   if (kind === 'int') return t.wordBits === 64 ? 'BigInt64Array' : 'Int32Array';
   if (kind === 'uint' || kind === 'uintptr') return t.wordBits === 64 ? 'BigUint64Array' : 'Uint32Array';
-  return SLICE_ARRAYS[kind] ?? 'Uint8Array';
+  return (kind && SLICE_ARRAYS[kind]) ?? 'Uint8Array';
 }
 
 function paramType(f: Field, t: Target, needs: FileNeeds): string {

@@ -1,0 +1,62 @@
+// Rendering rules no product target's defs exercise: 64-bit results in register pairs,
+// bool arguments, optional windows procedures, reserved words, and the prettier layout
+// of long signatures. Checked on the rendered text (the committed generated/ files are
+// executed in wrappers.test.ts).
+import * as prettier from 'prettier';
+import { describe, expect, it } from 'vitest';
+import { lowerDeclarations } from '../../generator/lower/lower.ts';
+import { parseAnnotations } from '../../generator/model/parse.ts';
+import { renderZsyscall } from '../../generator/render/files.ts';
+import { findTarget } from '../../generator/targets.ts';
+
+function render(lines: string, target: string): string {
+  const parsed = parseAnnotations(lines, 'r.sys');
+  expect(parsed.errors).toEqual([]);
+  const lowered = lowerDeclarations(parsed.declarations, findTarget(target, true)!);
+  expect(lowered.errors).toEqual([]);
+  return renderZsyscall(findTarget(target, true)!, lowered.functions);
+}
+
+describe('rendering', () => {
+  it('64-bit results on 32-bit ABIs join r1:r0 (little-endian) or r0:r1 (big-endian)', () => {
+    expect(render('//sys\tSeek(fd int, off int64, whence int) (ret int64, err error)\n', 'linux/arm')).toContain('return [joinInt64(r1, r0), e1 !== 0 ? errnoErr(e1) : null];');
+    expect(render('//sys\tSeek(fd int, off uint64, whence int) (ret uint64, err error)\n', 'linux/mips')).toContain('return [joinUint64(r0, r1), e1 !== 0 ? errnoErr(e1) : null];');
+  });
+
+  it('arm pair padding and halves in the call', () => {
+    expect(render('//sys\tf(fd int, off int64) (err error)\n', 'linux/arm')).toContain('yield* Syscall6(SYS_F, fd, 0, lo32(off), hi32(off), 0, 0);');
+  });
+
+  it('bool arguments become 0/1, bool results r != 0', () => {
+    const text = render('//sys\tf(on bool) (ok bool, err error)\n', 'linux/amd64');
+    expect(text).toContain('export function* f(on: boolean): Go<[ok: boolean, err: Errno | null]> {');
+    expect(text).toContain('yield* Syscall(SYS_F, on ? 1 : 0, 0, 0);');
+    expect(text).toContain('return [toBool(r0), e1 !== 0 ? errnoErr(e1) : null];');
+  });
+
+  it('optional windows procedures check Find() first', () => {
+    const text = render('//sys\tSetMode(h Handle, flags uint8) (err error) = kernel32.SetMode?\n', 'windows/amd64');
+    expect(text).toContain('const errFind = procSetMode.Find();\n  if (errFind !== null) return [errFind];');
+  });
+
+  it('strings early-return zero values with the error in its slot', () => {
+    const text = render('//sys\tf(path string, flag bool) (n int64, ok bool, err error)\n', 'linux/amd64');
+    expect(text).toContain('if (err0 !== null) return [0n, false, err0];');
+  });
+
+  it('reserved words get a trailing underscore; typed arrays follow element width', () => {
+    const text = render('//sys\tf(new int, in []int32, w []uint16, b []Foo) (err error)\n', 'linux/amd64');
+    expect(text).toContain('new_: number');
+    expect(text).toContain('in_: Int32Array');
+    expect(text).toContain('w: Uint16Array');
+    expect(text).toContain('b: Uint8Array');
+  });
+
+  it('long lines break the way prettier breaks them', async () => {
+    const text = render(
+      '//sys\tveryLongFunctionName(firstDescriptor int, secondDescriptor int, offsetValue int64, lengthValue int64, flags uint32) (number int, err error)\n',
+      'linux/386',
+    );
+    expect(await prettier.format(text, { filepath: 'x.ts' })).toBe(text);
+  });
+});
