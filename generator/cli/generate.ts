@@ -62,7 +62,14 @@ export async function runGenerateOnce(opts: GenerateCommandOptions, out: Print, 
     }
     return 0;
   }
-  const changed = writeAtomically(outDir, gen);
+  let changed: string[];
+  try {
+    changed = writeAtomically(outDir, gen);
+  } catch (e) {
+    if (!(e instanceof Error && 'code' in e)) throw e;
+    err(`cannot write ${outDir}: ${e.message}; it was left as it was\n`);
+    return 2;
+  }
   summarize(gen, out);
   out(changed.length ? `wrote ${changed.length} changed file${changed.length === 1 ? '' : 's'}: ${changed.join(' ')}\n` : 'generated/ was already up to date\n');
   return 0;

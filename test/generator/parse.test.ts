@@ -5,6 +5,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../../generator/model/diagnostics.ts';
 import { parseAnnotations } from '../../generator/model/parse.ts';
+import { lowerDeclarations } from '../../generator/lower/lower.ts';
+import { renderZsyscall } from '../../generator/render/files.ts';
+import { TARGETS, TEST_ABIS } from '../../generator/targets.ts';
 
 const one = (line: string, lenient = false) => parseAnnotations(line + '\n', 'f.go', { lenient });
 
@@ -110,6 +113,12 @@ describe('property: never anything but located errors', () => {
       expect(e.message.length).toBeGreaterThan(0);
     }
     for (const d of r.declarations) expect(d.name).toMatch(/^[A-Za-z_]\w*$/);
+    // whatever parses also lowers to diagnostics (never an exception) and renders
+    for (const t of [...TARGETS, ...TEST_ABIS]) {
+      const lowered = lowerDeclarations(r.declarations, t);
+      for (const d of [...lowered.errors, ...lowered.warnings]) expect(d.message.length).toBeGreaterThan(0);
+      expect(typeof renderZsyscall(t, lowered.functions)).toBe('string');
+    }
   }
 
   it('random lines after the prefix', () => {
