@@ -59,7 +59,7 @@ export function parseRegs(text: string): Map<string, bigint> {
   return out;
 }
 
-const hex64 = (v: bigint) => `0x${v.toString(16).padStart(16, '0')}`;
+const hex64 = (v: bigint) => `0x${BigInt.asUintN(64, v).toString(16).padStart(16, "0")}`;
 
 function describeStop(stop: Stop, cpu: Cpu, end: number, steps: number): string {
   switch (stop.kind) {

@@ -447,9 +447,10 @@ const move: Template = (b) => {
       return;
     }
     case 4: {
+      // LEA computes without accessing memory: half the time from arbitrary register values.
       const wide = b.rng.pick(WIDE_SIZES);
       if (wide === 64) b.rexW();
-      b.lines = [`lea${SUFFIX[wide]} ${b.mem().text}, ${b.reg(wide).text}`];
+      b.lines = [`lea${SUFFIX[wide]} ${b.rng.chance(0.5) ? b.mem().text : addressArithmetic(b)}, ${b.reg(wide).text}`];
       return;
     }
     case 5:
@@ -474,6 +475,15 @@ const move: Template = (b) => {
       b.lines = [`xchg${s} ${b.reg(size).text}, ${b.rng.chance(0.4) ? b.mem().text : b.rng.chance(0.3) ? accumulator(b, size) : b.reg(size).text}`];
   }
 };
+
+/** An address expression over arbitrary register values, for LEA (nothing is accessed). */
+function addressArithmetic(b: CaseBuilder): string {
+  const base = b.reg(64).text;
+  const disp = b.rng.chance(0.5) ? b.rng.range(-128, 127) : Number(BigInt.asIntN(32, b.value()));
+  if (b.rng.chance(0.3)) return `${disp}(${base})`;
+  const index = b.reg(64, { avoid: [RSP] }).text;
+  return `${disp}(${base},${index},${b.rng.pick([1, 2, 4, 8])})`;
+}
 
 const exchange: Template = (b) => {
   const size = b.rng.pick(SIZES);
