@@ -46,7 +46,7 @@ export function runInspect(files: readonly string[], opts: InspectOptions, out: 
   try {
     lowerOptions.traps = trapTable(target, opts.defs);
   } catch (e) {
-    warnings.push({ file: '(tables)', line: 0, column: 0, text: '', severity: 'warning', message: `traps not checked: ${(e as Error).message}` });
+    err(`warning: trap names not checked for ${target.name}: ${(e as Error).message}\n`);
   }
   const lowered = lowerDeclarations(decls, target, lowerOptions);
   errors.push(...lowered.errors);
