@@ -23,11 +23,14 @@
 // address off. Branches to labels are relaxed like GNU `as`: rel8 when the target is
 // within reach, rel32 otherwise; branches and CALLs to symbols are always rel32.
 //
+// The source first goes through the preprocessor (preprocess.ts: #define, #ifdef …).
+//
 // Invariant: `assemble` either returns a complete object or throws an AsmError listing
 // every problem found, each with file:line:col; there is no partial output.
 import { parse, SyntaxError as PeggySyntaxError } from './plan9.parser.js';
 import type { Loc, MemoryOperand, Operand, Statement } from './ast.ts';
 import { AsmError, DiagnosticSink } from './errors.ts';
+import { preprocess } from './preprocess.ts';
 import { BYTE_REGISTERS, MNEMONICS, REGISTERS, TEXT_FLAGS, type Mnemonic } from './mnemonics.ts';
 import { EncodeError, encode, type Encoded, type MachineOperand, type OperandSize } from '../cpu/encoder.ts';
 import type { InsnForm } from '../cpu/table.ts';
@@ -110,8 +113,15 @@ export function parseSource(source: string, file: string): Statement[] {
 export function assemble(source: string, opts: AssembleOptions = {}): AsmObject {
   const file = opts.file ?? '<input>';
   const pkg = opts.pkg ?? 'main';
-  const statements = parseSource(source, file);
-  const sink = new DiagnosticSink(file, source);
+  const pre = preprocess(source);
+  if (pre.errors.length) {
+    const early = new DiagnosticSink(file, source);
+    for (const e of pre.errors) early.error(e.loc, e.message);
+    early.throwIfAny();
+  }
+  const statements = parseSource(pre.text, file);
+  // Diagnostics quote the expanded line, so the caret points at what was parsed.
+  const sink = new DiagnosticSink(file, pre.text);
   const symbols: ObjSymbol[] = [];
   const data = new DataCollector(sink, pkg);
   let fn: FunctionBuilder | null = null;

@@ -15,8 +15,21 @@
 
 #include "textflag.h"
 
+#define MSR_EFER	0xc0000080
+#define MSR_STAR	0xc0000081
+#define MSR_LSTAR	0xc0000082
+#define MSR_FMASK	0xc0000084
+#define MSR_GS_BASE	0xc0000101
+#define EFER_SCE	1
+#define USER_CS		0x33
+#define USER_DS		0x2b
+#define ENOSYS		38
+#define PERCPU_user_sp		0
+#define PERCPU_top_of_stack	8
+#define BOOT_STACK_SIZE	16384
+
 GLOBL entry_percpu(SB), NOPTR, $64
-GLOBL entry_boot_stack<>(SB), NOPTR, $16384
+GLOBL entry_boot_stack<>(SB), NOPTR, $BOOT_STACK_SIZE
 
 // syscall_init runs in ring 0 with DI = the user entry point and SI = the user stack
 // pointer. It programs LSTAR, STAR and FMASK, sets EFER.SCE, points GS at the per-CPU
@@ -26,30 +39,30 @@ TEXT syscall_init(SB),NOSPLIT|NOFRAME,$0
 	MOVQ	$entry_SYSCALL_64(SB), AX
 	MOVQ	AX, DX
 	SHRQ	$32, DX
-	MOVL	$0xc0000082, CX
+	MOVL	$MSR_LSTAR, CX
 	WRMSR
 	// MSR_STAR: SYSRET loads CS from bits 48..63 (+16), SYSCALL from bits 32..47.
 	MOVL	$0, AX
 	MOVL	$0x00230010, DX
-	MOVL	$0xc0000081, CX
+	MOVL	$MSR_STAR, CX
 	WRMSR
 	// MSR_FMASK: clear TF, DF, IF, IOPL, NT and AC on entry.
 	MOVL	$0x47700, AX
 	MOVL	$0, DX
-	MOVL	$0xc0000084, CX
+	MOVL	$MSR_FMASK, CX
 	WRMSR
 	// EFER.SCE enables SYSCALL/SYSRET.
-	MOVL	$0xc0000080, CX
+	MOVL	$MSR_EFER, CX
 	RDMSR
-	ORL	$1, AX
+	ORL	$EFER_SCE, AX
 	WRMSR
 	// MSR_GS_BASE = the per-CPU area, with a boot kernel stack in it.
 	MOVQ	$entry_percpu(SB), AX
-	MOVQ	$entry_boot_stack<>+16384(SB), DX
-	MOVQ	DX, 8(AX)
+	MOVQ	$entry_boot_stack<>+BOOT_STACK_SIZE(SB), DX
+	MOVQ	DX, PERCPU_top_of_stack(AX)
 	MOVQ	AX, DX
 	SHRQ	$32, DX
-	MOVL	$0xc0000101, CX
+	MOVL	$MSR_GS_BASE, CX
 	WRMSR
 	// To ring 3: SYSRET jumps to CX with RFLAGS from R11; SWAPGS leaves the per-CPU
 	// pointer in KERNEL_GS_BASE for the next entry.
@@ -63,19 +76,19 @@ TEXT syscall_init(SB),NOSPLIT|NOFRAME,$0
 // and the user's RSP still loaded.
 TEXT entry_SYSCALL_64(SB),NOSPLIT|NOFRAME,$0
 	SWAPGS
-	MOVQ	SP, 0(GS)
-	MOVQ	8(GS), SP
-	PUSHQ	$0x2b		// ss (__USER_DS)
-	PUSHQ	0(GS)		// sp
+	MOVQ	SP, PERCPU_user_sp(GS)
+	MOVQ	PERCPU_top_of_stack(GS), SP
+	PUSHQ	$USER_DS	// ss
+	PUSHQ	PERCPU_user_sp(GS)	// sp
 	PUSHQ	R11		// flags
-	PUSHQ	$0x33		// cs (__USER_CS)
+	PUSHQ	$USER_CS	// cs
 	PUSHQ	CX		// ip
 	PUSHQ	AX		// orig_ax
 	PUSHQ	DI
 	PUSHQ	SI
 	PUSHQ	DX
 	PUSHQ	CX
-	PUSHQ	$-38		// ax = -ENOSYS until the handler sets it
+	PUSHQ	$-ENOSYS	// ax, until the handler sets it
 	PUSHQ	R8
 	PUSHQ	R9
 	PUSHQ	R10

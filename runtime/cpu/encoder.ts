@@ -86,12 +86,26 @@ function accepts(o: FormOperand, op: MachineOperand): boolean {
   }
 }
 
-/** The table forms that can encode `mnemonic` with `size`-byte operands (moffs forms excluded). */
+/** What decides whether two forms take the same operands with the same encoding length. */
+function signature(f: InsnForm): string {
+  const ops = f.operands.map((o) => `${o.kind}${o.size}/${o.immSize ?? ''}/${o.reg ?? ''}`).join(',');
+  return `${ops}|${f.map}|${f.prefix ?? ''}|${f.modrmByte ?? ''}`;
+}
+
+/**
+ * The table forms that can encode `mnemonic` with `size`-byte operands: moffs forms are
+ * excluded, and so are aliases shadowed by an earlier form with the same operands and
+ * encoding length (TEST's F6 /1 behind F6 /0), which the tie rule never picks.
+ */
 export function formsFor(mnemonic: string, size: OperandSize): InsnForm[] {
+  const seen = new Set<string>();
   return formsOf(mnemonic).filter((f) => {
     if (f.operands.some((o) => o.kind === 'moffs')) return false;
-    if (f.osz !== 0) return f.osz === size * 8;
-    return f.size === 0 || f.size === size * 8;
+    if (f.osz !== 0 ? f.osz !== size * 8 : f.size !== 0 && f.size !== size * 8) return false;
+    const sig = signature(f);
+    if (seen.has(sig)) return false;
+    seen.add(sig);
+    return true;
   });
 }
 

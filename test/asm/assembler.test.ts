@@ -196,3 +196,39 @@ describe('linker', () => {
     expect(Number(cpu.getReg(RSP))).toBe(0x7000_1000);
   });
 });
+
+describe('preprocessor', () => {
+  it('expands object-like #define (nested, not in comments or strings) and honours #ifdef/#ifndef/#else', () => {
+    const obj = assemble(
+      [
+        '#define SYS_write 1',
+        '#define TRAP $SYS_write',
+        '#define x10 99',
+        '#ifdef SYS_write',
+        'TEXT ·f(SB),$0',
+        '#else',
+        'TEXT ·g(SB),$0',
+        '#endif',
+        '#ifndef SYS_write',
+        '\tHLT',
+        '#endif',
+        '\tMOVQ TRAP, AX // SYS_write stays in comments',
+        '\tMOVQ $0x10, BX',
+        '#undef SYS_write',
+        '#define SYS_write 2',
+        '\tMOVQ $SYS_write, CX',
+        '\tRET',
+      ].join('\n'),
+    );
+    expect(obj.symbols.map((s) => s.name)).toEqual(['main.f']);
+    expect(insns(obj, 'main.f')).toEqual(['mov $0x1,%rax', 'mov $0x10,%rbx', 'mov $0x2,%rcx', 'ret']);
+    expect(obj.symbols[0]!.spans.map((s) => s.line)).toEqual([12, 13, 16, 17]);
+  });
+
+  it('refuses what it does not support, with the line', () => {
+    expect(errorOf('#define F(a) a\n')).toContain('f.s:1:1: function-like macro F is not supported');
+    expect(errorOf('#ifdef X\nRET\n')).toContain('f.s:1:1: this #ifdef/#ifndef has no #endif');
+    expect(errorOf('#endif\n')).toContain('#endif without #ifdef or #ifndef');
+    expect(errorOf('#define A 1 \\\n')).toContain('line continuations');
+  });
+});

@@ -31,7 +31,7 @@ describe('mksyscall asm', () => {
     const r = run(source('entry_linux_amd64.s'), { base: '0x10000' });
     expect(r.status).toBe(0);
     expect(r.out).toMatch(/0f 01 f8 +swapgs +; .*SWAPGS/);
-    expect(r.out).toMatch(/65 48 89 24 25 00 00 00 00 +mov +%rsp,%gs:0x0 +; .*MOVQ\tSP, 0\(GS\)/);
+    expect(r.out).toMatch(/65 48 89 24 25 00 00 00 00 +mov +%rsp,%gs:0x0 +; .*MOVQ\tSP, PERCPU_user_sp\(GS\)/);
     expect(r.out).toMatch(/48 0f 07 +sysretq/);
     expect(r.out).toContain('<entry_percpu> (data, 64 bytes):');
   });
