@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Memory, PROT_READ, PROT_WRITE } from '../../runtime/cpu/index.ts';
-import { Driver, Kernel, ManualClock, type KernelOptions, type TargetTables, type Thread } from '../../runtime/kernel/index.ts';
+import { Driver, Kernel, ManualClock, syscallRegs, type KernelOptions, type TargetTables, type Thread } from '../../runtime/kernel/index.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -82,3 +82,15 @@ export function machine(opts: Partial<KernelOptions> = {}): TestMachine {
   const thread = kernel.spawnProcess(mem, { brk: 0x1000_0000 });
   return { clock, kernel, mem, arena, thread, driver: new Driver(kernel, clock) };
 }
+
+/** Runs one non-blocking call on the machine's main thread and returns RAX. */
+export function call(m: TestMachine, name: string, ...args: Array<number | bigint>): number {
+  const nr = NR[name];
+  if (nr === undefined) throw new Error(`no syscall ${name}`);
+  const regs = syscallRegs(nr, args);
+  const outcome = m.kernel.do_syscall_64(m.thread, regs);
+  if (outcome.kind === 'wait' || outcome.kind === 'sleep') throw new Error(`${name} blocked`);
+  return regs.result();
+}
+
+export const text = (b: Uint8Array) => new TextDecoder().decode(b);
