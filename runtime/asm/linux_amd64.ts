@@ -1,6 +1,23 @@
 // The linux/amd64 guest code this project ships: the Syscall stubs (asm_linux_amd64.s,
 // package syscall, user pages) and the kernel entry code (entry_linux_amd64.s, supervisor
 // pages), assembled once per process, plus the layouts the host side must agree on.
+//
+// How a machine uses them (test/asm/machine.ts does exactly this):
+//   const { stubs, entry } = linuxAmd64Objects();
+//   const image = new Linker().add(stubs).add(entry, { supervisor: true })
+//     .bindHost('runtime·entersyscall', fn).bindHost('runtime·exitsyscall', fn)
+//     .bindHost('do_syscall_64', fn, { supervisor: true }).link();
+//   loadImage(mem, image);
+// Boot: a Cpu in 'system' mode with cpl = 0, RIP = syscall_init, DI = the first user RIP,
+// SI = the user stack pointer; syscall_init enters ring 3 there. Each thread's kernel stack
+// top goes in the per-CPU slot PERCPU.topOfStack (entry_percpu + 8) before it runs.
+// A stub call: RSP points at [return address][trap][a1 …][r1 r2 err] (STUB_FRAMES bytes
+// after the return address), RIP = the stub; the stub RETs to the return address, which
+// can be a host-bound symbol the machine treats as "call finished". When the CPU stops
+// with { kind: 'host', addr }, `image.callHost(cpu, addr)` runs the bound function and
+// returns from it. do_syscall_64 receives DI = the pt_regs frame (PT_REGS offsets, in
+// supervisor memory: use { force: true } or CPU loads), SI = the number; it writes the
+// result to regs->ax (and regs->dx for a second result).
 import { readFileSync } from 'node:fs';
 import { assemble, type AsmObject } from './assembler.ts';
 
