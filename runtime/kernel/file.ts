@@ -122,7 +122,10 @@ export class Pipe {
   }
 
   private push(src: Uint8Array): void {
-    for (let i = 0; i < src.length; i++) this.buf[(this.start + this.length + i) % PIPE_CAPACITY] = src[i]!;
+    const end = (this.start + this.length) % PIPE_CAPACITY;
+    const first = Math.min(src.length, PIPE_CAPACITY - end);
+    this.buf.set(src.subarray(0, first), end);
+    this.buf.set(src.subarray(first), 0);
     this.length += src.length;
   }
 
