@@ -66,6 +66,8 @@ export class Insn {
   /** Raw ModRM.reg and r/m numbers (with REX extension), for forms that read them directly. */
   regField = 0;
   rmField = 0;
+  /** The REX byte in effect (0 when none). */
+  rex = 0;
   /** Prefix bytes seen, for the disassembler (segment override other than FS/GS, 66 on non-sized forms…). */
   prefixes: number[] = [];
   constructor(form: InsnForm, addr: number) {
@@ -170,9 +172,9 @@ export function decode(bytes: Uint8Array, start: number, end: number, addr: numb
   cands = withPrefix.length > 0 ? withPrefix : cands.filter((f) => f.prefix === undefined);
   if (cands.length === 0) throw undefinedOpcode();
 
-  // 90: NOP (or PAUSE) unless REX.B makes it xchg with r8.
-  if (map === 'none' && opcode === 0x90) {
-    cands = cands.filter((f) => (rexB ? f.mnemonic === 'xchg' : f.mnemonic !== 'xchg'));
+  // 90: PAUSE with F3; otherwise NOP unless REX.B makes it xchg with r8.
+  if (map === 'none' && opcode === 0x90 && withPrefix.length === 0) {
+    cands = cands.filter((f) => (f.mnemonic === 'xchg') === (rexB !== 0));
   }
 
   let modrm = -1;
@@ -195,6 +197,7 @@ export function decode(bytes: Uint8Array, start: number, end: number, addr: numb
 
   const d = new Insn(form, addr);
   d.prefixes = prefixes;
+  d.rex = rex;
   d.seg = seg;
   d.addr32 = addr32;
   d.lock = lock;
@@ -294,8 +297,9 @@ export function decode(bytes: Uint8Array, start: number, end: number, addr: numb
         break;
       }
       case 'moffs': {
+        // 8-byte absolute address; 4 bytes (zero-extended) with the 0x67 prefix
         const lo = (byte() | (byte() << 8) | (byte() << 16) | (byte() << 24)) >>> 0;
-        const hi = byte() | (byte() << 8) | (byte() << 16) | (byte() << 24);
+        const hi = addr32 ? 0 : byte() | (byte() << 8) | (byte() << 16) | (byte() << 24);
         d.disp = hi * 2 ** 32 + lo; // signed 64-bit address (inexact only when non-canonical)
         d.rawDisp = lo;
         d.moffsHi = hi;

@@ -47,8 +47,8 @@ function memText(d: Insn): string {
   const names = d.addr32 ? REG32 : REG64;
   if (d.form.operands.some((o) => o.kind === 'moffs')) return seg + immText(d.rawDisp, d.moffsHi, 64);
   if (d.ripRel) return `${seg}${signedHex(d.rawDisp)}(%${d.addr32 ? 'eip' : 'rip'})`;
-  if (d.base < 0 && d.index < 0 && !d.sib) return seg + hex(d.rawDisp >>> 0);
-  if (d.base < 0 && d.index < 0) return seg + (d.addr32 ? hex(d.rawDisp >>> 0) : address64(d.rawDisp));
+  if (d.base < 0 && d.index < 0 && d.sib && d.scale !== 0) return `${seg}${signedHex(d.rawDisp)}(,%${d.addr32 ? 'eiz' : 'riz'},${1 << d.scale})`;
+  if (d.base < 0 && d.index < 0) return seg + (d.addr32 || !d.sib ? hex(d.rawDisp >>> 0) : address64(d.rawDisp));
   const disp = d.hasDisp ? signedHex(d.rawDisp) : '';
   let inner = d.base >= 0 ? `%${names[d.base]}` : '';
   if (d.index >= 0) inner += `,%${names[d.index]},${1 << d.scale}`;
@@ -78,7 +78,7 @@ export function formatInsn(d: Insn): string {
     const slot = slots[i]!;
     if (slot === OPD_NONE || op.kind === 'one') return;
     if (slot === OPD_MEM) hasMem = true;
-    else if (slot >= 0 && op.size === f.size) hasSizedReg = true;
+    else if (slot >= 0 && op.size === f.size && !(op.kind === 'fixed' && op.reg === 1 && op.size === 8)) hasSizedReg = true; // %cl as a count shows no size
     shown.push(operandText(d, slot, op, slot === OPD_IMM && op.kind !== 'rel' ? immIndex++ : 0));
   });
 
@@ -87,11 +87,12 @@ export function formatInsn(d: Insn): string {
   const exec = f.exec;
   if (exec === 'movs' || exec === 'cmps' || exec === 'stos' || exec === 'lods' || exec === 'scas') {
     const acc = `%${registerName(0, d.size * 8)}`;
-    const src = `%ds:(%${d.addr32 ? 'esi' : 'rsi'})`;
+    const srcSeg = d.seg === SEG_FS ? '%fs' : d.seg === SEG_GS ? '%gs' : '%ds';
+    const src = `${srcSeg}:(%${d.addr32 ? 'esi' : 'rsi'})`;
     const dst = `%es:(%${d.addr32 ? 'edi' : 'rdi'})`;
     operands = exec === 'movs' ? [src, dst] : exec === 'cmps' ? [dst, src] : exec === 'stos' ? [acc, dst] : exec === 'lods' ? [src, acc] : [dst, acc];
   } else if (exec === 'xlat') {
-    operands = [`%ds:(%${d.addr32 ? 'ebx' : 'rbx'})`];
+    operands = [`${d.seg === SEG_FS ? '%fs' : d.seg === SEG_GS ? '%gs' : '%ds'}:(%${d.addr32 ? 'ebx' : 'rbx'})`];
   } else if (exec === 'enter') {
     operands = shown;
   } else {
@@ -105,12 +106,18 @@ export function formatInsn(d: Insn): string {
   if (exec === 'jrcxz' && d.addr32) mnemonic = 'jecxz';
 
   let prefix = '';
+  if (f.operands.some((o) => o.kind === 'moffs') && d.addr32) mnemonic = 'mov';
+  if (f.mnemonic === 'nop' && f.opcode === 0x90 && d.prefixes.includes(0x66)) {
+    // 66 90 is NOP to the CPU; objdump shows it as the XCHG it encodes
+    mnemonic = 'xchg';
+    operands = d.rex & 8 ? ['%rax', '%rax'] : ['%ax', '%ax'];
+  }
   if (d.lock) prefix += 'lock ';
   if (d.rep === 1) prefix += f.rep === 'rep' ? 'rep ' : 'repz ';
   else if (d.rep === 2) prefix += 'repnz ';
   const head = prefix + mnemonic;
   let text = operands.length ? `${head.padEnd(6)} ${operands.join(',')}` : head;
-  if (d.ripRel) text += `        # ${address64(d.disp)}`;
+  if (d.ripRel) text += `        # ${address64(d.addr32 ? d.disp | 0 : d.disp)}`;
   return text;
 }
 

@@ -609,7 +609,11 @@ const shift: Handler = (c, d) => {
   const v = rd(c, d, d.a, size);
   const vh = size === 8 ? c.th : 0;
   const count = (d.b === OPD_IMM ? d.imm : c.lo[1]!) & (size === 8 ? 63 : 31);
-  if (count === 0) return; // flags and destination unchanged (a 32-bit register is not even zero-extended)
+  if (count === 0) {
+    // flags and value unchanged, but a 32-bit register destination is still written (zero-extended)
+    if (size === 4 && d.a >= 0) c.hi[d.a] = 0;
+    return;
+  }
   probeWrite(c, d.a, size);
   const f = c.flags;
   f.materialise();
@@ -729,8 +733,11 @@ function doubleShift(c: Cpu, d: Insn, left: boolean): void {
   const vh = size === 8 ? c.th : 0;
   const s = getR(c, d.b, size);
   const sh = size === 8 ? c.th : 0;
-  const count = (d.c === OPD_IMM ? d.imm2 : c.lo[1]!) & (size === 8 ? 63 : 31);
-  if (count === 0) return;
+  const count = (d.c === OPD_IMM ? d.imm : c.lo[1]!) & (size === 8 ? 63 : 31);
+  if (count === 0) {
+    if (size === 4 && d.a >= 0) c.hi[d.a] = 0;
+    return;
+  }
   probeWrite(c, d.a, size);
   // Work in BigInt-free 64-bit halves for size 8, plain numbers otherwise (16-bit counts > 16: documented as the
   // concatenation result modulo 32, the same as Intel hardware).
@@ -814,14 +821,34 @@ const movsx: Handler = (c, d) => {
   setR(c, d.a, d.size, (v & MASK[d.size]!) >>> 0, v < 0 ? 0xffffffff : 0);
 };
 
-/** Effective address without segment base (LEA ignores segments). */
+/** Effective address without segment base (LEA ignores segments), exact in 64-bit halves. */
 const lea: Handler = (c, d) => {
-  const seg = d.seg;
-  d.seg = 0;
-  const a = c.addrOf(d);
-  d.seg = seg;
-  const lo = a >>> 0; // (a mod 2^32) for both signs
-  setR(c, d.a, d.size, d.size === 2 ? lo & 0xffff : lo, Math.floor(a / TWO32) >>> 0);
+  let lo: number;
+  let hi: number;
+  if (d.ripRel) {
+    lo = d.disp >>> 0;
+    hi = Math.floor(d.disp / TWO32);
+  } else {
+    lo = d.rawDisp >>> 0;
+    hi = d.rawDisp < 0 ? -1 : 0;
+  }
+  if (d.base >= 0) {
+    const l = lo + (c.lo[d.base]! >>> 0);
+    lo = l >>> 0;
+    hi = hi + c.hi[d.base]! + (l > 0xffffffff ? 1 : 0);
+  }
+  if (d.index >= 0) {
+    const s = d.scale;
+    const il = c.lo[d.index]! >>> 0;
+    const ih = c.hi[d.index]! >>> 0;
+    const sl = (il << s) >>> 0;
+    const sh = s === 0 ? ih : ((ih << s) | (il >>> (32 - s))) >>> 0;
+    const l = lo + sl;
+    lo = l >>> 0;
+    hi = hi + sh + (l > 0xffffffff ? 1 : 0);
+  }
+  if (d.addr32) hi = 0;
+  setR(c, d.a, d.size, d.size === 2 ? lo & 0xffff : lo, hi >>> 0);
 };
 
 const xchg: Handler = (c, d) => {
@@ -860,7 +887,7 @@ const cmpxchg: Handler = (c, d) => {
     const s = getR(c, d.b, size);
     wr(c, d.a, size, s, c.th);
   } else {
-    wr(c, d.a, size, dst, dsth); // the destination is always written back
+    if (d.a === OPD_MEM) wr(c, d.a, size, dst, dsth); // memory is written back; a register is left alone
     setR(c, 0, size, dst, dsth);
   }
 };
@@ -969,11 +996,14 @@ const bt: Handler = (c, d) => {
   const size = d.size;
   const bits = size * 8;
   const op = d.form.sub;
+  // Register destinations use the offset modulo the size (exact low bits); memory destinations the
+  // signed offset (inexact only beyond ±2^53, where the address is non-canonical anyway).
   let offset: number;
-  if (d.b === OPD_IMM) offset = d.imm & (bits - 1);
+  let low: number;
+  if (d.b === OPD_IMM) offset = low = d.imm & (bits - 1);
   else {
-    const v = getR(c, d.b, size);
-    offset = size === 8 ? toAddr(v, c.th) : signed(v, size);
+    low = getR(c, d.b, size);
+    offset = size === 8 ? toAddr(low, c.th) : signed(low, size);
   }
   let v: number;
   let vh = 0;
@@ -987,7 +1017,7 @@ const bt: Handler = (c, d) => {
     vh = c.th;
     if (op !== 0) c.mem.probe(c.ea, size, 'write');
   } else {
-    bit = offset & (bits - 1);
+    bit = low & (bits - 1);
     v = getR(c, d.a, size);
     vh = c.th;
   }

@@ -244,6 +244,9 @@ row('test', 'none', 0xa8, 'AL,Ib', 'test', { written: ARITH_FLAGS, undef: AF });
 row('test', 'none', 0xa9, 'rAX,Iz', 'test', { written: ARITH_FLAGS, undef: AF });
 row('test', 'none', 0xf6, 'Eb,Ib', 'test', { ext: 0, written: ARITH_FLAGS, undef: AF });
 row('test', 'none', 0xf7, 'Ev,Iz', 'test', { ext: 0, written: ARITH_FLAGS, undef: AF });
+// F6/F7 /1: an undocumented alias of /0 that every x86-64 CPU executes as TEST.
+row('test', 'none', 0xf6, 'Eb,Ib', 'test', { ext: 1, written: ARITH_FLAGS, undef: AF });
+row('test', 'none', 0xf7, 'Ev,Iz', 'test', { ext: 1, written: ARITH_FLAGS, undef: AF });
 
 const UNARY: Array<[string, number, string, RowOptions]> = [
   ['not', 2, 'not', { lock: true }],
@@ -307,9 +310,9 @@ row('mov', 'none', 0xa2, 'Ob,AL', 'mov', { att: 'movabs' });
 row('mov', 'none', 0xa3, 'Ov,rAX', 'mov', { att: 'movabs' });
 const extSuffix = (from: string) => (size: number) => from + (size === 16 ? 'w' : size === 32 ? 'l' : 'q');
 row('movzx', '0f', 0xb6, 'Gv,Eb', 'movzx', { att: extSuffix('movzb'), suffix: 'never' });
-row('movzx', '0f', 0xb7, 'Gv,Ew', 'movzx', { sizes: [32, 64], att: extSuffix('movzw'), suffix: 'never' });
+row('movzx', '0f', 0xb7, 'Gv,Ew', 'movzx', { att: extSuffix('movzw'), suffix: 'never' });
 row('movsx', '0f', 0xbe, 'Gv,Eb', 'movsx', { att: extSuffix('movsb'), suffix: 'never' });
-row('movsx', '0f', 0xbf, 'Gv,Ew', 'movsx', { sizes: [32, 64], att: extSuffix('movsw'), suffix: 'never' });
+row('movsx', '0f', 0xbf, 'Gv,Ew', 'movsx', { att: extSuffix('movsw'), suffix: 'never' });
 row('movsxd', 'none', 0x63, 'Gv,Ed', 'movsx', { sizes: [64], att: 'movslq', suffix: 'never' });
 row('movsxd', 'none', 0x63, 'Gv,Ed', 'movsx', { sizes: [32], att: 'movsxd', suffix: 'never' });
 row('lea', 'none', 0x8d, 'Gv,Mv', 'lea', { suffix: 'never' });
@@ -363,10 +366,11 @@ row('popf', 'none', 0x9d, '', 'popf', { d64: true, sizes: [64, 16], written: 0xf
 row('lahf', 'none', 0x9f, '', 'lahf', { read: ARITH_FLAGS & ~OF });
 row('sahf', 'none', 0x9e, '', 'sahf', { written: ARITH_FLAGS & ~OF });
 row('call', 'none', 0xe8, 'Jd', 'call', { att: 'call' });
-row('call', 'none', 0xff, 'Ev', 'callind', { ext: 2, d64: true, sizes: [64], suffix: 'never' });
+// Indirect near branches are always 64-bit in 64-bit mode (0x66 is ignored, as Intel CPUs do).
+row('call', 'none', 0xff, 'Eq', 'callind', { ext: 2, suffix: 'never' });
 row('jmp', 'none', 0xe9, 'Jd', 'jmp');
 row('jmp', 'none', 0xeb, 'Jb', 'jmp');
-row('jmp', 'none', 0xff, 'Ev', 'jmpind', { ext: 4, d64: true, sizes: [64], suffix: 'never' });
+row('jmp', 'none', 0xff, 'Eq', 'jmpind', { ext: 4, suffix: 'never' });
 row('ret', 'none', 0xc3, '', 'ret');
 row('ret', 'none', 0xc2, 'Iw', 'ret');
 row('loopne', 'none', 0xe0, 'Jb', 'loop', { sub: 0, read: ZF });
