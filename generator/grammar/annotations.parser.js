@@ -242,7 +242,7 @@ function peg$parse(input, options) {
   function peg$f1(head, p) {    return p;  }
   function peg$f2(head, tail) {    return [head, ...tail];  }
   function peg$f3() {    return [];  }
-  function peg$f4(name, type) {    return { name, type, column: location().start.column };  }
+  function peg$f4(name, type) {    return { name, type, column: offset() + 1 };  }
   function peg$f5(list) {    return list;  }
   function peg$f6(t) {    return '[]' + t;  }
   function peg$f7(n, t) {    return '[' + n + ']' + t;  }
@@ -254,7 +254,7 @@ function peg$parse(input, options) {
   function peg$f11(d) {    return d;  }
   function peg$f12(dll, name, optional) {
     if (/^_SYS_/i.test(name) && !options.lenient) error('_SYS_ trap names are accepted only with --lenient');
-    return { dll, name, optional: optional !== null, column: location().start.column };
+    return { dll, name, optional: optional !== null, column: offset() + 1 };
   }
   let peg$currPos = options.peg$currPos | 0;
   let peg$savedPos = peg$currPos;

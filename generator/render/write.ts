@@ -32,10 +32,14 @@ function planned(outDir: string, gen: Generation): Map<string, string> {
   return out;
 }
 
-/** Writes the generation into `outDir` atomically; returns the names whose content changed. */
+/**
+ * Writes the generation into `outDir` atomically; returns the names whose content
+ * changed. When nothing would change (no new, changed or stale file) nothing is written.
+ */
 export function writeAtomically(outDir: string, gen: Generation): string[] {
   const files = planned(outDir, gen);
   const changed = [...gen.files.keys()].filter((n) => !existsSync(join(outDir, n)) || readFileSync(join(outDir, n), 'utf8') !== gen.files.get(n));
+  if (changed.length === 0 && existsSync(outDir) && readdirSync(outDir).length === files.size) return changed;
   const parent = dirname(outDir);
   const tmp = join(parent, `.${basename(outDir)}.tmp-${process.pid}`);
   const old = join(parent, `.${basename(outDir)}.old-${process.pid}`);

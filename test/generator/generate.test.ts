@@ -1,7 +1,7 @@
 // Whole generation runs: the committed generated/ is the golden output of every target
 // (fresh, deterministic, prettier-stable), atomic writes leave the output untouched on
 // any error, --check reports drift as a unified diff, and the CLI's exit codes.
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as prettier from 'prettier';
@@ -119,6 +119,15 @@ describe('writing and checking', () => {
     expect(after['README.md']).toBe('hand-written\n');
     expect(after['index.ts']).toBe(readFileSync(join(GENERATED_DIR, 'index.ts'), 'utf8'));
     expect(readdirSync(tmp).sort()).toEqual(['defs', 'generated']);
+  });
+
+  it('an up-to-date output is not rewritten at all', async () => {
+    const file = join(out, 'zsyscall_linux_amd64.ts');
+    const before = statSync(file).mtimeMs;
+    utimesSync(file, new Date(before - 60_000), new Date(before - 60_000));
+    expect(await cli({})).toBe(0);
+    expect(lines.out).toMatch(/already up to date/);
+    expect(statSync(file).mtimeMs).toBe(before - 60_000);
   });
 
   it('one target: only its files are rewritten, the others kept', async () => {
