@@ -215,6 +215,8 @@ interface Lowered {
   reloc?: { sym: string; addend: number; kind: 'pcrel' | 'abs'; loc: Loc };
 }
 
+/** Largest GLOBL: data symbols are allocated whole when linked. */
+const MAX_DATA_SIZE = 1n << 28n;
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 
@@ -589,6 +591,10 @@ class DataCollector {
     this.note(name);
     const c = this.contents.get(name) ?? { bytes: new Map<number, number>(), relocs: [], loc: st.loc };
     this.contents.set(name, c);
+    if (where.offset < 0n || where.offset >= MAX_DATA_SIZE) {
+      this.sink.error(where.loc, `DATA offset must be in [0, ${MAX_DATA_SIZE})`);
+      return;
+    }
     const off = Number(where.offset);
     const width = where.width;
     let bytes: number[];
@@ -627,8 +633,8 @@ class DataCollector {
   globl(st: Insn): void {
     const h = header(st, this.sink, 'GLOBL name(SB), [flags,] $size');
     if (!h) return;
-    if (h.size.kind !== 'imm' || h.size.value < 0n) {
-      this.sink.error(h.size.loc, 'expected $size');
+    if (h.size.kind !== 'imm' || h.size.value < 0n || h.size.value > MAX_DATA_SIZE) {
+      this.sink.error(h.size.loc, `expected $size, at most ${MAX_DATA_SIZE}`);
       return;
     }
     const name = symbolName(h.sym.sym, this.pkg);

@@ -13,19 +13,20 @@
     'FS', 'GS', 'SB', 'FP', 'PC',
   ]);
 
+  // Constant arithmetic wraps at 64 bits, two's complement, as the machine's does.
+  const wrap = (v) => BigInt.asIntN(64, v);
   const BINARY = {
-    '+': (a, b) => a + b,
-    '-': (a, b) => a - b,
+    '+': (a, b) => wrap(a + b),
+    '-': (a, b) => wrap(a - b),
     '|': (a, b) => a | b,
     '^': (a, b) => a ^ b,
-    '*': (a, b) => a * b,
-    '/': (a, b) => a / b,
+    '*': (a, b) => wrap(a * b),
+    '/': (a, b) => wrap(a / b),
     '%': (a, b) => a % b,
     '&': (a, b) => a & b,
-    '<<': (a, b) => a << b,
-    '>>': (a, b) => a >> b,
+    '<<': (a, b) => (b >= 64n ? 0n : wrap(a << b)),
+    '>>': (a, b) => (b >= 64n ? (a < 0n ? -1n : 0n) : a >> b),
   };
-
 
 class peg$SyntaxError extends SyntaxError {
   constructor(message, expected, found, location) {
@@ -214,6 +215,7 @@ function peg$parse(input, options) {
     Product: peg$parseProduct,
     Term: peg$parseTerm,
     Number: peg$parseNumber,
+    RawNumber: peg$parseRawNumber,
     StringLiteral: peg$parseStringLiteral,
     Char: peg$parseChar,
     Comment: peg$parseComment,
@@ -374,21 +376,26 @@ function peg$parse(input, options) {
   function peg$f27(head, tail) {
     return tail.reduce((acc, [op, rhs]) => {
       if ((op === '/' || op === '%') && rhs === 0n) error('division by zero');
+      if ((op === '<<' || op === '>>') && rhs < 0n) error('negative shift count');
       return BINARY[op](acc, rhs);
     }, head);
   }
-  function peg$f28(v) {    return -v;  }
+  function peg$f28(v) {    return wrap(-v);  }
   function peg$f29(v) {    return v;  }
   function peg$f30(v) {    return ~v;  }
   function peg$f31(v) {    return v;  }
-  function peg$f32(digits) {    return BigInt('0x' + digits);  }
-  function peg$f33(digits) {    return BigInt('0b' + digits);  }
-  function peg$f34(digits) {    return BigInt('0o' + digits);  }
-  function peg$f35(digits) {    return BigInt(digits);  }
-  function peg$f36(c) {    return BigInt(c.codePointAt(0));  }
-  function peg$f37(chars) {    return chars.join('');  }
-  function peg$f38(e) {    return { n: '\n', r: '\r', t: '\t', 0: '\0', '\\': '\\', "'": "'", '"': '"' }[e];  }
-  function peg$f39(h) {    return String.fromCharCode(parseInt(h, 16));  }
+  function peg$f32(text) {
+    if (text > 0xffffffffffffffffn) error('number does not fit in 64 bits');
+    return wrap(text);
+  }
+  function peg$f33(digits) {    return BigInt('0x' + digits);  }
+  function peg$f34(digits) {    return BigInt('0b' + digits);  }
+  function peg$f35(digits) {    return BigInt('0o' + digits);  }
+  function peg$f36(digits) {    return BigInt(digits);  }
+  function peg$f37(c) {    return BigInt(c.codePointAt(0));  }
+  function peg$f38(chars) {    return chars.join('');  }
+  function peg$f39(e) {    return { n: '\n', r: '\r', t: '\t', 0: '\0', '\\': '\\', "'": "'", '"': '"' }[e];  }
+  function peg$f40(h) {    return String.fromCharCode(parseInt(h, 16));  }
   let peg$currPos = options.peg$currPos | 0;
   let peg$savedPos = peg$currPos;
   const peg$posDetailsCache = [{ line: 1, column: 1 }];
@@ -2048,9 +2055,28 @@ function peg$parse(input, options) {
   }
 
   function peg$parseNumber() {
-    let s0, s1, s2, s3, s4;
+    let s0, s1;
 
     peg$silentFails++;
+    s0 = peg$currPos;
+    s1 = peg$parseRawNumber();
+    if (s1 !== peg$FAILED) {
+      peg$savedPos = s0;
+      s1 = peg$f32(s1);
+    }
+    s0 = s1;
+    peg$silentFails--;
+    if (s0 === peg$FAILED) {
+      s1 = peg$FAILED;
+      if (peg$silentFails === 0) { peg$fail(peg$e35); }
+    }
+
+    return s0;
+  }
+
+  function peg$parseRawNumber() {
+    let s0, s1, s2, s3, s4;
+
     s0 = peg$currPos;
     s1 = input.substr(peg$currPos, 2);
     if (s1.toLowerCase() === peg$c18) {
@@ -2101,7 +2127,7 @@ function peg$parse(input, options) {
         }
         if (s3 !== peg$FAILED) {
           peg$savedPos = s0;
-          s0 = peg$f32(s2);
+          s0 = peg$f33(s2);
         } else {
           peg$currPos = s0;
           s0 = peg$FAILED;
@@ -2165,7 +2191,7 @@ function peg$parse(input, options) {
           }
           if (s3 !== peg$FAILED) {
             peg$savedPos = s0;
-            s0 = peg$f33(s2);
+            s0 = peg$f34(s2);
           } else {
             peg$currPos = s0;
             s0 = peg$FAILED;
@@ -2229,7 +2255,7 @@ function peg$parse(input, options) {
             }
             if (s3 !== peg$FAILED) {
               peg$savedPos = s0;
-              s0 = peg$f34(s2);
+              s0 = peg$f35(s2);
             } else {
               peg$currPos = s0;
               s0 = peg$FAILED;
@@ -2285,7 +2311,7 @@ function peg$parse(input, options) {
             }
             if (s2 !== peg$FAILED) {
               peg$savedPos = s0;
-              s0 = peg$f35(s1);
+              s0 = peg$f36(s1);
             } else {
               peg$currPos = s0;
               s0 = peg$FAILED;
@@ -2315,7 +2341,7 @@ function peg$parse(input, options) {
                 }
                 if (s3 !== peg$FAILED) {
                   peg$savedPos = s0;
-                  s0 = peg$f36(s2);
+                  s0 = peg$f37(s2);
                 } else {
                   peg$currPos = s0;
                   s0 = peg$FAILED;
@@ -2331,11 +2357,6 @@ function peg$parse(input, options) {
           }
         }
       }
-    }
-    peg$silentFails--;
-    if (s0 === peg$FAILED) {
-      s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e35); }
     }
 
     return s0;
@@ -2369,7 +2390,7 @@ function peg$parse(input, options) {
       }
       if (s3 !== peg$FAILED) {
         peg$savedPos = s0;
-        s0 = peg$f37(s2);
+        s0 = peg$f38(s2);
       } else {
         peg$currPos = s0;
         s0 = peg$FAILED;
@@ -2408,7 +2429,7 @@ function peg$parse(input, options) {
       }
       if (s2 !== peg$FAILED) {
         peg$savedPos = s0;
-        s0 = peg$f38(s2);
+        s0 = peg$f39(s2);
       } else {
         peg$currPos = s0;
         s0 = peg$FAILED;
@@ -2462,7 +2483,7 @@ function peg$parse(input, options) {
         }
         if (s2 !== peg$FAILED) {
           peg$savedPos = s0;
-          s0 = peg$f39(s2);
+          s0 = peg$f40(s2);
         } else {
           peg$currPos = s0;
           s0 = peg$FAILED;
@@ -2882,6 +2903,7 @@ const peg$allowedStartRules = [
   "Product",
   "Term",
   "Number",
+  "RawNumber",
   "StringLiteral",
   "Char",
   "Comment",

@@ -70,6 +70,9 @@ describe('errors', () => {
     expect(errorOf('#include "other.h"\n')).toContain('cannot include "other.h"');
     expect(errorOf('DATA x<>+8(SB)/8, $1\nGLOBL x<>(SB), RODATA, $8\n')).toContain('beyond its GLOBL size 8');
     expect(errorOf('DATA y+0(SB)/1, $300\nGLOBL y(SB), $1\n')).toContain('value does not fit in 1 byte');
+    expect(errorOf('GLOBL big(SB), $1000000000000\n')).toContain('f.s:1:16: expected $size, at most 268435456');
+    expect(errorOf('TEXT ·f(SB),$0\n\tMOVQ $0x10000000000000000, AX\n')).toContain('f.s:2:8: number does not fit in 64 bits');
+    expect(errorOf('TEXT ·f(SB),$0\n\tMOVQ $(1/0), AX\n')).toContain('division by zero');
     expect(errorOf('TEXT ·f(SB),$0\n\tRET\nTEXT ·f(SB),$0\n\tRET\n')).toContain('main.f is defined twice');
   });
 });
