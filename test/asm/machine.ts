@@ -18,6 +18,10 @@ export interface Seen {
   gsIsPercpu: boolean;
   /** do_syscall_64(regs, nr): SI held the number. */
   nrInSi: boolean;
+  /** RFLAGS in the kernel (FMASK applied). */
+  kernelFlags: number;
+  /** The pt_regs frame's saved user RSP, RIP (= RCX) and RFLAGS (= R11). */
+  saved: { sp: bigint; ip: bigint; flags: bigint };
 }
 
 export type FakeKernel = (nr: number, args: bigint[]) => { ax: bigint; dx?: bigint };
@@ -48,7 +52,10 @@ export function stubMachine(fakeSyscall: FakeKernel) {
         const regs = Number(cpu.getReg(RDI));
         const nr = Number(read64(regs + PT_REGS.orig_ax));
         const args = (['di', 'si', 'dx', 'r10', 'r8', 'r9'] as const).map((r) => read64(regs + PT_REGS[r]));
-        seen.push({ nr, args, cpl: cpu.cpl, gsIsPercpu: cpu.gsBase === image.addressOf('entry_percpu'), nrInSi: Number(cpu.getReg(RSI)) === nr });
+        seen.push({ nr, args, cpl: cpu.cpl, gsIsPercpu: cpu.gsBase === image.addressOf('entry_percpu'), nrInSi: Number(cpu.getReg(RSI)) === nr,
+          kernelFlags: cpu.getFlags(),
+          saved: { sp: read64(regs + PT_REGS.sp), ip: read64(regs + PT_REGS.ip), flags: read64(regs + PT_REGS.flags) },
+        });
         events.push(`syscall ${nr}`);
         const r = fakeSyscall(nr, args);
         write64(regs + PT_REGS.ax, r.ax);

@@ -84,6 +84,22 @@ describe('linux/amd64 stubs on the emulated CPU', () => {
     expect(m.events).toEqual(['syscall 0', 'done']);
   });
 
+  it('the entry path saves the user state in pt_regs and preserves callee-saved registers across SYSCALL', () => {
+    const m = machine();
+    m.call('syscall·RawSyscall', 39, [0n, 0n, 0n]);
+    const preserved = [3, 5, 12, 13, 14, 15]; // BX BP R12..R15
+    preserved.forEach((r, i) => m.cpu.setReg(r, 0x1111_0000_0000n * BigInt(i + 1) + BigInt(r)));
+    m.cpu.setFlags(0x202 | 0x1); // IF and CF
+    m.call('syscall·RawSyscall', 39, [0n, 0n, 0n]);
+    expect(preserved.map((r) => m.cpu.getReg(r))).toEqual(preserved.map((r, i) => 0x1111_0000_0000n * BigInt(i + 1) + BigInt(r)));
+    const s = m.seen[0]!;
+    expect(s.kernelFlags & 0x200).toBe(0); // FMASK cleared IF in the kernel
+    expect(s.saved.sp).toBe(BigInt(STACK_TOP - 256));
+    expect(s.saved.ip).toBe(BigInt(m.image.addressOf('syscall.RawSyscall') + 0x16)); // after the SYSCALL
+    expect(Number(s.saved.flags) & 0x200).toBe(0x200);
+    expect(m.cpu.getFlags() & 0x200).toBe(0x200); // SYSRET restored the user RFLAGS
+  });
+
   it('ring 3 cannot touch the kernel entry code or the per-CPU area', () => {
     const m = machine();
     m.call('syscall·RawSyscall', 39, [0n, 0n, 0n]);
