@@ -13,6 +13,8 @@
 // - every flag the SDM calls undefined for the case's operands is in `undefinedFlags`, and
 //   every register whose result is undefined is in `undefinedRegs`; nothing else is masked;
 // - the cases are a pure function of (seed, count, groups).
+import { disassemble } from '../../../runtime/cpu/disasm.ts';
+import { FORMS, opcodeBytes } from '../../../runtime/cpu/table.ts';
 import { Rng } from './rng.ts';
 
 export const CF = 0x1;
@@ -682,6 +684,89 @@ const misc: Template = (b) => {
   b.lines = [op];
 };
 
+/**
+ * Forms the `table` group cannot run as a lone random instruction: control flow, string
+ * instructions and XLAT (pointers and counts would be random), division (#DE), CMPXCHG16B
+ * (alignment), POPF (TF), and the system instructions (CPUID and RDTSC differ from the host
+ * by design; the rest are privileged or stop the run). The templates above cover most.
+ */
+const TABLE_EXCLUDED = new Set(['div', 'idiv', 'jcc', 'call', 'callind', 'jmp', 'jmpind', 'ret', 'loop', 'jrcxz', 'enter', 'leave', 'movs', 'cmps', 'stos', 'lods', 'scas', 'xlat', 'cmpxchg16b', 'popf', 'cpuid', 'rdtsc', 'ud2', 'int3', 'int', 'hlt', 'syscall', 'sysret', 'swapgs', 'wrmsr', 'rdmsr']);
+const TABLE_FORMS = FORMS.filter((f) => !f.privileged && !TABLE_EXCLUDED.has(f.exec) && f.operands.every((o) => o.kind !== 'rel' && o.kind !== 'moffs'));
+
+/**
+ * Any form of the instruction table, encoded straight from the table as `.byte`s: random
+ * registers (REX always present, so 8-bit registers 4-7 are SPL..DIL), memory as
+ * disp8(base) into the scratch block, random immediates. New table entries are tested
+ * without a template. Flags masked are the table's own `flagsUndefined`.
+ */
+const tableForm: Template = (b) => {
+  const form = b.rng.pick(TABLE_FORMS);
+  const hasMemOnly = form.operands.some((o) => o.kind === 'mem');
+  const bitOffsetInReg = form.exec === 'bt' && form.operands[1]?.kind === 'reg';
+  const memory = hasMemOnly || (form.operands.some((o) => o.kind === 'rm') && !bitOffsetInReg && b.rng.chance(0.4));
+  let rex = form.rexW ? 0x48 : 0x40;
+  let regField = form.ext ?? 0;
+  let modrm = -1;
+  let opreg = 0;
+  let disp: number | null = null;
+  const imms: number[] = [];
+  const pick = (): number => b.reg(64, { allowHigh: false }).num;
+  let base = -1;
+  let regOperand = -1;
+  let rmOperand = -1;
+  if (memory) {
+    // Not RSP/R12 (they need a SIB byte with mod 01), not a fixed register operand (CL counts).
+    const fixed = form.operands.filter((o) => o.kind === 'fixed').map((o) => o.reg);
+    base = b.rng.pick([0, 1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 13, 14, 15].filter((r) => !fixed.includes(r)));
+    b.regs[base] = { scratch: SCRATCH_CENTER };
+    b.reserve(base);
+    disp = b.rng.range(-64, 56);
+  }
+  for (const op of form.operands) {
+    if (op.kind === 'reg') {
+      regOperand = pick();
+      regField = regOperand & 7;
+      rex |= (regOperand >> 3) << 2;
+    } else if (op.kind === 'rm' || op.kind === 'mem' || op.kind === 'regonly') {
+      if (memory && op.kind !== 'regonly') {
+        modrm = 0x40 | (base & 7);
+        rex |= base >> 3;
+      } else {
+        rmOperand = pick();
+        modrm = 0xc0 | (rmOperand & 7);
+        rex |= rmOperand >> 3;
+      }
+    } else if (op.kind === 'opreg') {
+      opreg = pick();
+      rex |= opreg >> 3;
+    } else if (op.kind === 'imm') {
+      const bytes = (op.immSize ?? op.size) / 8;
+      for (let i = 0; i < bytes; i++) imms.push(b.rng.chance(0.3) ? b.rng.pick([0, 0xff, 0x80, 0x7f, 1]) : b.rng.below(256));
+    }
+  }
+  if ((form.exec === 'shld' || form.exec === 'shrd') && form.size === 16) {
+    // Counts above the operand size leave result and flags undefined: keep them in range.
+    if (imms.length) imms[0] = b.rng.range(0, 16);
+    else b.setRegLow(1, BigInt(b.rng.range(0, 16)), 8);
+  }
+  const bytes: number[] = [];
+  if (form.opsizePrefix) bytes.push(0x66);
+  if (form.prefix) bytes.push(form.prefix);
+  const operandless = !form.rexW && form.operands.every((o) => o.kind === 'fixed' || o.kind === 'imm' || o.kind === 'one');
+  if (!operandless) bytes.push(rex);
+  bytes.push(...opcodeBytes(form, opreg));
+  if (form.modrm && form.modrmByte === undefined) bytes.push((modrm < 0 ? 0xc0 : modrm) | ((regField & 7) << 3));
+  if (disp !== null) bytes.push(disp & 0xff);
+  bytes.push(...imms);
+  b.undefinedFlags = form.flagsUndefined & STATUS_FLAGS;
+  if ((form.exec === 'bsf' || form.exec === 'bsr') && regOperand >= 0) {
+    const source = memory ? b.peek(SCRATCH_CENTER + disp!, form.size) : b.regValue(rmOperand) & mask(form.size);
+    if (source === 0n) b.undefinedRegs = 1 << regOperand;
+  }
+  const text = disassemble(Uint8Array.from(bytes), 0)?.text ?? form.mnemonic;
+  b.lines = [`.byte ${bytes.map((x) => `0x${x.toString(16)}`).join(',')}  # ${text.replace(/\s+/g, ' ')}`];
+};
+
 export const GROUPS: Record<string, Template> = {
   alu,
   unary,
@@ -698,6 +783,7 @@ export const GROUPS: Record<string, Template> = {
   'bit-scan': bitScan,
   strings,
   misc,
+  table: tableForm,
 };
 
 /** Generates `count` cases from `seed`, cycling through the groups so each gets its share. */

@@ -239,17 +239,7 @@ export function compareRecords(cases: readonly DiffCase[], expected: Uint8Array,
  * leaves these cases out (and says how many), `npm run fuzz:cpu` keeps them in. Remove an
  * entry once the executor is fixed.
  */
-export const KNOWN_EXECUTOR_GAPS: ReadonlyArray<{ name: string; matches: (c: DiffCase) => boolean }> = [
-  { name: 'LEA of arbitrary register values loses low bits once the sum passes 2^53', matches: (c) => leaOfValues(c) },
-];
-
-/** LEA whose base register holds a plain value (not a scratch address): see addressArithmetic in cases.ts. */
-function leaOfValues(c: DiffCase): boolean {
-  const m = /^lea[wlq] -?\d*\(%(\w+)[,)]/.exec(c.lines[0]!);
-  if (!m) return false;
-  const base = c.regs[REG64.indexOf(m[1]!)];
-  return base !== undefined && 'value' in base;
-}
+export const KNOWN_EXECUTOR_GAPS: ReadonlyArray<{ name: string; matches: (c: DiffCase) => boolean }> = [];
 
 export interface CampaignResult {
   cases: DiffCase[];
