@@ -12,12 +12,12 @@ const ITERATIONS = 20_000_000; // 5 instructions each
 // loop: add %rbx,%rax; xor %rdx,%rax; add $3,%rax; dec %rcx; jnz loop; hlt-free end: syscall
 const LOOP = [0x48, 0x01, 0xd8, 0x48, 0x31, 0xd0, 0x48, 0x83, 0xc0, 0x03, 0x48, 0xff, 0xc9, 0x75, 0xf2, 0x0f, 0x05];
 
-function emulated(): { mips: number; seconds: number } {
+function emulated(compileBlocks: boolean): { mips: number; seconds: number } {
   const mem = new Memory();
   mem.map(0x400000, 0x1000, PROT_READ | PROT_EXEC);
   mem.map(0x7f0000, 0x10000, PROT_READ | PROT_WRITE);
   mem.write(0x400000, Uint8Array.from(LOOP), { force: true });
-  const cpu = new Cpu(mem, { mode: 'user' });
+  const cpu = new Cpu(mem, { mode: 'user', compileBlocks });
   const runOnce = (iters: number) => {
     cpu.rip = 0x400000;
     cpu.setReg(RCX, iters);
@@ -63,9 +63,11 @@ function native(): { mips: number; seconds: number } | null {
 }
 
 export async function run(): Promise<void> {
-  const emu = emulated();
+  const emu = emulated(true);
+  const interp = emulated(false);
   console.log(`integer loop (add/xor/add/dec/jnz), ${ITERATIONS * 5} instructions`);
-  console.log(`  emulated: ${emu.mips.toFixed(1)} MIPS (${emu.seconds.toFixed(2)} s)`);
+  console.log(`  emulated, compiled blocks: ${emu.mips.toFixed(1)} MIPS (${emu.seconds.toFixed(2)} s)`);
+  console.log(`  emulated, interpreter:     ${interp.mips.toFixed(1)} MIPS (${interp.seconds.toFixed(2)} s)`);
   const nat = native();
   if (nat === null) console.log('  native:   skipped (GNU as/ld not found)');
   else {

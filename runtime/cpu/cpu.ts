@@ -29,7 +29,7 @@ import { Memory, PAGE_SIZE, isCanonical } from './memory.ts';
 import { decode, Insn, MAX_INSN_LENGTH, SEG_FS, Truncated } from './decode.ts';
 import { formatInsn } from './disasm.ts';
 import { LazyFlags } from './flags.ts';
-import { bindHandler, endsBlock, mayWriteMemory, readsClock, type Handler } from './exec.ts';
+import { bindHandler, endsBlock, mayFault, mayWriteMemory, readsClock, type Handler } from './exec.ts';
 
 export const RAX = 0;
 export const RCX = 1;
@@ -80,6 +80,14 @@ export class Block {
   readonly fallthrough: number;
   /** The block executed after this one last time (chaining); checked against RIP before use. */
   next: Block | null = null;
+  /** Executions so far; a block run HOT_BLOCK times is compiled into one JS function. */
+  hits = 0;
+  /**
+   * The compiled form: calls every handler in order with constant arguments, so each call
+   * site is monomorphic and V8 can inline the handlers. It records in `c.bi` the index of the
+   * instruction that may fault next, and the count executed when it returns early (self-invalidation).
+   */
+  compiled: ((c: Cpu) => void) | null = null;
   constructor(
     readonly addr: number,
     readonly insns: Insn[],
@@ -94,6 +102,23 @@ export class Block {
 }
 
 const TWO32 = 4294967296;
+const HOT_BLOCK = 8;
+
+function compileBlock(b: Block): (c: Cpu) => void {
+  const n = b.insns.length;
+  let body = '';
+  for (let i = 0; i < n; i++) {
+    const d = b.insns[i]!;
+    if (mayFault(b.handlers[i]!)) body += `c.bi = ${i};\n`;
+    body += `h${i}(c, d${i});\n`;
+    if (b.writesMemory && mayWriteMemory(d) && i < n - 1) body += `if (!b.valid) { c.bi = ${i + 1}; return; }\n`;
+  }
+  body += `c.bi = ${n};\n`;
+  const names = b.insns.flatMap((_, i) => [`h${i}`, `d${i}`]);
+  const args = b.insns.flatMap((d, i) => [b.handlers[i], d]);
+  const make = new Function('b', ...names, `return function block(c) {\n${body}};`) as (...a: unknown[]) => (c: Cpu) => void;
+  return make(b, ...args);
+}
 
 export class Cpu {
   readonly mem: Memory;
@@ -120,14 +145,20 @@ export class Cpu {
   th = 0;
   /** Scratch: linear address of the last memory operand resolved. */
   ea = 0;
+  /** Compiled blocks: index of the instruction executing (or executed count on return). */
+  bi = 0;
 
   private readonly blocks = new Map<number, Block>();
   private readonly pageBlocks = new Map<number, Block[]>();
   private readonly fetchWindow = new Uint8Array(MAX_INSN_LENGTH);
 
-  constructor(mem: Memory, opts?: { mode?: CpuMode }) {
+  /** Compile hot blocks into JS functions (default true; false keeps the plain interpreter, for comparison). */
+  readonly compileBlocks: boolean;
+
+  constructor(mem: Memory, opts?: { mode?: CpuMode; compileBlocks?: boolean }) {
     this.mem = mem;
     this.mode = opts?.mode ?? 'user';
+    this.compileBlocks = opts?.compileBlocks ?? true;
     this.flags.saved = 0x202;
     mem.watchCode((pn) => this.invalidatePage(pn));
   }
@@ -319,8 +350,13 @@ export class Cpu {
       // RIP is set once per block to the fall-through address (only the last instruction may branch or
       // stop, and handlers never read RIP); after an early exit it is set to the next unexecuted instruction.
       this.rip = b.fallthrough;
+      if (b.compiled === null && ++b.hits === HOT_BLOCK && this.compileBlocks) b.compiled = compileBlock(b);
       try {
-        if (b.writesMemory) {
+        if (b.compiled !== null && end === n) {
+          this.bi = 0;
+          b.compiled(this);
+          i = this.bi;
+        } else if (b.writesMemory) {
           for (; i < end; i++) {
             const d = insns[i]!;
             handlers[i]!(this, d);
@@ -333,6 +369,7 @@ export class Cpu {
           for (; i < end; i++) handlers[i]!(this, insns[i]!);
         }
       } catch (e) {
+        if (b.compiled !== null && end === n) i = this.bi;
         this.icount += i;
         budget -= i;
         return this.faultStop(e, insns[i]!.addr);

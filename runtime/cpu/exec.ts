@@ -1527,3 +1527,10 @@ export function mayWriteMemory(d: Insn): boolean {
   if (d.form.exec === 'pop') return d.a === OPD_MEM;
   return d.a === OPD_MEM || d.form.exec === 'push' || d.form.exec === 'pushf' || d.form.exec === 'call' || d.form.exec === 'callind' || d.form.exec === 'enter' || d.form.exec === 'movs' || d.form.exec === 'stos' || d.form.exec === 'cmpxchg8b' || d.form.exec === 'cmpxchg16b';
 }
+
+const NEVER_FAULT = new Set<Handler>([aluReg32, aluReg64, incdecReg, movRegReg]);
+
+/** False for the specialised register handlers, which cannot fault. */
+export function mayFault(h: Handler): boolean {
+  return !NEVER_FAULT.has(h);
+}
