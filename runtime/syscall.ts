@@ -13,7 +13,8 @@
 //   ^uintptr(0) is -1). `word()` canonicalises; every Word the backend returns must be
 //   canonical, and every Word generated code passes is.
 // - Result helpers convert Words exactly, as Go's conversions do: toInt32 and narrower
-//   truncate; toInt/toUint/toUintptr throw a RangeError rather than lose precision.
+//   truncate; toInt/toUint/toUintptr throw a RangeError rather than lose precision
+//   (toUint keeps the Word's two's complement view of huge values: ^uintptr(0) is -1).
 // - Errno values are cached per OS and number (errnoTable), like Go's errnoErr, so a
 //   wrapper's error compares with `===` to the exported constants of zerrors_<os>.ts.
 // - This module imports nothing else of the project.
@@ -73,10 +74,15 @@ export function toInt(w: Word): number {
   return typeof w === 'number' ? w : exactNumber(big(w), 'int');
 }
 
-/** Go uint / uintptr (64-bit): the unsigned value. */
+/**
+ * Go uint / uintptr (64-bit): the unsigned value. A word too large for that (^uintptr(0)
+ * from a failed call, say) comes back in its two's complement view, as Words hold it:
+ * -1 for all ones. Only values no number holds exactly either way throw.
+ */
 export function toUint(w: Word): number {
-  if (typeof w === 'number' && w >= 0) return w;
-  return exactNumber(BigInt.asUintN(64, big(w)), 'uint');
+  if (typeof w === 'number') return w;
+  const v = BigInt.asUintN(64, big(w));
+  return v <= MAX_SAFE ? Number(v) : exactNumber(big(w), 'uint');
 }
 
 /** Go uintptr on 64-bit targets. */

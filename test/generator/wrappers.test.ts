@@ -157,6 +157,13 @@ describe('linux/amd64 wrappers', () => {
     expect(b.calls[0]!.args).toEqual([0, 4096, 3, 0x22, -1, 0]);
   });
 
+  it('a failed mmap: the all-ones address and ENOMEM, no exception', () => {
+    install('linux');
+    b.reply = [-1, 0, 12];
+    const [addr, err] = run(linux.mmap(0, 4096, 3, 0x22, -1, 0n)).value;
+    expect([addr, err?.code]).toEqual([-1, 'ENOMEM']);
+  });
+
   it('pointer parameters accept a word or bytes placed in guest memory', () => {
     install('linux');
     run(linux.Fstat(3, new Uint8Array(144)));
@@ -262,7 +269,8 @@ describe('runtime contract', () => {
     expect(toUint32(-1)).toBe(0xffffffff);
     expect(toInt32(0xffffffff)).toBe(-1);
     expect(toUint(0x7fffffff)).toBe(0x7fffffff);
-    expect(() => toUint(-1)).toThrow(RangeError);
+    expect(toUint(-1)).toBe(-1); // ^uintptr(0), as a failed mmap returns it
+    expect(() => toUint(-(2n ** 63n))).toThrow(RangeError);
     expect(joinInt64(0xffffffff, 0xfffffffe)).toBe(-2n);
     expect(joinInt64(1, 0x23456789)).toBe(0x1_2345_6789n);
   });
