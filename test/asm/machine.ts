@@ -6,6 +6,7 @@
 import { Cpu, RDI, RSI, RSP } from '../../runtime/cpu/cpu.ts';
 import { Memory, PROT_READ, PROT_WRITE } from '../../runtime/cpu/memory.ts';
 import { Linker, loadImage, type Image } from '../../runtime/asm/linker.ts';
+import type { AsmObject } from '../../runtime/asm/assembler.ts';
 import { linuxAmd64Objects, PT_REGS } from '../../runtime/asm/linux_amd64.ts';
 
 export const STACK_TOP = 0x7fff0000;
@@ -26,7 +27,15 @@ export interface Seen {
 
 export type FakeKernel = (nr: number, args: bigint[]) => { ax: bigint; dx?: bigint };
 
-export function stubMachine(fakeSyscall: FakeKernel) {
+export interface StubMachineOptions {
+  /** More objects to link into user pages (bench drivers). */
+  extra?: AsmObject[];
+  /** Record events and what do_syscall_64 saw (default true; benches turn it off). */
+  record?: boolean;
+}
+
+export function stubMachine(fakeSyscall: FakeKernel, opts: StubMachineOptions = {}) {
+  const record = opts.record ?? true;
   const mem = new Memory();
   const events: string[] = [];
   const seen: Seen[] = [];
@@ -37,11 +46,12 @@ export function stubMachine(fakeSyscall: FakeKernel) {
     new DataView(b.buffer).setBigInt64(0, v, true);
     mem.write(a, b, { force: true });
   };
-  const image: Image = new Linker()
-    .add(stubs)
+  const linker = new Linker().add(stubs);
+  for (const o of opts.extra ?? []) linker.add(o);
+  const image: Image = linker
     .add(entry, { supervisor: true })
-    .bindHost('runtime·entersyscall', () => events.push('entersyscall'))
-    .bindHost('runtime·exitsyscall', () => events.push('exitsyscall'))
+    .bindHost('runtime·entersyscall', () => record && events.push('entersyscall'))
+    .bindHost('runtime·exitsyscall', () => record && events.push('exitsyscall'))
     // The stubs RET here: reaching it ends the call (it is never run as a function).
     .bindHost('test·done', () => {
       throw new Error('test·done is a return target, not a function');
@@ -52,11 +62,11 @@ export function stubMachine(fakeSyscall: FakeKernel) {
         const regs = Number(cpu.getReg(RDI));
         const nr = Number(read64(regs + PT_REGS.orig_ax));
         const args = (['di', 'si', 'dx', 'r10', 'r8', 'r9'] as const).map((r) => read64(regs + PT_REGS[r]));
-        seen.push({ nr, args, cpl: cpu.cpl, gsIsPercpu: cpu.gsBase === image.addressOf('entry_percpu'), nrInSi: Number(cpu.getReg(RSI)) === nr,
+        if (record) seen.push({ nr, args, cpl: cpu.cpl, gsIsPercpu: cpu.gsBase === image.addressOf('entry_percpu'), nrInSi: Number(cpu.getReg(RSI)) === nr,
           kernelFlags: cpu.getFlags(),
           saved: { sp: read64(regs + PT_REGS.sp), ip: read64(regs + PT_REGS.ip), flags: read64(regs + PT_REGS.flags) },
         });
-        events.push(`syscall ${nr}`);
+        if (record) events.push(`syscall ${nr}`);
         const r = fakeSyscall(nr, args);
         write64(regs + PT_REGS.ax, r.ax);
         if (r.dx !== undefined) write64(regs + PT_REGS.dx, r.dx);
@@ -70,8 +80,8 @@ export function stubMachine(fakeSyscall: FakeKernel) {
 
   /** Runs until the stub returns to test·done; host calls in between are served. */
   const runToDone = () => {
-    for (let guard = 0; guard < 100; guard++) {
-      const stop = cpu.run(100_000);
+    for (;;) {
+      const stop = cpu.run(1_000_000);
       if (stop.kind !== 'host') throw new Error(`unexpected stop ${JSON.stringify(stop)} at 0x${cpu.rip.toString(16)}`);
       if (stop.addr === image.addressOf('test.done')) {
         events.push('done');
@@ -79,7 +89,6 @@ export function stubMachine(fakeSyscall: FakeKernel) {
       }
       image.callHost(cpu, stop.addr);
     }
-    throw new Error('the stub never returned');
   };
 
   /** Builds [ret][trap][args…][results…] at the top of the user stack; returns its address. */
@@ -93,7 +102,7 @@ export function stubMachine(fakeSyscall: FakeKernel) {
   const results = (sp: number, nargs: number, n: number) => Array.from({ length: n }, (_, i) => read64(sp + 8 + 8 * (1 + nargs + i)));
 
   let booted = false;
-  /** Calls stub `name` with the ABI0 frame; the first call boots through syscall_init. */
+  /** Calls `name` with the ABI0 frame [trap][args…][results…] (trap is just the first word); the first call boots through syscall_init. */
   const call = (name: string, trap: number, args: bigint[], resultWords = 3) => {
     const sp = frame(trap, args, resultWords);
     if (!booted) {
