@@ -165,6 +165,7 @@ export class Cpu {
 
   // ---- registers ---------------------------------------------------------------------
 
+  /** The register as a signed (two's complement) 64-bit value; BigInt.asUintN(64, …) gives the unsigned one. */
   getReg(i: number): bigint {
     return (BigInt(this.hi[i]!) << 32n) | BigInt(this.lo[i]! >>> 0);
   }

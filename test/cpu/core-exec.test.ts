@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+import { PROT_EXEC, PROT_READ, PROT_WRITE, RAX, RBX, RCX, RDX, RSI, RDI, RBP, RSP, type Stop } from '../../runtime/cpu/index.ts';
+import { CODE, DATA, STACK_TOP, machine } from './core-helpers.ts';
+
+/** getReg returns the signed value; compare as unsigned 64-bit. */
+const u = (v: bigint) => BigInt.asUintN(64, v);
+const CF = 1;
+const ZF = 0x40;
+const SF = 0x80;
+const OF = 0x800;
+
+function run(code: string, regs: Record<number, bigint | number> = {}, limit = 1000): { cpu: ReturnType<typeof machine>; stop: Stop } {
+  const cpu = machine(code + ' cd 80'); // every snippet ends in INT 0x80, which stops the run and clobbers nothing
+  for (const [r, v] of Object.entries(regs)) cpu.setReg(Number(r), v);
+  return { cpu, stop: cpu.run(limit) };
+}
+
+describe('arithmetic', () => {
+  it('ADD sets CF, OF, ZF, SF exactly at every size', () => {
+    let { cpu } = run('48 01 d8', { [RAX]: 0x7fff_ffff_ffff_ffffn, [RBX]: 1 }); // add %rbx,%rax
+    expect(u(cpu.getReg(RAX))).toBe(0x8000_0000_0000_0000n);
+    expect(cpu.getFlags() & (CF | OF | SF | ZF)).toBe(OF | SF);
+    ({ cpu } = run('00 d8', { [RAX]: 0xff, [RBX]: 1 })); // add %bl,%al
+    expect(u(cpu.getReg(RAX))).toBe(0n);
+    expect(cpu.getFlags() & (CF | OF | SF | ZF)).toBe(CF | ZF);
+    ({ cpu } = run('01 d8', { [RAX]: 0xffff_ffff_0000_0001n, [RBX]: 0xffff_ffff })); // add %ebx,%eax zero-extends
+    expect(u(cpu.getReg(RAX))).toBe(0n);
+    expect(cpu.getFlags() & (CF | ZF)).toBe(CF | ZF);
+  });
+
+  it('SBB and ADC chain the carry through 64-bit halves', () => {
+    // sub %rbx,%rax ; sbb %rdx,%rcx : 128-bit 0x1_0000000000000000 - 1
+    const { cpu } = run('48 29 d8 48 19 d1', { [RAX]: 0, [RBX]: 1, [RCX]: 1, [RDX]: 0 });
+    expect(u(cpu.getReg(RAX))).toBe(0xffff_ffff_ffff_ffffn);
+    expect(u(cpu.getReg(RCX))).toBe(0n);
+    expect(cpu.getFlags() & (CF | ZF)).toBe(ZF);
+  });
+
+  it('MUL and IMUL give the full 128-bit product', () => {
+    let { cpu } = run('48 f7 e3', { [RAX]: -1n, [RBX]: -1n }); // mul %rbx
+    expect(u(cpu.getReg(RAX))).toBe(1n);
+    expect(u(cpu.getReg(RDX))).toBe(0xffff_ffff_ffff_fffen);
+    expect(cpu.getFlags() & (CF | OF)).toBe(CF | OF);
+    ({ cpu } = run('48 f7 eb', { [RAX]: -2n, [RBX]: 3 })); // imul %rbx
+    expect(u(cpu.getReg(RAX))).toBe(0xffff_ffff_ffff_fffan);
+    expect(u(cpu.getReg(RDX))).toBe(0xffff_ffff_ffff_ffffn);
+    expect(cpu.getFlags() & (CF | OF)).toBe(0);
+    ({ cpu } = run('48 0f af c3', { [RAX]: 0x1_0000_0000n, [RBX]: 0x1_0000_0000n })); // imul %rbx,%rax
+    expect(u(cpu.getReg(RAX))).toBe(0n);
+    expect(cpu.getFlags() & (CF | OF)).toBe(CF | OF);
+    ({ cpu } = run('6b c3 fd', { [RBX]: 7 })); // imul $-3,%ebx,%eax
+    expect(u(cpu.getReg(RAX))).toBe(0xffff_ffebn);
+  });
+
+  it('DIV and IDIV divide 128/64 and 64/32 with truncation toward zero', () => {
+    let { cpu } = run('48 f7 f3', { [RDX]: 1, [RAX]: 0, [RBX]: 0x10 }); // div %rbx
+    expect(u(cpu.getReg(RAX))).toBe(0x1000_0000_0000_0000n);
+    expect(u(cpu.getReg(RDX))).toBe(0n);
+    ({ cpu } = run('f7 fb', { [RDX]: 0xffff_ffff, [RAX]: 0xffff_fff9, [RBX]: 2 })); // idiv %ebx: -7 / 2
+    expect(u(cpu.getReg(RAX))).toBe(0xffff_fffdn);
+    expect(u(cpu.getReg(RDX))).toBe(0xffff_ffffn);
+    ({ cpu } = run('f6 f3', { [RAX]: 1000, [RBX]: 7 })); // div %bl
+    expect(u(cpu.getReg(RAX))).toBe(BigInt((6 << 8) | 142));
+  });
+
+  it('shifts and rotates by counts across the 32-bit halves', () => {
+    let { cpu } = run('48 c1 e0 24', { [RAX]: 0x0000_0000_1234_5678n }); // shl $36,%rax
+    expect(u(cpu.getReg(RAX))).toBe(0x2345_6780_0000_0000n);
+    expect(cpu.getFlags() & CF).toBe(1); // bit 28 of 0x12345678 is 1
+    ({ cpu } = run('48 d3 f8', { [RAX]: 0x8000_0000_0000_0000n, [RCX]: 63 })); // sar %cl,%rax
+    expect(u(cpu.getReg(RAX))).toBe(0xffff_ffff_ffff_ffffn);
+    ({ cpu } = run('48 c1 c0 08', { [RAX]: 0x1122_3344_5566_7788n })); // rol $8,%rax
+    expect(u(cpu.getReg(RAX))).toBe(0x2233_4455_6677_8811n);
+    ({ cpu } = run('48 0f a4 d8 10', { [RAX]: 0x1111_2222_3333_4444n, [RBX]: 0xaaaa_bbbb_cccc_ddddn })); // shld $16,%rbx,%rax
+    expect(u(cpu.getReg(RAX))).toBe(0x2222_3333_4444_aaaan);
+  });
+
+  it('BSF/BSR/POPCNT/LZCNT/TZCNT/BSWAP', () => {
+    let { cpu } = run('48 0f bc c3', { [RBX]: 0x100_0000_0000n }); // bsf %rbx,%rax
+    expect(u(cpu.getReg(RAX))).toBe(40n);
+    ({ cpu } = run('48 0f bd c3', { [RBX]: 0x100_0000_0001n })); // bsr
+    expect(u(cpu.getReg(RAX))).toBe(40n);
+    ({ cpu } = run('f3 48 0f b8 c3', { [RBX]: -1n })); // popcnt
+    expect(u(cpu.getReg(RAX))).toBe(64n);
+    ({ cpu } = run('f3 0f bd c3', { [RBX]: 0 })); // lzcnt %ebx,%eax
+    expect(u(cpu.getReg(RAX))).toBe(32n);
+    expect(cpu.getFlags() & CF).toBe(CF);
+    ({ cpu } = run('48 0f c8', { [RAX]: 0x0102_0304_0506_0708n })); // bswap %rax
+    expect(u(cpu.getReg(RAX))).toBe(0x0807_0605_0403_0201n);
+  });
+});
+
+describe('memory, stack and strings', () => {
+  it('PUSH, POP, CALL, RET, ENTER and LEAVE keep RSP and RBP right', () => {
+    // call +1 (to the pop) ; pop %rax ; push $-1 ; pop %rbx ; enter $0x20,$0 ; leave
+    const { cpu } = run('e8 00 00 00 00 58 6a ff 5b c8 20 00 00 c9', { [RBP]: 0x1234 });
+    expect(u(cpu.getReg(RAX))).toBe(BigInt(CODE + 5));
+    expect(u(cpu.getReg(RBX))).toBe(0xffff_ffff_ffff_ffffn);
+    expect(u(cpu.getReg(RSP))).toBe(BigInt(STACK_TOP));
+    expect(u(cpu.getReg(RBP))).toBe(0x1234n);
+  });
+
+  it('REP MOVSB, REP STOSQ and REPNE SCASB', () => {
+    const cpu = machine('f3 a4 48 89 d7 b8 aa 00 00 00 48 c7 c1 02 00 00 00 f3 48 ab 48 89 d7 b0 00 48 c7 c1 ff 00 00 00 f2 ae cd 80');
+    cpu.mem.write(DATA, new TextEncoder().encode('hello'));
+    cpu.setReg(RSI, DATA);
+    cpu.setReg(RDI, DATA + 0x100);
+    cpu.setReg(RCX, 6);
+    cpu.setReg(RDX, DATA + 0x200);
+    expect(cpu.run(100).kind).toBe('interrupt');
+    expect(new TextDecoder().decode(cpu.mem.read(DATA + 0x100, 5))).toBe('hello');
+    expect(cpu.mem.readU64(DATA + 0x208)).toBe(0xaan);
+    // repnz scasb from DATA+0x200 for a zero byte: 0xaa at 0x200, zeros at 0x201
+    expect(u(cpu.getReg(RDI))).toBe(BigInt(DATA + 0x202));
+    expect(u(cpu.getReg(RCX))).toBe(0xfdn);
+  });
+
+  it('CMPXCHG16B compares and swaps 16 aligned bytes, #GP when misaligned', () => {
+    const code = 'f0 48 0f c7 0e'; // lock cmpxchg16b (%rsi)
+    let { cpu } = run(code, { [RSI]: DATA, [RAX]: 0, [RDX]: 0, [RBX]: 5, [RCX]: 6 });
+    expect(cpu.mem.readU64(DATA)).toBe(5n);
+    expect(cpu.mem.readU64(DATA + 8)).toBe(6n);
+    expect(cpu.getFlags() & ZF).toBe(ZF);
+    ({ cpu } = run(code, { [RSI]: DATA + 16, [RAX]: 1 })); // mismatch: RDX:RAX ← memory
+    expect(cpu.getFlags() & ZF).toBe(0);
+    expect(cpu.getReg(RAX)).toBe(0n);
+    const r = run(code, { [RSI]: DATA + 4 });
+    expect(r.stop.kind === 'fault' && r.stop.fault.mnemonic).toBe('#GP');
+  });
+});
+
+describe('compiled blocks', () => {
+  it('a hot loop gives the same results and an exact instruction count', () => {
+    // loop: add %rbx,%rax ; xor %rdx,%rax ; add $3,%rax ; dec %rcx ; jnz loop
+    const { cpu, stop } = run('48 01 d8 48 31 d0 48 83 c0 03 48 ff c9 75 f2', { [RCX]: 1000, [RBX]: 7, [RDX]: 0x55 }, 1e6);
+    expect(stop.kind).toBe('interrupt');
+    let rax = 0n;
+    for (let i = 0; i < 1000; i++) rax = ((rax + 7n) ^ 0x55n) + 3n;
+    expect(u(cpu.getReg(RAX))).toBe(rax);
+    expect(cpu.icount).toBe(5001);
+  });
+
+  it('a fault inside a compiled block reports the right RIP and count', () => {
+    // loop: mov %eax,(%rdi) ; add $0x400,%rdi ; jmp loop  — runs off the end of the data pages
+    const cpu = machine('89 07 48 81 c7 00 04 00 00 eb f5');
+    cpu.setReg(RDI, DATA);
+    const stop = cpu.run(1e6);
+    expect(stop.kind === 'fault' && stop.fault.addr).toBe(DATA + 0x2000);
+    expect(cpu.rip).toBe(CODE);
+    expect(cpu.icount).toBe(8 * 3);
+  });
+
+  it('self-modifying code invalidates a compiled block', () => {
+    //  0: mov $20,%ecx          5: mov $1,%eax (immediate at 6)   a: add %eax,%ebx   c: dec %ecx   e: jnz 5
+    // 10: movb $5,6 (RIP-relative, patches the immediate)   17: dec %edx   19: jnz 0   1b: int $0x80
+    const cpu = machine('b9 14 00 00 00 b8 01 00 00 00 01 c3 ff c9 75 f5 c6 05 ef ff ff ff 05 ff ca 75 e5 cd 80');
+    cpu.mem.protect(CODE, 0x2000, PROT_READ | PROT_WRITE | PROT_EXEC);
+    cpu.setReg(RDX, 2);
+    expect(cpu.run(1e6).kind).toBe('interrupt');
+    expect(cpu.getReg(RBX)).toBe(20n * 1n + 20n * 5n);
+  });
+});
+
