@@ -5,7 +5,8 @@
 // `runtime.f`, a name without a dot is global as written, and `name<>` is local to its
 // file. Labels are local to their TEXT block.
 //
-// Frames. `TEXT f(SB), flags, $frame-args`. With frame 0 or NOFRAME nothing is inserted.
+// Frames. `TEXT f(SB), flags, $frame-args`. With frame 0 nothing is inserted (NOFRAME,
+// which says so explicitly, is refused with a larger frame, as textflag.h defines it).
 // With frame > 0 the assembler inserts Go's amd64 frame setup: `PUSHQ BP; MOVQ SP, BP;
 // SUBQ $frame, SP` at entry and `ADDQ $frame, SP; POPQ BP` before every RET. No stack
 // split check is ever inserted (the machine's stacks are fixed; NOSPLIT is accepted and
@@ -238,7 +239,7 @@ class FunctionBuilder {
     private readonly pkg: string,
     private readonly symbol: ObjSymbol,
   ) {
-    const framed = symbol.frame > 0 && !(symbol.flags & TEXT_FLAGS.NOFRAME!);
+    const framed = symbol.frame > 0;
     this.bpSize = framed ? 8 : 0;
     if (framed) {
       const line = symbol.loc.line;
@@ -260,6 +261,7 @@ class FunctionBuilder {
     } else if (h.size.kind === 'imm') frame = Number(h.size.value);
     else sink.error(h.size.loc, 'expected $frame or $frame-argsize');
     if (frame < 0 || frame % 8 !== 0) sink.error(h.size.loc, `frame size ${frame} must be a non-negative multiple of 8`);
+    if (frame > 0 && h.flags & TEXT_FLAGS.NOFRAME!) sink.error(h.size.loc, 'NOFRAME is only valid with a frame size of 0 (textflag.h)');
     const symbol: ObjSymbol = {
       name: symbolName(h.sym.sym, pkg), kind: 'text', flags: h.flags, local: h.sym.sym.endsWith('<>'), readonly: true,
       bytes: new Uint8Array(0), relocs: [], spans: [], frame: Math.max(0, frame), args, loc: st.loc,

@@ -93,9 +93,9 @@ describe('frames and pseudo-registers', () => {
     ]);
   });
 
-  it('NOFRAME suppresses the frame setup', () => {
-    const obj = assemble('TEXT ·h(SB),NOSPLIT|NOFRAME,$16-0\n\tRET\n');
-    expect(insns(obj, 'main.h')).toEqual(['ret']);
+  it('NOFRAME is for frame size 0 only', () => {
+    expect(insns(assemble('TEXT ·h(SB),NOSPLIT|NOFRAME,$0-0\n\tRET\n'), 'main.h')).toEqual(['ret']);
+    expect(errorOf('TEXT ·h(SB),NOSPLIT|NOFRAME,$16-0\n\tRET\n')).toContain('f.s:1:29: NOFRAME is only valid with a frame size of 0');
   });
 });
 
