@@ -15,8 +15,10 @@ export const PF_X = 1;
 export const PF_W = 2;
 export const PF_R = 4;
 const SHT_SYMTAB = 2;
-const STT_FUNC = 2;
 const STT_NOTYPE = 0;
+const STT_OBJECT = 1;
+const STT_FUNC = 2;
+const STB_GLOBAL = 1;
 const SHF_EXECINSTR = 4;
 export const PHDR_SIZE = 56;
 const SHDR_SIZE = 64;
@@ -51,8 +53,9 @@ export interface ElfSymbol {
   name: string;
   value: number;
   size: number;
-  /** A function or an untyped label (objdump prints both as `<name>:`). */
+  /** Defined in an executable section (objdump prints such symbols as `<name>:` headings). */
   code: boolean;
+  global: boolean;
 }
 
 export interface ElfFile {
@@ -159,10 +162,10 @@ export function parseElf(bytes: Uint8Array, name: string): ElfFile {
       const info = bytes[at + 4]!;
       const kind = info & 0xf;
       const shndx = view.getUint16(at + 6, true);
-      if (shndx === 0 || (kind !== STT_FUNC && kind !== STT_NOTYPE)) continue;
+      if (shndx === 0 || shndx >= 0xff00 || (kind !== STT_FUNC && kind !== STT_NOTYPE && kind !== STT_OBJECT)) continue;
       const symName = cString(bytes, strtab!.offset + view.getUint32(at, true), strtab!.offset + strtab!.size);
       if (!symName) continue;
-      symbols.push({ name: symName, value: u64(at + 8), size: u64(at + 16), code: rawSections[shndx]?.executable ?? false });
+      symbols.push({ name: symName, value: u64(at + 8), size: u64(at + 16), code: rawSections[shndx]?.executable ?? false, global: info >> 4 === STB_GLOBAL });
     }
   }
   symbols.sort((a, b) => a.value - b.value || a.name.localeCompare(b.name));
