@@ -37,7 +37,7 @@ export function runInspect(files: readonly string[], opts: InspectOptions, out: 
       err(`${file}: cannot read: ${(e as Error).message}\n`);
       return 2;
     }
-    const parsed = parseAnnotations(text, file, { lenient: opts.lenient === true });
+    const parsed = parseAnnotations(text, file, { lenient: opts.lenient === true, mkwinsyscall: target.convention === 'dll' });
     decls.push(...parsed.declarations);
     errors.push(...parsed.errors);
     warnings.push(...parsed.warnings);

@@ -186,14 +186,15 @@ function peg$parse(input, options) {
   const peg$c6 = "*";
   const peg$c7 = ".";
   const peg$c8 = "failretval";
-  const peg$c9 = "==";
-  const peg$c10 = "!=";
-  const peg$c11 = "<=";
-  const peg$c12 = ">=";
-  const peg$c13 = "-";
-  const peg$c14 = "0x";
-  const peg$c15 = "=";
-  const peg$c16 = "?";
+  const peg$c9 = "&";
+  const peg$c10 = "==";
+  const peg$c11 = "!=";
+  const peg$c12 = "<=";
+  const peg$c13 = ">=";
+  const peg$c14 = "-";
+  const peg$c15 = "0x";
+  const peg$c16 = "=";
+  const peg$c17 = "?";
 
   const peg$r0 = /^[0-9]/;
   const peg$r1 = /^[<>]/;
@@ -215,26 +216,27 @@ function peg$parse(input, options) {
   const peg$e9 = peg$literalExpectation(".", false);
   const peg$e10 = peg$otherExpectation("failure condition ([failretval==X])");
   const peg$e11 = peg$literalExpectation("failretval", false);
-  const peg$e12 = peg$literalExpectation("==", false);
-  const peg$e13 = peg$literalExpectation("!=", false);
-  const peg$e14 = peg$literalExpectation("<=", false);
-  const peg$e15 = peg$literalExpectation(">=", false);
-  const peg$e16 = peg$classExpectation(["<", ">"], false, false, false);
-  const peg$e17 = peg$otherExpectation("number or constant name");
-  const peg$e18 = peg$literalExpectation("-", false);
-  const peg$e19 = peg$literalExpectation("0x", true);
-  const peg$e20 = peg$classExpectation([["0", "9"], ["a", "f"], ["A", "F"]], false, false, false);
-  const peg$e21 = peg$otherExpectation("= trap name, or = [dll.]Proc");
-  const peg$e22 = peg$literalExpectation("=", false);
-  const peg$e23 = peg$literalExpectation("?", false);
-  const peg$e24 = peg$otherExpectation("identifier");
-  const peg$e25 = peg$classExpectation([["A", "Z"], ["a", "z"], "_"], false, false, false);
-  const peg$e26 = peg$classExpectation([["A", "Z"], ["a", "z"], ["0", "9"], "_"], false, false, false);
-  const peg$e27 = peg$otherExpectation("space");
-  const peg$e28 = peg$classExpectation([" ", "\t"], false, false, false);
-  const peg$e29 = peg$otherExpectation("end of line");
-  const peg$e30 = peg$classExpectation([" ", "\t", "\r"], false, false, false);
-  const peg$e31 = peg$anyExpectation();
+  const peg$e12 = peg$literalExpectation("&", false);
+  const peg$e13 = peg$literalExpectation("==", false);
+  const peg$e14 = peg$literalExpectation("!=", false);
+  const peg$e15 = peg$literalExpectation("<=", false);
+  const peg$e16 = peg$literalExpectation(">=", false);
+  const peg$e17 = peg$classExpectation(["<", ">"], false, false, false);
+  const peg$e18 = peg$otherExpectation("number or constant name");
+  const peg$e19 = peg$literalExpectation("-", false);
+  const peg$e20 = peg$literalExpectation("0x", true);
+  const peg$e21 = peg$classExpectation([["0", "9"], ["a", "f"], ["A", "F"]], false, false, false);
+  const peg$e22 = peg$otherExpectation("= trap name, or = [dll.]Proc");
+  const peg$e23 = peg$literalExpectation("=", false);
+  const peg$e24 = peg$literalExpectation("?", false);
+  const peg$e25 = peg$otherExpectation("identifier");
+  const peg$e26 = peg$classExpectation([["A", "Z"], ["a", "z"], "_"], false, false, false);
+  const peg$e27 = peg$classExpectation([["A", "Z"], ["a", "z"], ["0", "9"], "_"], false, false, false);
+  const peg$e28 = peg$otherExpectation("space");
+  const peg$e29 = peg$classExpectation([" ", "\t"], false, false, false);
+  const peg$e30 = peg$otherExpectation("end of line");
+  const peg$e31 = peg$classExpectation([" ", "\t", "\r"], false, false, false);
+  const peg$e32 = peg$anyExpectation();
 
   function peg$f0(name, params, results, failRetVal, override) {
     return { name, params, results: results ?? [], failRetVal, override };
@@ -247,12 +249,13 @@ function peg$parse(input, options) {
   function peg$f6(t) {    return '[]' + t;  }
   function peg$f7(n, t) {    return '[' + n + ']' + t;  }
   function peg$f8(t) {    return '*' + t;  }
-  function peg$f9(op, value) {
-    return { op, value };
+  function peg$f9(m) {    return m;  }
+  function peg$f10(mask, op, value) {
+    return { mask, op, value };
   }
-  function peg$f10(target) {    return target;  }
-  function peg$f11(d) {    return d;  }
-  function peg$f12(dll, name, optional) {
+  function peg$f11(target) {    return target;  }
+  function peg$f12(d) {    return d;  }
+  function peg$f13(dll, name, optional) {
     if (/^_SYS_/i.test(name) && !options.lenient) error('_SYS_ trap names are accepted only with --lenient');
     return { dll, name, optional: optional !== null, column: offset() + 1 };
   }
@@ -804,7 +807,7 @@ function peg$parse(input, options) {
   }
 
   function peg$parseFailRetVal() {
-    let s0, s1, s2, s3, s4, s5, s6, s7, s8, s9;
+    let s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10;
 
     peg$silentFails++;
     s0 = peg$currPos;
@@ -827,69 +830,95 @@ function peg$parse(input, options) {
       if (s3 !== peg$FAILED) {
         s4 = peg$parse_();
         s5 = peg$currPos;
-        if (input.substr(peg$currPos, 2) === peg$c9) {
+        if (input.charCodeAt(peg$currPos) === 38) {
           s6 = peg$c9;
-          peg$currPos += 2;
+          peg$currPos++;
         } else {
           s6 = peg$FAILED;
           if (peg$silentFails === 0) { peg$fail(peg$e12); }
         }
-        if (s6 === peg$FAILED) {
-          if (input.substr(peg$currPos, 2) === peg$c10) {
-            s6 = peg$c10;
+        if (s6 !== peg$FAILED) {
+          s7 = peg$parse_();
+          s8 = peg$parseFailValue();
+          if (s8 !== peg$FAILED) {
+            s9 = peg$parse_();
+            peg$savedPos = s5;
+            s5 = peg$f9(s8);
+          } else {
+            peg$currPos = s5;
+            s5 = peg$FAILED;
+          }
+        } else {
+          peg$currPos = s5;
+          s5 = peg$FAILED;
+        }
+        if (s5 === peg$FAILED) {
+          s5 = null;
+        }
+        s6 = peg$currPos;
+        if (input.substr(peg$currPos, 2) === peg$c10) {
+          s7 = peg$c10;
+          peg$currPos += 2;
+        } else {
+          s7 = peg$FAILED;
+          if (peg$silentFails === 0) { peg$fail(peg$e13); }
+        }
+        if (s7 === peg$FAILED) {
+          if (input.substr(peg$currPos, 2) === peg$c11) {
+            s7 = peg$c11;
             peg$currPos += 2;
           } else {
-            s6 = peg$FAILED;
-            if (peg$silentFails === 0) { peg$fail(peg$e13); }
+            s7 = peg$FAILED;
+            if (peg$silentFails === 0) { peg$fail(peg$e14); }
           }
-          if (s6 === peg$FAILED) {
-            if (input.substr(peg$currPos, 2) === peg$c11) {
-              s6 = peg$c11;
+          if (s7 === peg$FAILED) {
+            if (input.substr(peg$currPos, 2) === peg$c12) {
+              s7 = peg$c12;
               peg$currPos += 2;
             } else {
-              s6 = peg$FAILED;
-              if (peg$silentFails === 0) { peg$fail(peg$e14); }
+              s7 = peg$FAILED;
+              if (peg$silentFails === 0) { peg$fail(peg$e15); }
             }
-            if (s6 === peg$FAILED) {
-              if (input.substr(peg$currPos, 2) === peg$c12) {
-                s6 = peg$c12;
+            if (s7 === peg$FAILED) {
+              if (input.substr(peg$currPos, 2) === peg$c13) {
+                s7 = peg$c13;
                 peg$currPos += 2;
               } else {
-                s6 = peg$FAILED;
-                if (peg$silentFails === 0) { peg$fail(peg$e15); }
+                s7 = peg$FAILED;
+                if (peg$silentFails === 0) { peg$fail(peg$e16); }
               }
-              if (s6 === peg$FAILED) {
-                s6 = input.charAt(peg$currPos);
-                if (peg$r1.test(s6)) {
+              if (s7 === peg$FAILED) {
+                s7 = input.charAt(peg$currPos);
+                if (peg$r1.test(s7)) {
                   peg$currPos++;
                 } else {
-                  s6 = peg$FAILED;
-                  if (peg$silentFails === 0) { peg$fail(peg$e16); }
+                  s7 = peg$FAILED;
+                  if (peg$silentFails === 0) { peg$fail(peg$e17); }
                 }
               }
             }
           }
         }
-        if (s6 !== peg$FAILED) {
-          s5 = input.substring(s5, peg$currPos);
+        if (s7 !== peg$FAILED) {
+          s6 = input.substring(s6, peg$currPos);
         } else {
-          s5 = s6;
+          s6 = s7;
         }
-        if (s5 !== peg$FAILED) {
-          s6 = peg$parse_();
-          s7 = peg$parseFailValue();
-          if (s7 !== peg$FAILED) {
-            s8 = peg$parse_();
+        if (s6 !== peg$FAILED) {
+          s7 = peg$parse_();
+          s8 = peg$parseFailValue();
+          if (s8 !== peg$FAILED) {
+            s9 = peg$parse_();
             if (input.charCodeAt(peg$currPos) === 93) {
-              s9 = peg$c5;
+              s10 = peg$c5;
               peg$currPos++;
             } else {
-              s9 = peg$FAILED;
+              s10 = peg$FAILED;
               if (peg$silentFails === 0) { peg$fail(peg$e7); }
             }
-            if (s9 !== peg$FAILED) {
+            if (s10 !== peg$FAILED) {
               peg$savedPos = s0;
-              s0 = peg$f9(s5, s7);
+              s0 = peg$f10(s5, s6, s8);
             } else {
               peg$currPos = s0;
               s0 = peg$FAILED;
@@ -926,21 +955,21 @@ function peg$parse(input, options) {
     s0 = peg$currPos;
     s1 = peg$currPos;
     if (input.charCodeAt(peg$currPos) === 45) {
-      s2 = peg$c13;
+      s2 = peg$c14;
       peg$currPos++;
     } else {
       s2 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e18); }
+      if (peg$silentFails === 0) { peg$fail(peg$e19); }
     }
     if (s2 === peg$FAILED) {
       s2 = null;
     }
     s3 = input.substr(peg$currPos, 2);
-    if (s3.toLowerCase() === peg$c14) {
+    if (s3.toLowerCase() === peg$c15) {
       peg$currPos += (2);
     } else {
       s3 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e19); }
+      if (peg$silentFails === 0) { peg$fail(peg$e20); }
     }
     if (s3 !== peg$FAILED) {
       s4 = [];
@@ -949,7 +978,7 @@ function peg$parse(input, options) {
         peg$currPos++;
       } else {
         s5 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e20); }
+        if (peg$silentFails === 0) { peg$fail(peg$e21); }
       }
       if (s5 !== peg$FAILED) {
         while (s5 !== peg$FAILED) {
@@ -959,7 +988,7 @@ function peg$parse(input, options) {
             peg$currPos++;
           } else {
             s5 = peg$FAILED;
-            if (peg$silentFails === 0) { peg$fail(peg$e20); }
+            if (peg$silentFails === 0) { peg$fail(peg$e21); }
           }
         }
       } else {
@@ -985,11 +1014,11 @@ function peg$parse(input, options) {
       s0 = peg$currPos;
       s1 = peg$currPos;
       if (input.charCodeAt(peg$currPos) === 45) {
-        s2 = peg$c13;
+        s2 = peg$c14;
         peg$currPos++;
       } else {
         s2 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e18); }
+        if (peg$silentFails === 0) { peg$fail(peg$e19); }
       }
       if (s2 === peg$FAILED) {
         s2 = null;
@@ -1035,7 +1064,7 @@ function peg$parse(input, options) {
     peg$silentFails--;
     if (s0 === peg$FAILED) {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e17); }
+      if (peg$silentFails === 0) { peg$fail(peg$e18); }
     }
 
     return s0;
@@ -1047,18 +1076,18 @@ function peg$parse(input, options) {
     peg$silentFails++;
     s0 = peg$currPos;
     if (input.charCodeAt(peg$currPos) === 61) {
-      s1 = peg$c15;
+      s1 = peg$c16;
       peg$currPos++;
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e22); }
+      if (peg$silentFails === 0) { peg$fail(peg$e23); }
     }
     if (s1 !== peg$FAILED) {
       s2 = peg$parse_();
       s3 = peg$parseOverrideTarget();
       if (s3 !== peg$FAILED) {
         peg$savedPos = s0;
-        s0 = peg$f10(s3);
+        s0 = peg$f11(s3);
       } else {
         peg$currPos = s0;
         s0 = peg$FAILED;
@@ -1070,7 +1099,7 @@ function peg$parse(input, options) {
     peg$silentFails--;
     if (s0 === peg$FAILED) {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e21); }
+      if (peg$silentFails === 0) { peg$fail(peg$e22); }
     }
 
     return s0;
@@ -1092,7 +1121,7 @@ function peg$parse(input, options) {
       }
       if (s3 !== peg$FAILED) {
         peg$savedPos = s1;
-        s1 = peg$f11(s2);
+        s1 = peg$f12(s2);
       } else {
         peg$currPos = s1;
         s1 = peg$FAILED;
@@ -1107,17 +1136,17 @@ function peg$parse(input, options) {
     s2 = peg$parseIdent();
     if (s2 !== peg$FAILED) {
       if (input.charCodeAt(peg$currPos) === 63) {
-        s3 = peg$c16;
+        s3 = peg$c17;
         peg$currPos++;
       } else {
         s3 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e23); }
+        if (peg$silentFails === 0) { peg$fail(peg$e24); }
       }
       if (s3 === peg$FAILED) {
         s3 = null;
       }
       peg$savedPos = s0;
-      s0 = peg$f12(s1, s2, s3);
+      s0 = peg$f13(s1, s2, s3);
     } else {
       peg$currPos = s0;
       s0 = peg$FAILED;
@@ -1137,7 +1166,7 @@ function peg$parse(input, options) {
       peg$currPos++;
     } else {
       s2 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e25); }
+      if (peg$silentFails === 0) { peg$fail(peg$e26); }
     }
     if (s2 !== peg$FAILED) {
       s3 = [];
@@ -1146,7 +1175,7 @@ function peg$parse(input, options) {
         peg$currPos++;
       } else {
         s4 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e26); }
+        if (peg$silentFails === 0) { peg$fail(peg$e27); }
       }
       while (s4 !== peg$FAILED) {
         s3.push(s4);
@@ -1155,7 +1184,7 @@ function peg$parse(input, options) {
           peg$currPos++;
         } else {
           s4 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e26); }
+          if (peg$silentFails === 0) { peg$fail(peg$e27); }
         }
       }
       s2 = [s2, s3];
@@ -1172,7 +1201,7 @@ function peg$parse(input, options) {
     peg$silentFails--;
     if (s0 === peg$FAILED) {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e24); }
+      if (peg$silentFails === 0) { peg$fail(peg$e25); }
     }
 
     return s0;
@@ -1188,7 +1217,7 @@ function peg$parse(input, options) {
       peg$currPos++;
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e28); }
+      if (peg$silentFails === 0) { peg$fail(peg$e29); }
     }
     if (s1 !== peg$FAILED) {
       while (s1 !== peg$FAILED) {
@@ -1198,7 +1227,7 @@ function peg$parse(input, options) {
           peg$currPos++;
         } else {
           s1 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e28); }
+          if (peg$silentFails === 0) { peg$fail(peg$e29); }
         }
       }
     } else {
@@ -1207,7 +1236,7 @@ function peg$parse(input, options) {
     peg$silentFails--;
     if (s0 === peg$FAILED) {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e27); }
+      if (peg$silentFails === 0) { peg$fail(peg$e28); }
     }
 
     return s0;
@@ -1222,7 +1251,7 @@ function peg$parse(input, options) {
       peg$currPos++;
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e28); }
+      if (peg$silentFails === 0) { peg$fail(peg$e29); }
     }
     while (s1 !== peg$FAILED) {
       s0.push(s1);
@@ -1231,7 +1260,7 @@ function peg$parse(input, options) {
         peg$currPos++;
       } else {
         s1 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e28); }
+        if (peg$silentFails === 0) { peg$fail(peg$e29); }
       }
     }
 
@@ -1249,7 +1278,7 @@ function peg$parse(input, options) {
       peg$currPos++;
     } else {
       s2 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e30); }
+      if (peg$silentFails === 0) { peg$fail(peg$e31); }
     }
     while (s2 !== peg$FAILED) {
       s1.push(s2);
@@ -1258,7 +1287,7 @@ function peg$parse(input, options) {
         peg$currPos++;
       } else {
         s2 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e30); }
+        if (peg$silentFails === 0) { peg$fail(peg$e31); }
       }
     }
     s2 = peg$currPos;
@@ -1268,7 +1297,7 @@ function peg$parse(input, options) {
       peg$currPos++;
     } else {
       s3 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e31); }
+      if (peg$silentFails === 0) { peg$fail(peg$e32); }
     }
     peg$silentFails--;
     if (s3 === peg$FAILED) {
@@ -1287,7 +1316,7 @@ function peg$parse(input, options) {
     peg$silentFails--;
     if (s0 === peg$FAILED) {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e29); }
+      if (peg$silentFails === 0) { peg$fail(peg$e30); }
     }
 
     return s0;

@@ -45,10 +45,10 @@ export interface LoweredFunction {
   dll: { name: string; proc: string; optional: boolean; failRetVal: FailRetVal | null; errorIsValue: boolean } | null;
 }
 
-/** Names the target's table knows (SYS_X; or dll.Proc), and the file they come from. */
+/** Names the target's table knows (SYS_X; or dll.Proc), and the file that would list a trap. */
 export interface TrapTable {
   has(trap: string): boolean;
-  source: string;
+  source(trap: string): string;
 }
 
 export interface LowerOptions {
@@ -65,6 +65,7 @@ export interface LowerResult {
 
 /** Constants that may appear in `[failretval==X]`, as the Word values they stand for. */
 export const FAILRETVAL_CONSTANTS: Readonly<Record<string, string>> = {
+  nil: '0',
   InvalidHandle: '-1',
   INVALID_FILE_SIZE: '0xffffffff',
   INVALID_SET_FILE_POINTER: '0xffffffff',
@@ -84,7 +85,7 @@ export function lowerDeclarations(decls: readonly Declaration[], target: Target,
     if (fn && options.traps && !options.traps.has(fn.trap)) {
       const at = { ...decl.source, column: decl.override?.column ?? 0 };
       const what = target.convention === 'dll' ? `procedure ${fn.trap}` : `trap ${fn.trap}`;
-      const msg = `${what} is not in ${options.traps.source} (the ${target.name} table)`;
+      const msg = `${what} is not in ${options.traps.source(fn.trap)} (the ${target.name} table)`;
       (options.warnOnly ? out.warnings : problems).push(options.warnOnly ? warningAt(at, msg) : errorAt(at, msg));
     }
     if (problems.length) out.errors.push(...problems);
@@ -219,8 +220,10 @@ function lowerDll(decl: Declaration, target: Target, errors: Diagnostic[], warni
     if (second) errorResult = second.name;
   }
   const fail = decl.failRetVal;
-  if (fail && !/^-?(0x[0-9a-f]+|\d+)$/i.test(fail.value) && !(fail.value in FAILRETVAL_CONSTANTS)) {
-    errors.push(errorAt(decl.source, `unknown failretval constant ${fail.value}; known: ${Object.keys(FAILRETVAL_CONSTANTS).join(', ')}, or a number`));
+  for (const v of fail ? [fail.value, ...(fail.mask === null ? [] : [fail.mask])] : []) {
+    if (!/^-?(0x[0-9a-f]+|\d+)$/i.test(v) && !(v in FAILRETVAL_CONSTANTS)) {
+      errors.push(errorAt(decl.source, `unknown failretval constant ${v}; known: ${Object.keys(FAILRETVAL_CONSTANTS).join(', ')}, or a number`));
+    }
   }
   const words = lowerParams(decl, target, errorResult !== null, errors, warnings);
   return {

@@ -12,8 +12,9 @@ export interface Field {
   column: number;
 }
 
-/** `[failretval OP value]` of the windows form. */
+/** `[failretval OP value]` or `[failretval&MASK OP value]` of the windows form. */
 export interface FailRetVal {
+  mask: string | null;
   op: '==' | '!=' | '<' | '<=' | '>' | '>=';
   value: string;
 }

@@ -2,7 +2,8 @@
 //
 // A line is a declaration when it starts with `//sys<TAB>` or `//sysnb<TAB>`, as
 // golang.org/x/sys mksyscall requires; with `lenient` also when it is indented or uses
-// spaces after the keyword, as the Perl original accepted. Every other line is ignored,
+// spaces after the keyword, as the Perl original accepted. mkwinsyscall (windows) reads
+// `//sys` after optional indentation and any spaces, and knows no //sysnb. Every other line is ignored,
 // except near-misses (`// sys Foo(…)`, `//sys Foo(…)` with a space in strict mode, an
 // indented annotation) that Go's tools drop silently: those produce a warning. A
 // declaration line that does not parse is a located error; parsing never throws
@@ -13,6 +14,8 @@ import { errorAt, warningAt, type Diagnostic, type Location } from './diagnostic
 
 export interface ParseOptions {
   lenient?: boolean;
+  /** Read as windows/mkwinsyscall does: indentation and any spaces after //sys; no //sysnb. */
+  mkwinsyscall?: boolean;
 }
 
 export interface ParsedFile {
@@ -23,6 +26,7 @@ export interface ParsedFile {
 
 const STRICT_PREFIX = /^\/\/sys(nb)?\t/;
 const LENIENT_PREFIX = /^[ \t]*\/\/sys(nb)?[ \t]+/;
+const MKWINSYSCALL_PREFIX = /^[ \t]*\/\/sys()[ \t]+/;
 const NEAR_MISS = /^[ \t]*\/\/[ \t]*sys(nb)?(?![A-Za-z0-9_])/;
 
 interface RawDeclaration {
@@ -41,7 +45,9 @@ export function parseAnnotations(text: string, file: string, options: ParseOptio
     const line = lines[i]!.replace(/\r$/, '');
     if (!line.includes('sys')) continue;
     const loc: Location = { file, line: i + 1, column: 0, text: line };
-    const prefix = STRICT_PREFIX.exec(line) ?? (options.lenient ? LENIENT_PREFIX.exec(line) : null);
+    const prefix = options.mkwinsyscall
+      ? MKWINSYSCALL_PREFIX.exec(line)
+      : (STRICT_PREFIX.exec(line) ?? (options.lenient ? LENIENT_PREFIX.exec(line) : null));
     if (prefix === null) {
       if (NEAR_MISS.test(line)) {
         out.warnings.push(

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Declaration } from '../model/declarations.ts';
 import { errorAt, GeneratorError, type Diagnostic } from '../model/diagnostics.ts';
-import { parseAnnotations } from '../model/parse.ts';
+import { parseAnnotations, type ParseOptions } from '../model/parse.ts';
 import { lowerDeclarations, type LoweredFunction, type TrapTable } from '../lower/lower.ts';
 import { DEFS_DIR, loadDllExports, loadErrnoTable, loadSyscallTable, type ErrnoTable, type SyscallTable } from '../tables/index.ts';
 import { findTarget, TARGETS, targetStem, type Target } from '../targets.ts';
@@ -53,11 +53,11 @@ export function defsFiles(t: Target, defsDir: string = DEFS_DIR): string[] {
 }
 
 /** Parses files into declarations, collecting errors and warnings; a name declared twice is an error. */
-export function readDeclarations(files: readonly string[], lenient: boolean, errors: Diagnostic[], warnings: Diagnostic[]): Declaration[] {
+export function readDeclarations(files: readonly string[], options: ParseOptions, errors: Diagnostic[], warnings: Diagnostic[]): Declaration[] {
   const decls: Declaration[] = [];
   const byName = new Map<string, Declaration>();
   for (const path of files) {
-    const parsed = parseAnnotations(readFileSync(path, 'utf8'), relative(process.cwd(), path) || path, { lenient });
+    const parsed = parseAnnotations(readFileSync(path, 'utf8'), relative(process.cwd(), path) || path, options);
     errors.push(...parsed.errors);
     warnings.push(...parsed.warnings);
     for (const d of parsed.declarations) {
@@ -78,7 +78,7 @@ export function trapTable(t: Target, defsDir: string = DEFS_DIR, table?: Syscall
   if (t.convention === 'dll') {
     const exports = new Map<string, Set<string>>();
     return {
-      source: 'defs/tables/<dll>.def',
+      source: (trap) => `defs/tables/${trap.split('.')[0]!.toLowerCase()}.def`,
       has(trap) {
         const [dll, proc] = trap.split('.') as [string, string];
         if (!exports.has(dll)) exports.set(dll, new Set(existsSync(join(defsDir, 'tables', `${dll.toLowerCase()}.def`)) ? loadDllExports(dll, defsDir) : []));
@@ -87,7 +87,7 @@ export function trapTable(t: Target, defsDir: string = DEFS_DIR, table?: Syscall
     };
   }
   const names = new Set(trapNumbers(table ?? loadSyscallTable(t.os, t.arch, defsDir)).map((e) => e.name));
-  return { source: `defs/tables/${targetStem(t)}.tsv`, has: (trap) => names.has(trap) };
+  return { source: () => `defs/tables/${targetStem(t)}.tsv`, has: (trap) => names.has(trap) };
 }
 
 export function generate(options: GenerateOptions = {}): Generation {
@@ -101,7 +101,7 @@ export function generate(options: GenerateOptions = {}): Generation {
   const numberTables = new Map<Target, SyscallTable>();
 
   for (const t of targets) {
-    const decls = readDeclarations(defsFiles(t, defsDir), options.lenient === true, errors, warnings);
+    const decls = readDeclarations(defsFiles(t, defsDir), { lenient: options.lenient === true, mkwinsyscall: t.convention === 'dll' }, errors, warnings);
     if (t.hasNumberTable) numberTables.set(t, loadSyscallTable(t.os, t.arch, defsDir));
     const result = lowerDeclarations(decls, t, { traps: trapTable(t, defsDir, numberTables.get(t)) });
     errors.push(...result.errors);

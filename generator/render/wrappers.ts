@@ -236,19 +236,26 @@ function dllResults(fn: LoweredFunction, t: Target, needs: FileNeeds): string[] 
     return ['  return [r0 !== 0 ? errnoErr(toInt(r0)) : null];'];
   }
   const value = d.results.find((r) => r.name !== fn.errorResult);
-  if (!value) return ['  return [r0 === 0 ? errnoErr(e1) : null];'];
-  const v = tsName(value.name);
-  const lines = [`  const ${v} = ${decode(value, 'r0', t, needs)};`];
-  if (fn.errorResult === null) return [...lines, `  return [${v}];`];
-  const big = goKind(value.type) === 'int64' || goKind(value.type) === 'uint64';
+  const lines: string[] = [];
+  // The failure condition is about the value result, or the raw r0 when there is none.
+  let subject = 'r0';
+  if (value) {
+    subject = tsName(value.name);
+    lines.push(`  const ${subject} = ${decode(value, 'r0', t, needs)};`);
+    if (fn.errorResult === null) return [...lines, `  return [${subject}];`];
+  }
+  const big = value !== undefined && (goKind(value.type) === 'int64' || goKind(value.type) === 'uint64');
+  const literal = (x: string) => (FAILRETVAL_CONSTANTS[x] ?? x).toLowerCase() + (big ? 'n' : '');
   let cond: string;
   if (dll.failRetVal) {
-    const op = dll.failRetVal.op === '==' ? '===' : dll.failRetVal.op === '!=' ? '!==' : dll.failRetVal.op;
-    const literal = FAILRETVAL_CONSTANTS[dll.failRetVal.value] ?? dll.failRetVal.value;
-    cond = `${v} ${op} ${literal.toLowerCase()}${big ? 'n' : ''}`;
+    const { mask, op, value: against } = dll.failRetVal;
+    const lhs = mask === null ? subject : `(${subject} & ${literal(mask)})`;
+    cond = `${lhs} ${op === '==' ? '===' : op === '!=' ? '!==' : op} ${literal(against)}`;
   } else {
-    cond = goKind(value.type) === 'bool' ? `!${v}` : `${v} === ${big ? '0n' : '0'}`;
+    cond = value && goKind(value.type) === 'bool' ? `!${subject}` : `${subject} === ${big ? '0n' : '0'}`;
   }
+  if (!value) return [...lines, bracketed('  ', 'return [', [`${cond} ? errnoErr(e1) : null`], '];')];
+  const v = subject;
   const items = [v, `${cond} ? errnoErr(e1) : null`];
   if (fn.errorResult === d.results[0]?.name) items.reverse();
   return [...lines, bracketed('  ', 'return [', items, '];')];

@@ -35,7 +35,7 @@ describe('trap names', () => {
   });
 
   it('unknown trap: error naming the table, or a warning in warn-only mode', () => {
-    const traps = { has: (t: string) => t === 'SYS_READ', source: 'defs/tables/linux_amd64.tsv' };
+    const traps = { has: (t: string) => t === 'SYS_READ', source: () => 'defs/tables/linux_amd64.tsv' };
     const strict = lower('//sys\tfrobnicate(fd int) (err error)', 'linux/amd64', { traps });
     expect(strict.functions).toEqual([]);
     expect(strict.errors[0]!.message).toBe('trap SYS_FROBNICATE is not in defs/tables/linux_amd64.tsv (the linux/amd64 table)');

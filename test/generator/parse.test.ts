@@ -49,7 +49,8 @@ describe('annotation lines', () => {
   it('parses the windows form: failretval, dll, optional procedure', () => {
     const r = one('//sys\tCreateFile(name *uint16) (handle Handle, err error) [failretval==InvalidHandle] = kernel32.CreateFileW?');
     const d = r.declarations[0]!;
-    expect(d.failRetVal).toEqual({ op: '==', value: 'InvalidHandle' });
+    expect(d.failRetVal).toEqual({ mask: null, op: '==', value: 'InvalidHandle' });
+    expect(one('//sys\tf() (err error) [failretval&0xff==0]').declarations[0]!.failRetVal).toEqual({ mask: '0xff', op: '==', value: '0' });
     expect(d.override).toMatchObject({ dll: 'kernel32', name: 'CreateFileW', optional: true });
   });
 

@@ -39,6 +39,19 @@ describe('rendering', () => {
     expect(text).toContain('const errFind = procSetMode.Find();\n  if (errFind !== null) return [errFind];');
   });
 
+  it('windows failure conditions: masks, nil, ordering, on the value or on r0', () => {
+    const text = render(
+      '//sys\tCreateHardLink(a *uint16) (err error) [failretval&0xff==0] = CreateHardLinkW\n' +
+        '//sys\tGetEnv() (envs *uint16, err error) [failretval==nil]\n' +
+        '//sys\tShell(h Handle) (err error) [failretval<=32] = shell32.ShellExecuteW\n',
+      'windows/amd64',
+    );
+    expect(text).toContain('return [(r0 & 0xff) === 0 ? errnoErr(e1) : null];');
+    expect(text).toContain('const envs = r0;\n  return [envs, envs === 0 ? errnoErr(e1) : null];');
+    expect(text).toContain('return [r0 <= 32 ? errnoErr(e1) : null];');
+    expect(text).toContain('const modshell32 = NewLazySystemDLL("shell32.dll");');
+  });
+
   it('strings early-return zero values with the error in its slot', () => {
     const text = render('//sys\tf(path string, flag bool) (n int64, ok bool, err error)\n', 'linux/amd64');
     expect(text).toContain('if (err0 !== null) return [0n, false, err0];');
