@@ -2,7 +2,8 @@
 // as Linux's arch/x86/kernel/cpu/common.c (syscall_init) and arch/x86/entry/entry_64.S
 // (entry_SYSCALL_64) do it. Linked as a supervisor object: ring 3 cannot read or run it.
 //
-// Per-CPU area (entry_percpu, reached through GS while in the kernel):
+// Per-CPU area (entry_percpu for the boot CPU, one per CPU given to syscall_init for the
+// others; reached through GS while in the kernel):
 //	0(GS)	the user stack pointer, saved on entry
 //	8(GS)	top of the current thread's kernel stack; the machine rewrites it when it
 //		switches threads (syscall_init points it at a boot stack)
@@ -31,10 +32,13 @@
 GLOBL entry_percpu(SB), NOPTR, $64
 GLOBL entry_boot_stack<>(SB), NOPTR, $BOOT_STACK_SIZE
 
-// syscall_init runs in ring 0 with DI = the user entry point and SI = the user stack
-// pointer. It programs LSTAR, STAR and FMASK, sets EFER.SCE, points GS at the per-CPU
-// area and enters ring 3 at DI with SYSRET (RFLAGS = IF).
+// syscall_init runs in ring 0 on each CPU with DI = the user entry point, SI = the user
+// stack pointer and DX = this CPU's per-CPU area (its top-of-stack slot already set), or 0
+// for the boot CPU, which gets entry_percpu and a boot kernel stack. It programs LSTAR,
+// STAR and FMASK, sets EFER.SCE, points GS at the per-CPU area and enters ring 3 at DI
+// with SYSRET (RFLAGS = IF).
 TEXT syscall_init(SB),NOSPLIT|NOFRAME,$0
+	MOVQ	DX, R8		// WRMSR takes DX
 	// MSR_LSTAR = entry_SYSCALL_64
 	MOVQ	$entry_SYSCALL_64(SB), AX
 	MOVQ	AX, DX
@@ -56,10 +60,14 @@ TEXT syscall_init(SB),NOSPLIT|NOFRAME,$0
 	RDMSR
 	ORL	$EFER_SCE, AX
 	WRMSR
-	// MSR_GS_BASE = the per-CPU area, with a boot kernel stack in it.
+	// MSR_GS_BASE = the per-CPU area.
+	MOVQ	R8, AX
+	TESTQ	AX, AX
+	JNE	have_area
 	MOVQ	$entry_percpu(SB), AX
 	MOVQ	$entry_boot_stack<>+BOOT_STACK_SIZE(SB), DX
 	MOVQ	DX, PERCPU_top_of_stack(AX)
+have_area:
 	MOVQ	AX, DX
 	SHRQ	$32, DX
 	MOVL	$MSR_GS_BASE, CX

@@ -9,8 +9,10 @@
 //     .bindHost('do_syscall_64', fn, { supervisor: true }).link();
 //   loadImage(mem, image);
 // Boot: a Cpu in 'system' mode with cpl = 0, RIP = syscall_init, DI = the first user RIP,
-// SI = the user stack pointer; syscall_init enters ring 3 there. Each thread's kernel stack
-// top goes in the per-CPU slot PERCPU.topOfStack (entry_percpu + 8) before it runs.
+// SI = the user stack pointer, DX = 0 (boot CPU: entry_percpu and a boot kernel stack) or
+// the address of this CPU's own per-CPU area (PERCPU layout, supervisor memory, its
+// topOfStack slot set); syscall_init enters ring 3 there. A thread's kernel stack top goes
+// in its CPU's PERCPU.topOfStack slot before it runs.
 // A stub call: RSP points at [return address][trap][a1 …][r1 r2 err] (STUB_FRAMES bytes
 // after the return address), RIP = the stub; the stub RETs to the return address, which
 // can be a host-bound symbol the machine treats as "call finished". When the CPU stops

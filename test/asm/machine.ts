@@ -19,6 +19,8 @@ export interface Seen {
   gsIsPercpu: boolean;
   /** do_syscall_64(regs, nr): SI held the number. */
   nrInSi: boolean;
+  /** The pt_regs frame's address (DI). */
+  regs: number;
   /** RFLAGS in the kernel (FMASK applied). */
   kernelFlags: number;
   /** The pt_regs frame's saved user RSP, RIP (= RCX) and RFLAGS (= R11). */
@@ -63,6 +65,7 @@ export function stubMachine(fakeSyscall: FakeKernel, opts: StubMachineOptions = 
         const nr = Number(read64(regs + PT_REGS.orig_ax));
         const args = (['di', 'si', 'dx', 'r10', 'r8', 'r9'] as const).map((r) => read64(regs + PT_REGS[r]));
         if (record) seen.push({ nr, args, cpl: cpu.cpl, gsIsPercpu: cpu.gsBase === image.addressOf('entry_percpu'), nrInSi: Number(cpu.getReg(RSI)) === nr,
+          regs,
           kernelFlags: cpu.getFlags(),
           saved: { sp: read64(regs + PT_REGS.sp), ip: read64(regs + PT_REGS.ip), flags: read64(regs + PT_REGS.flags) },
         });
@@ -78,8 +81,8 @@ export function stubMachine(fakeSyscall: FakeKernel, opts: StubMachineOptions = 
   mem.map(STACK_TOP - STACK_SIZE, STACK_SIZE, PROT_READ | PROT_WRITE);
   const cpu = new Cpu(mem, { mode: 'system' });
 
-  /** Runs until the stub returns to test·done; host calls in between are served. */
-  const runToDone = () => {
+  /** Runs `cpu` until the stub returns to test·done; host calls in between are served. */
+  const runToDone = (cpu: Cpu) => {
     for (;;) {
       const stop = cpu.run(1_000_000);
       if (stop.kind !== 'host') throw new Error(`unexpected stop ${JSON.stringify(stop)} at 0x${cpu.rip.toString(16)}`);
@@ -91,9 +94,8 @@ export function stubMachine(fakeSyscall: FakeKernel, opts: StubMachineOptions = 
     }
   };
 
-  /** Builds [ret][trap][args…][results…] at the top of the user stack; returns its address. */
-  const frame = (trap: number, args: bigint[], resultWords: number) => {
-    const sp = STACK_TOP - 256;
+  /** Builds [ret][trap][args…][results…] at sp (default: near the top of the user stack). */
+  const frame = (trap: number, args: bigint[], resultWords: number, sp = STACK_TOP - 256) => {
     write64(sp, BigInt(image.addressOf('test.done')));
     [BigInt(trap), ...args].forEach((w, i) => write64(sp + 8 + 8 * i, w));
     for (let i = 0; i < resultWords; i++) write64(sp + 8 + 8 * (1 + args.length + i), 0x5a5a5a5an);
@@ -117,10 +119,10 @@ export function stubMachine(fakeSyscall: FakeKernel, opts: StubMachineOptions = 
     }
     events.length = 0;
     seen.length = 0;
-    runToDone();
+    runToDone(cpu);
     if (cpu.cpl !== 3 || Number(cpu.getReg(RSP)) !== sp + 8) throw new Error(`${name} returned in ring ${cpu.cpl} with RSP 0x${cpu.getReg(RSP).toString(16)}`);
     return results(sp, args.length, resultWords);
   };
-  return { cpu, image, mem, events, seen, call, read64 };
+  return { cpu, image, mem, events, seen, call, read64, write64, frame, results, runToDone };
 }
 

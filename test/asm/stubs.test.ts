@@ -4,7 +4,9 @@
 // here), come back with SYSRET, and read r1, r2 and err from the frame. entersyscall and
 // exitsyscall must be reached, in order, by the Syscall family and never by the Raw one.
 import { describe, expect, it } from 'vitest';
-import { PERCPU } from '../../runtime/asm/linux_amd64.ts';
+import { PERCPU, PT_REGS_SIZE } from '../../runtime/asm/linux_amd64.ts';
+import { Cpu, RDI, RDX, RSI } from '../../runtime/cpu/cpu.ts';
+import { PROT_READ, PROT_WRITE } from '../../runtime/cpu/memory.ts';
 import { STACK_TOP, stubMachine } from './machine.ts';
 
 const ENOSYS = 38;
@@ -98,6 +100,30 @@ describe('linux/amd64 stubs on the emulated CPU', () => {
     expect(s.saved.ip).toBe(BigInt(m.image.addressOf('syscall.RawSyscall') + 0x16)); // after the SYSCALL
     expect(Number(s.saved.flags) & 0x200).toBe(0x200);
     expect(m.cpu.getFlags() & 0x200).toBe(0x200); // SYSRET restored the user RFLAGS
+  });
+
+  it('a second CPU boots with its own per-CPU area and enters the kernel on its own stack', () => {
+    const m = machine();
+    m.call('syscall·RawSyscall', 39, [0n, 0n, 0n]); // the boot CPU
+    const area = 0x6000_0000;
+    const kernelStackTop = 0x6000_3000;
+    m.mem.map(area, 0x3000, PROT_READ | PROT_WRITE, { user: false });
+    m.write64(area + PERCPU.topOfStack, BigInt(kernelStackTop));
+    const cpu = new Cpu(m.mem, { mode: 'system' });
+    const sp = m.frame(39, [0n, 0n, 0n], 3, STACK_TOP - 0x1000);
+    cpu.cpl = 0;
+    cpu.rip = m.image.addressOf('syscall_init');
+    cpu.setReg(RDI, m.image.addressOf('syscall.RawSyscall'));
+    cpu.setReg(RSI, sp);
+    cpu.setReg(RDX, area);
+    m.seen.length = 0;
+    m.runToDone(cpu);
+    expect(m.results(sp, 3, 3)).toEqual([4242n, 0n, 0n]);
+    expect(cpu.readMsr(0xc0000102)).toBe(BigInt(area));
+    expect(m.seen[0]).toMatchObject({ cpl: 0, gsIsPercpu: false, regs: kernelStackTop - PT_REGS_SIZE });
+    expect(m.read64(area + PERCPU.userSp)).toBe(BigInt(sp));
+    // The boot CPU's area is untouched.
+    expect(m.read64(m.image.addressOf('entry_percpu') + PERCPU.userSp)).toBe(BigInt(STACK_TOP - 256));
   });
 
   it('ring 3 cannot touch the kernel entry code or the per-CPU area', () => {
