@@ -194,6 +194,7 @@ function lowerUnix(decl: Declaration, target: Target, errors: Diagnostic[], warn
   }
   let libc: string | null = null;
   if (target.convention === 'libc') {
+    if (call === 'RawSyscall9') errors.push(errorAt(decl.source, 'libc mode has no raw call with more than 6 words (syscall_rawSyscall9 does not exist); use //sys'));
     call = 'syscall_' + call[0]!.toLowerCase() + call.slice(1);
     libc = trap.replace(/^SYS_/, '').toLowerCase();
   }

@@ -134,6 +134,8 @@ describe('call selection', () => {
     expect([fn.call, fn.libc, fn.trap]).toEqual(['syscall_syscall', 'fstat64', 'SYS_FSTAT64']);
     expect(ok('//sysnb\tGetpid() (pid int)', 'darwin/amd64').call).toBe('syscall_rawSyscall');
     expect(ok('//sys\tmmap(addr uintptr, length uintptr, prot int, flag int, fd int, pos int64) (ret uintptr, err error)', 'darwin/amd64').call).toBe('syscall_syscall6');
+    expect(ok('//sys\tf(a int, b int, c int, d int, e int, f int, g int) (err error)', 'darwin/amd64').call).toBe('syscall_syscall9');
+    expect(lower('//sysnb\tf(a int, b int, c int, d int, e int, f int, g int) (err error)', 'darwin/amd64').errors[0]!.message).toMatch(/no raw call with more than 6 words/);
   });
 });
 
