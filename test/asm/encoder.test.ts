@@ -98,6 +98,23 @@ describe(haveAs ? 'round trip through the disassembler' : 'round trip through th
   });
 });
 
+describe('branches through the disassembler', () => {
+  it('decode to the AT&T mnemonic with the label as target, forwards and backwards, short and long', () => {
+    const branches = all.filter((c) => /(^|; )J\w+ l\b|^CALL l\b/.test(c.plan9));
+    expect(branches.length).toBeGreaterThan(50);
+    const wrong = branches.flatMap((c) => {
+      const bytes = ours(c.plan9).bytes;
+      const texts = disassembleAll(bytes) ?? [];
+      const branch = texts.find((t) => /^(j|call)/.test(t)) ?? '';
+      // The label is at the final RET (forwards) or at offset 0 (backwards).
+      const target = c.plan9.startsWith('l:') ? 0 : bytes.length - 1;
+      const mnemonic = c.att.replace(/^1: nop; /, '').split(' ')[0];
+      return branch.replace(/\s+/, ' ') === `${mnemonic} 0x${target.toString(16)}` ? [] : [`${c.plan9.slice(0, 40)}: ${branch}`];
+    });
+    expect(wrong).toEqual([]);
+  });
+});
+
 describe('form coverage', () => {
   it('reaches every table form a Plan 9 mnemonic can select', () => {
     const operandCount = { swap: 2, keep: 2, unary: 1, stack: 1, vector: 1, branch: 1, none: 0, data: -1, prefix: -1 } as const;
