@@ -29,7 +29,8 @@ import { Memory, PAGE_SIZE, isCanonical } from './memory.ts';
 import { decode, Insn, MAX_INSN_LENGTH, SEG_FS, Truncated } from './decode.ts';
 import { formatInsn } from './disasm.ts';
 import { LazyFlags } from './flags.ts';
-import { bindHandler, endsBlock, mayFault, mayWriteMemory, readsClock, type Handler } from './exec.ts';
+import { bindHandler, endsBlock, mayWriteMemory, readsClock, type Handler } from './exec.ts';
+import { compileBlock } from './compile.ts';
 
 export const RAX = 0;
 export const RCX = 1;
@@ -103,22 +104,6 @@ export class Block {
 
 const TWO32 = 4294967296;
 const HOT_BLOCK = 8;
-
-function compileBlock(b: Block): (c: Cpu) => void {
-  const n = b.insns.length;
-  let body = '';
-  for (let i = 0; i < n; i++) {
-    const d = b.insns[i]!;
-    if (mayFault(b.handlers[i]!)) body += `c.bi = ${i};\n`;
-    body += `h${i}(c, d${i});\n`;
-    if (b.writesMemory && mayWriteMemory(d) && i < n - 1) body += `if (!b.valid) { c.bi = ${i + 1}; return; }\n`;
-  }
-  body += `c.bi = ${n};\n`;
-  const names = b.insns.flatMap((_, i) => [`h${i}`, `d${i}`]);
-  const args = b.insns.flatMap((d, i) => [b.handlers[i], d]);
-  const make = new Function('b', ...names, `return function block(c) {\n${body}};`) as (...a: unknown[]) => (c: Cpu) => void;
-  return make(b, ...args);
-}
 
 export class Cpu {
   readonly mem: Memory;

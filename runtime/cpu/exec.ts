@@ -189,7 +189,7 @@ const alu: Handler = (c, d) => {
 };
 
 // Specialised register forms: the integer loop's hot path.
-const aluReg32: Handler = (c, d) => {
+export const aluReg32: Handler = (c, d) => {
   const dst = d.a;
   const op = d.sub;
   const a = c.lo[dst]! >>> 0;
@@ -231,7 +231,7 @@ const aluReg32: Handler = (c, d) => {
   }
 };
 
-const aluReg64: Handler = (c, d) => {
+export const aluReg64: Handler = (c, d) => {
   const dst = d.a;
   const op = d.sub;
   const lo = c.lo;
@@ -318,7 +318,7 @@ const incdec: Handler = (c, d) => {
 };
 
 /** INC/DEC of a full 32- or 64-bit register. */
-const incdecReg: Handler = (c, d) => {
+export const incdecReg: Handler = (c, d) => {
   const r = d.a;
   const f = c.flags;
   const dec = d.sub === 1;
@@ -803,7 +803,7 @@ const mov: Handler = (c, d) => {
   wr(c, d.a, size, v, vh);
 };
 
-const movRegReg: Handler = (c, d) => {
+export const movRegReg: Handler = (c, d) => {
   const s = d.b;
   const t = d.a;
   c.lo[t] = c.lo[s]!;
@@ -986,7 +986,7 @@ const jcc: Handler = (c, d) => {
 };
 
 /** JNE/JE after a flag-setting op: the integer loop's branch. */
-const jccZ: Handler = (c, d) => {
+export const jccZ: Handler = (c, d) => {
   const f = c.flags;
   const z = f.op === 0 ? (f.saved & ZF) !== 0 : f.r === 0 && f.rH === 0;
   if (z === (d.sub === 4)) branch(c, d.target);

@@ -140,6 +140,38 @@ describe('compiled blocks', () => {
     expect(cpu.icount).toBe(5001);
   });
 
+  it('compiled blocks agree with the plain interpreter on registers and flags', () => {
+    // A loop body mixing every inline form (32/64-bit ALU with registers and immediates, INC/DEC,
+    // MOV) with dead and live flags, then flags observed through PUSHF after the loop.
+    const bodies = [
+      '01 d8 29 d0 25 ff ff 00 00 09 f0 39 f8 41 89 c0', // add %ebx,%eax; sub %edx,%eax; and $0xffff,%eax; or %esi,%eax; cmp %edi,%eax; mov %eax,%r8d
+      '48 01 d8 48 31 d0 48 83 c0 03 48 21 f0 48 ff c0', // add, xor, add $3, and %rsi, inc %rax (64-bit)
+      '48 29 d8 48 11 d0 48 19 f0 49 89 c1 ff c8 48 39 f8', // sub, adc, sbb, mov %rax,%r9, dec %eax, cmp %rdi,%rax
+      '48 09 c3 48 ff c3 48 81 f3 78 56 34 12 48 83 eb 80', // or, inc %rbx, xor $imm32, sub $-128
+    ];
+    let seed = 99;
+    const rnd = () => BigInt((seed = (seed * 1103515245 + 12345) >>> 0)) << 32n | BigInt((seed = (seed * 1103515245 + 12345) >>> 0));
+    for (const body of bodies) {
+      const len = body.split(' ').length;
+      // body ; dec %ecx (ff c9) ; jnz body ; pushf ; pop %r10 ; int $0x80
+      const code = `${body} ff c9 75 ${(256 - (len + 4)).toString(16)} 9c 41 5a cd 80`;
+      for (let trial = 0; trial < 5; trial++) {
+        const regs = [rnd(), 50n, rnd(), rnd(), 0n, rnd(), rnd(), rnd()]; // RCX = 50 iterations
+        const results = [true, false].map((compileBlocks) => {
+          const cpu = machine(code);
+          const fresh = new (cpu.constructor as typeof import('../../runtime/cpu/index.ts').Cpu)(cpu.mem, { compileBlocks });
+          fresh.rip = CODE;
+          regs.forEach((v, i) => i !== RSP && fresh.setReg(i, v));
+          fresh.setReg(RSP, STACK_TOP);
+          fresh.setFlags(trial & 1 ? 0x203 : 0x202);
+          expect(fresh.run(1e6).kind).toBe('interrupt');
+          return Array.from({ length: 16 }, (_, i) => fresh.getReg(i)).concat(BigInt(fresh.getFlags()));
+        });
+        expect(results[0], body).toEqual(results[1]);
+      }
+    }
+  });
+
   it('a fault inside a compiled block reports the right RIP and count', () => {
     // loop: mov %eax,(%rdi) ; add $0x400,%rdi ; jmp loop  — runs off the end of the data pages
     const cpu = machine('89 07 48 81 c7 00 04 00 00 eb f5');

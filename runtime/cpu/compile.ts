@@ -1,0 +1,118 @@
+// The block compiler: turns a hot decoded block into one JavaScript function.
+//
+// Register-only integer forms (ALU reg/imm at 32 and 64 bits, INC/DEC, MOV reg,reg, JE/JNE)
+// are emitted inline with their register numbers and immediates as constants; every other
+// instruction becomes a call of its handler with constant arguments (a monomorphic call site
+// V8 can inline). Lazy-flag stores of an inline ALU instruction are dropped when a later
+// instruction of the same block overwrites every arithmetic flag first and nothing between
+// them can fault or read flags, so the flags are never observable.
+//
+// Contract with Cpu.run: the function is only called when the whole block may execute
+// (budget permitting); before each instruction that may fault it stores the instruction's
+// index in `c.bi`, and on return `c.bi` is the number of instructions executed (less than
+// the block length only when a write invalidated the block itself). RIP is set by the caller
+// to the fall-through address; inline branches overwrite it.
+import type { Block, Cpu } from './cpu.ts';
+import type { Insn } from './decode.ts';
+import { OPD_IMM } from './decode.ts';
+import { aluReg32, aluReg64, incdecReg, jccZ, movRegReg, mayFault, mayWriteMemory } from './exec.ts';
+import { isCanonical } from './memory.ts';
+import { ARITH_FLAGS, CF } from './table.ts';
+import { LF_ADD, LF_DEC, LF_INC, LF_LOGIC, LF_SUB } from './flags.ts';
+
+/** True when insn d writes all six arithmetic flags without reading any. */
+function overwritesAllFlags(d: Insn, h: unknown): boolean {
+  return (h === aluReg32 || h === aluReg64) && d.sub !== 2 && d.sub !== 3 && (d.form.flagsWritten & ARITH_FLAGS) === ARITH_FLAGS;
+}
+
+function readsOrMayFault(d: Insn, h: unknown): boolean {
+  if (h === aluReg32 || h === aluReg64) return d.sub === 2 || d.sub === 3; // ADC/SBB read CF
+  if (h === movRegReg) return false;
+  return true; // INC/DEC read CF; anything else may read flags or fault
+}
+
+/** The lazy-flag stores of instruction i are dead: a later instruction overwrites them unobserved. */
+function flagsDead(b: Block, i: number): boolean {
+  for (let j = i + 1; j < b.insns.length; j++) {
+    const d = b.insns[j]!;
+    const h = b.handlers[j]!;
+    if (overwritesAllFlags(d, h)) return true;
+    if (readsOrMayFault(d, h)) return false;
+  }
+  return false;
+}
+
+function aluInline(d: Insn, wide: boolean, keepFlags: boolean): string | null {
+  const op = d.sub;
+  const dst = d.a;
+  const kind = op === 0 ? LF_ADD : op === 5 || op === 7 ? LF_SUB : op === 1 || op === 4 || op === 6 ? LF_LOGIC : -1;
+  if (kind < 0) return null;
+  const imm = d.b === OPD_IMM;
+  const bLo = imm ? `${d.imm >>> 0}` : `(lo[${d.b}] >>> 0)`;
+  const bHi = imm ? `${d.immHi >>> 0}` : `(hi[${d.b}] >>> 0)`;
+  const logic = op === 1 ? '|' : op === 4 ? '&' : '^';
+  let s = `{ const a = lo[${dst}] >>> 0; const b = ${bLo};`;
+  if (wide) {
+    s += ` const ah = hi[${dst}] >>> 0; const bh = ${bHi};`;
+    if (op === 0) s += ' const l = a + b; const r = l >>> 0; const rh = (ah + bh + (l > 0xffffffff ? 1 : 0)) >>> 0;';
+    else if (kind === LF_SUB) s += ' const l = a - b; const r = l >>> 0; const rh = (ah - bh - (l < 0 ? 1 : 0)) >>> 0;';
+    else s += ` const r = (a ${logic} b) >>> 0; const rh = (ah ${logic} bh) >>> 0;`;
+    if (keepFlags) s += ` f.op = ${kind}; f.size = 8; f.a = a; f.b = b; f.r = r; f.aH = ah; f.bH = bh; f.rH = rh; f.cin = 0;`;
+    if (op !== 7) s += ` lo[${dst}] = r; hi[${dst}] = rh;`;
+  } else {
+    if (op === 0) s += ' const r = (a + b) >>> 0;';
+    else if (kind === LF_SUB) s += ' const r = (a - b) >>> 0;';
+    else s += ` const r = (a ${logic} b) >>> 0;`;
+    if (keepFlags) s += ` f.op = ${kind}; f.size = 4; f.a = a; f.b = b; f.r = r; f.aH = 0; f.bH = 0; f.rH = 0; f.cin = 0;`;
+    if (op !== 7) s += ` lo[${dst}] = r; hi[${dst}] = 0;`;
+  }
+  return s + ' }\n';
+}
+
+function incdecInline(d: Insn): string {
+  const r = d.a;
+  const dec = d.sub === 1;
+  const kind = dec ? 'LF_DEC' : 'LF_INC';
+  let s = `{ if (f.op !== LF_INC && f.op !== LF_DEC) f.saved = (f.saved & ~${CF}) | (f.cf() ? ${CF} : 0);`;
+  s += ` const a = lo[${r}] >>> 0;`;
+  if (d.size === 8) {
+    s += ` const ah = hi[${r}] >>> 0; const l = a ${dec ? '- 1' : '+ 1'}; const res = l >>> 0;`;
+    s += ` const rh = (ah + (l < 0 ? -1 : l > 0xffffffff ? 1 : 0)) >>> 0; f.aH = ah; f.rH = rh; hi[${r}] = rh;`;
+  } else {
+    s += ` const res = (a ${dec ? '- 1' : '+ 1'}) >>> 0; f.aH = 0; f.rH = 0; hi[${r}] = 0;`;
+  }
+  s += ` lo[${r}] = res; f.op = ${kind}; f.size = ${d.size}; f.a = a; f.b = 1; f.bH = 0; f.r = res; f.cin = 0; }\n`;
+  return s;
+}
+
+export function compileBlock(b: Block): (c: Cpu) => void {
+  const n = b.insns.length;
+  let body = '';
+  const names: string[] = [];
+  const args: unknown[] = [];
+  for (let i = 0; i < n; i++) {
+    const d = b.insns[i]!;
+    const h = b.handlers[i]!;
+    let inline: string | null = null;
+    if (h === aluReg32 || h === aluReg64) inline = aluInline(d, h === aluReg64, !flagsDead(b, i));
+    else if (h === incdecReg) inline = incdecInline(d);
+    else if (h === movRegReg) inline = `lo[${d.a}] = lo[${d.b}]; hi[${d.a}] = ${d.size === 8 ? `hi[${d.b}]` : '0'};\n`;
+    else if (h === jccZ && isCanonical(d.target)) {
+      const z = d.sub === 4;
+      inline = `if ((f.op === 0 ? (f.saved & 0x40) !== 0 : f.r === 0 && f.rH === 0) === ${z}) c.rip = ${d.target};\n`;
+    }
+    if (inline !== null) {
+      body += inline;
+    } else {
+      if (mayFault(h)) body += `c.bi = ${i};\n`;
+      names.push(`h${i}`, `d${i}`);
+      args.push(h, d);
+      body += `h${i}(c, d${i});\n`;
+      if (b.writesMemory && mayWriteMemory(d) && i < n - 1) body += `if (!b.valid) { c.bi = ${i + 1}; return; }\n`;
+    }
+  }
+  body += `c.bi = ${n};\n`;
+  const source = `return function block(c) {\nconst lo = c.lo; const hi = c.hi; const f = c.flags;\n${body}};`;
+  const make = new Function('b', 'LF_INC', 'LF_DEC', ...names, source) as (...a: unknown[]) => (c: Cpu) => void;
+  return make(b, LF_INC, LF_DEC, ...args);
+}
