@@ -66,6 +66,8 @@ export interface ObjSymbol {
   bytes: Uint8Array;
   relocs: Reloc[];
   spans: SourceSpan[];
+  /** TEXT labels and their offsets, in source order. */
+  labels: Array<{ name: string; offset: number }>;
   /** TEXT's frame and argument sizes (args is null when not declared). */
   frame: number;
   args: number | null;
@@ -264,7 +266,7 @@ class FunctionBuilder {
     if (frame > 0 && h.flags & TEXT_FLAGS.NOFRAME!) sink.error(h.size.loc, 'NOFRAME is only valid with a frame size of 0 (textflag.h)');
     const symbol: ObjSymbol = {
       name: symbolName(h.sym.sym, pkg), kind: 'text', flags: h.flags, local: h.sym.sym.endsWith('<>'), readonly: true,
-      bytes: new Uint8Array(0), relocs: [], spans: [], frame: Math.max(0, frame), args, loc: st.loc,
+      bytes: new Uint8Array(0), relocs: [], spans: [], labels: [], frame: Math.max(0, frame), args, loc: st.loc,
     };
     return new FunctionBuilder(sink, pkg, symbol);
   }
@@ -547,7 +549,8 @@ class FunctionBuilder {
         last.forms.push(...forms);
       } else spans.push({ offset: at, length: bytes.length, line: it.line, forms: [...forms] });
     });
-    return { ...this.symbol, bytes: out, relocs, spans };
+    const labels = [...this.labels].map(([name, item]) => ({ name, offset: offsets[item]! }));
+    return { ...this.symbol, bytes: out, relocs, spans, labels };
   }
 }
 
@@ -663,7 +666,7 @@ class DataCollector {
       }
       return [{
         name, kind: 'data' as const, flags: g.flags, local: name.endsWith('<>'), readonly: (g.flags & TEXT_FLAGS.RODATA!) !== 0,
-        bytes, relocs: c?.relocs ?? [], spans: [], frame: 0, args: null, loc: g.loc,
+        bytes, relocs: c?.relocs ?? [], spans: [], labels: [], frame: 0, args: null, loc: g.loc,
       }];
     });
   }

@@ -27,7 +27,9 @@ function textLines(image: Image, s: LinkedSymbol): string[] {
   const bytes = s.symbol!.bytes;
   const seg = image.segments.find((g) => s.addr >= g.addr && s.addr < g.addr + g.size)!;
   const linked = seg.bytes.subarray(s.addr - seg.addr, s.addr - seg.addr + bytes.length);
+  const labels = s.symbol!.labels;
   for (const span of s.symbol!.spans) {
+    for (const l of labels) if (l.offset === span.offset) out.push(`${l.name}:`);
     const source = `${obj.file}:${span.line}  ${(lines[span.line - 1] ?? '').trim()}`;
     let first = true;
     const row = (addr: number, b: Uint8Array, text: string) => {

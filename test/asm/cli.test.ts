@@ -24,6 +24,7 @@ describe('mksyscall asm', () => {
     expect(r.out).toMatch(/0000000000400000 {2}e8 fb 0f 00 00 +call +0x401000 <runtime\.entersyscall> +; \S*runtime\/asm\/asm_linux_amd64\.s:21 {2}CALL\truntime·entersyscall\(SB\)/);
     expect(r.out).toMatch(/48 3d 01 f0 ff ff +cmp +\$0xfffffffffffff001,%rax +; .*CMPQ\tAX, \$0xfffffffffffff001/);
     expect(r.out).toMatch(/76 20 +jbe +0x400043 <syscall\.Syscall\+0x43> +; .*JLS\tok/);
+    expect(r.out).toMatch(/\nok:\n {2}0000000000400043 /);
     expect(r.out).toContain('<runtime.entersyscall> (host, 16 bytes, bound to the host):');
   });
 
