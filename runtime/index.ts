@@ -1,0 +1,15 @@
+// The runtime's public entry: the syscall surface generated code and programs use, and
+// the Machine that runs them. Internals (cpu, asm, kernel, trace) stay behind their own
+// index modules.
+export * from './syscall.ts';
+export {
+  Machine,
+  type BlockedGoroutine,
+  type GoroutineRunner,
+  type GuestSource,
+  type MachineHost,
+  type MachineOptions,
+  type MThread,
+  type RunResult,
+  type StraceSettings,
+} from './machine/index.ts';

@@ -1,0 +1,463 @@
+// The Linux machine: one process on the emulated x86-64, entered through the real SYSCALL
+// instruction, with the kernel on the host side.
+//
+// Boot. The linux/amd64 stubs (user pages) and the kernel entry code (supervisor pages)
+// are linked at IMAGE_BASE with host-bound runtime·entersyscall, runtime·exitsyscall,
+// do_syscall_64 and two return targets. Every thread's CPU boots like a Linux CPU: ring 0
+// at syscall_init (WRMSR LSTAR/STAR/FMASK, EFER.SCE, GS base), which SYSRETs to ring 3.
+// sys_call_table is the kernel's: the target's number table joined with its handlers by
+// name.
+//
+// A system call from a goroutine (backend.ts builds the frame) runs the stub on the
+// goroutine's thread's CPU: CALL runtime·entersyscall → SYSCALL → entry_SYSCALL_64 (guest
+// code, ring 0) → do_syscall_64 (host) → the handler → SYSRETQ → CALL runtime·exitsyscall
+// → RET to the call-return target, where the host reads r1, r2 and err from the frame.
+// A handler that must wait leaves the CPU parked inside do_syscall_64: the goroutine
+// yields a 'syscall-blocked' Park and, once the kernel wakes the thread, the handler runs
+// again (runThread serves it) and the CPU carries on to SYSRET.
+//
+// Memory layout (one address space, shared by all threads of the process):
+//   IMAGE_BASE         stubs, entry code, per-CPU area, host pages
+//   HEAP_BASE          Machine.alloc's memory (buffers passed by address, never copied)
+//   ZERO_PAGE          a read-only zero page (Go's &_zero for empty slices)
+//   THREAD_AREA + i·THREAD_SLOT, for thread i: user stack, kernel stack (supervisor),
+//                      and the arena pinned call arguments are copied into.
+// Each thread's kernel-stack top is written into the per-CPU slot before its CPU runs.
+//
+// Virtual time: each retired instruction costs INSTRUCTION_NS on the machine's clock, on
+// top of the kernel's documented costs, so a run's times depend only on what it executes.
+//
+// Faults: a fault in ring 3 kills the process with the signal Linux sends (the kernel's
+// deliverFault), and the run reports it with RIP, the instruction and the address. A fault
+// in ring 0 is a bug of this machine and is thrown as a host Error.
+//
+// Invariants: only one CPU runs at a time; every exit of a thread's run loop leaves its
+// CPU either at a host return target in ring 3 or the thread dead; nothing here reads a
+// host clock or host randomness.
+import { Cpu, PageFault, RDI, RSI, RSP, type CpuFault } from '../cpu/index.ts';
+import { Memory, PROT_READ, PROT_WRITE } from '../cpu/index.ts';
+import { linuxAmd64Objects, Linker, loadImage, PERCPU, returnToCaller, assemble, type Image } from '../asm/index.ts';
+import { Kernel, ManualClock, PtRegsFrame, type HostMount, type SeedFile, type Thread, type TargetTables, type SyscallRegs } from '../kernel/index.ts';
+import { Strace } from '../trace/index.ts';
+import { setSyscallBackend, type Go, type TargetDescriptor } from '../syscall.ts';
+import { MachineBackend } from './backend.ts';
+import { RoundRobinRunner, RunEnded, ThreadEnded, type BlockedGoroutine, type MachineHost, type MThread, type SyscallBlocked } from './runner.ts';
+
+export const IMAGE_BASE = 0x7000_0000;
+export const ZERO_PAGE = 0x1_ffff_f000;
+export const HEAP_BASE = 0x1_0000_0000;
+const HEAP_SIZE = 0x400_0000;
+export const THREAD_AREA = 0x2_0000_0000;
+export const THREAD_SLOT = 0x100_0000;
+const USER_STACK_SIZE = 0x1_0000;
+const KERNEL_STACK_OFFSET = 0x2_0000;
+const KERNEL_STACK_SIZE = 0x4000;
+const PIN_ARENA_OFFSET = 0x10_0000;
+export const PIN_ARENA_SIZE = 0x80_0000;
+/** Virtual nanoseconds per retired guest instruction. */
+export const INSTRUCTION_NS = 1;
+/** Instructions a CPU runs between checks for host work (a bound, not a time slice). */
+const RUN_SLICE = 1_000_000;
+
+export interface GuestSource {
+  /** Plan 9 assembly linked into user pages beside the stubs (call it with guestCall). */
+  source: string;
+  file?: string;
+  pkg?: string;
+}
+
+export interface StraceSettings {
+  /** -T: each call's virtual duration. */
+  timing?: boolean;
+  /** -c: the summary table instead of lines. */
+  summary?: boolean;
+  /** Receives each line as it is written (default: collected into the result). */
+  write?: (line: string) => void;
+}
+
+export interface MachineOptions {
+  /** The generated target descriptor (generated/target_<os>_<arch>.ts). */
+  target: TargetDescriptor;
+  /** Seeds getrandom, AT_RANDOM and the scheduler's tie-breaks (default 1). */
+  seed?: number;
+  files?: ReadonlyArray<SeedFile>;
+  mounts?: ReadonlyArray<HostMount>;
+  stdin?: string | Uint8Array;
+  strace?: boolean | StraceSettings;
+  /** More guest code (user pages). */
+  asm?: ReadonlyArray<GuestSource>;
+  /** The process's working directory (default /). */
+  cwd?: string;
+}
+
+export interface RunResult {
+  /** The exit status (128 + signal when a signal killed the process, 2 on deadlock). */
+  status: number;
+  /** The signal that killed the process, by name, or null. */
+  signal: string | null;
+  /** A guest fault's description (vector, RIP, instruction, address), or null. */
+  fault: string | null;
+  stdout: string;
+  stderr: string;
+  stdoutBytes: Uint8Array;
+  /** The strace log (lines ending in \n), or the -c table; empty without strace. */
+  strace: string;
+  /** Goroutines blocked forever when the run stopped (Go's "all goroutines are asleep"). */
+  deadlock: BlockedGoroutine[];
+  /** Virtual nanoseconds the run took. */
+  virtualNs: number;
+  /** Guest instructions retired on all CPUs. */
+  instructions: number;
+  entersyscall: number;
+  exitsyscall: number;
+}
+
+/** A kernel thread of the machine: its CPU, stacks and argument arena. */
+export class MachineThread implements MThread {
+  /** Arguments placed in guest memory for the next (or current) call, copied back after it. */
+  pins: Array<{ addr: number; bytes: Uint8Array }> = [];
+  pinNext: number;
+
+  constructor(
+    readonly kthread: Thread,
+    readonly cpu: Cpu,
+    readonly index: number,
+  ) {
+    this.pinNext = this.pinBase;
+  }
+
+  get slot(): number {
+    return THREAD_AREA + this.index * THREAD_SLOT;
+  }
+  get userStackTop(): number {
+    return this.slot + USER_STACK_SIZE;
+  }
+  get kernelStackTop(): number {
+    return this.slot + KERNEL_STACK_OFFSET + KERNEL_STACK_SIZE;
+  }
+  get pinBase(): number {
+    return this.slot + PIN_ARENA_OFFSET;
+  }
+}
+
+/** The kernel's plain-data view of a generated target's tables (SYS_PREAD64 → pread64). */
+export function targetTables(target: TargetDescriptor): TargetTables {
+  return {
+    syscalls: Object.entries(target.numbers).map(([name, number]) => ({ name: name.replace(/^SYS_/, '').toLowerCase(), number })),
+    errnos: target.errors.map(([number, name, message]) => ({ name, number, message })),
+  };
+}
+
+const SIGNAL_NAMES: Record<number, string> = { 4: 'SIGILL', 5: 'SIGTRAP', 6: 'SIGABRT', 8: 'SIGFPE', 9: 'SIGKILL', 11: 'SIGSEGV', 13: 'SIGPIPE', 15: 'SIGTERM' };
+
+export class Machine implements MachineHost {
+  readonly target: TargetDescriptor;
+  readonly clock = new ManualClock();
+  readonly kernel: Kernel;
+  readonly mem = new Memory();
+  readonly image: Image;
+  readonly runner: RoundRobinRunner;
+  readonly threads: MachineThread[] = [];
+  readonly seed: number;
+  private readonly strace: Strace | null;
+  private readonly straceLines: string[] = [];
+  private straceSummary = false;
+  private readonly addr: { doSyscall: number; enter: number; exit: number; callReturn: number; start: number; percpu: number };
+  private activeThread: MachineThread | null = null;
+  private mainThread: Thread | null = null;
+  private started = false;
+  private faultMessage: string | null = null;
+  private instructions = 0;
+
+  constructor(opts: MachineOptions) {
+    const t = opts.target;
+    if (t.os !== 'linux' || t.arch !== 'amd64') throw new Error(`Machine: ${t.os}/${t.arch} does not execute yet; only linux/amd64 does`);
+    this.target = t;
+    this.seed = opts.seed ?? 1;
+    this.kernel = new Kernel({ tables: targetTables(t), clock: this.clock, files: opts.files, mounts: opts.mounts, stdin: opts.stdin, seed: this.seed });
+    this.image = linkImage(opts.asm ?? []);
+    loadImage(this.mem, this.image);
+    this.mem.map(ZERO_PAGE, 4096, PROT_READ);
+    this.mem.map(HEAP_BASE, HEAP_SIZE, PROT_READ | PROT_WRITE);
+    const a = (name: string) => this.image.addressOf(name);
+    this.addr = {
+      doSyscall: a('do_syscall_64'),
+      enter: a('runtime·entersyscall'),
+      exit: a('runtime·exitsyscall'),
+      callReturn: a('runtime·callReturn'),
+      start: a('runtime·mstart'),
+      percpu: a('entry_percpu'),
+    };
+    const s = opts.strace;
+    if (s) {
+      const settings: StraceSettings = s === true ? {} : s;
+      this.strace = new Strace(this.kernel, { write: settings.write ?? ((line) => this.straceLines.push(line)), timing: settings.timing, summaryOnly: settings.summary });
+      this.straceSummary = settings.summary === true;
+    } else this.strace = null;
+    this.runner = new RoundRobinRunner(this, this.seed);
+    this.runner.onThreadExit = (th) => this.kernel.exitThread(th, 0);
+    this.cwd = opts.cwd;
+  }
+
+  private readonly cwd: string | undefined;
+  private readonly backend = new MachineBackend(this);
+  private heapNext = HEAP_BASE;
+
+  /**
+   * n zeroed bytes of user memory that stay for the whole run: pass the address where a
+   * wrapper takes a Ptr and no bytes are copied (read and write them with mem).
+   */
+  alloc(n: number): number {
+    const at = this.heapNext;
+    const end = at + Math.ceil(Math.max(n, 1) / 16) * 16;
+    if (end > HEAP_BASE + HEAP_SIZE) throw new Error(`Machine.alloc: the ${HEAP_SIZE}-byte heap is full`);
+    this.heapNext = end;
+    return at;
+  }
+
+  /** A new kernel thread (the first one starts the process), its CPU booted into ring 3. */
+  newThread(): MachineThread {
+    let kthread: Thread;
+    if (this.mainThread === null) {
+      kthread = this.kernel.spawnProcess(this.mem, { cwd: this.cwd });
+      this.mainThread = kthread;
+      const p = kthread.process;
+      for (const seg of this.image.segments) p.addMapping(seg.addr, seg.addr + Math.ceil(seg.bytes.length / 4096) * 4096, seg.prot);
+      p.addMapping(ZERO_PAGE, ZERO_PAGE + 4096, PROT_READ);
+      p.addMapping(HEAP_BASE, HEAP_BASE + HEAP_SIZE, PROT_READ | PROT_WRITE);
+    } else {
+      kthread = this.kernel.spawnThread(this.mainThread.process);
+    }
+    const th = new MachineThread(kthread, new Cpu(this.mem, { mode: 'system' }), this.threads.length);
+    this.threads.push(th);
+    this.mem.map(th.slot, USER_STACK_SIZE, PROT_READ | PROT_WRITE);
+    this.mem.map(th.slot + KERNEL_STACK_OFFSET, KERNEL_STACK_SIZE, PROT_READ | PROT_WRITE, { user: false });
+    this.mem.map(th.pinBase, PIN_ARENA_SIZE, PROT_READ | PROT_WRITE);
+    kthread.process.addMapping(th.slot, th.slot + PIN_ARENA_OFFSET + PIN_ARENA_SIZE, PROT_READ | PROT_WRITE);
+    this.boot(th);
+    return th;
+  }
+
+  /** Boots th's CPU: syscall_init in ring 0, which SYSRETs to ring 3 at runtime·mstart (a host page, so the CPU stops there). */
+  private boot(th: MachineThread): void {
+    const cpu = th.cpu;
+    const start = this.addr.start;
+    cpu.cpl = 0;
+    cpu.rip = this.image.addressOf('syscall_init');
+    cpu.setReg(RDI, start);
+    cpu.setReg(RSI, th.userStackTop);
+    this.activate(th);
+    const stop = cpu.run(1000);
+    this.instructions += cpu.icount;
+    if (stop.kind !== 'host' || stop.addr !== start || (cpu.cpl as number) !== 3) {
+      throw new Error(`boot: syscall_init did not reach ring 3 (stop '${stop.kind}' at 0x${cpu.rip.toString(16)}, ring ${cpu.cpl})`);
+    }
+  }
+
+  /** Points the per-CPU area at th's kernel stack (the next SYSCALL on its CPU lands there). */
+  private activate(th: MachineThread): void {
+    if (this.activeThread === th) return;
+    this.activeThread = th;
+    const b = new Uint8Array(8);
+    new DataView(b.buffer).setBigUint64(0, BigInt(th.kernelStackTop), true);
+    this.mem.write(this.addr.percpu + PERCPU.topOfStack, b, { force: true });
+  }
+
+  /**
+   * Runs th's CPU until it reaches `until` (a host return target) or, with until = null,
+   * until the thread dies; serves host calls and system calls on the way and parks the
+   * goroutine while the thread is blocked in the kernel. Throws RunEnded when the process
+   * dies and ThreadEnded when only this thread does.
+   */
+  *runThread(th: MachineThread, until: number | null): Go<void> {
+    const cpu = th.cpu;
+    for (;;) {
+      this.activate(th);
+      const before = cpu.icount;
+      const stop = cpu.run(RUN_SLICE);
+      const ran = cpu.icount - before;
+      this.instructions += ran;
+      this.clock.advance(ran * INSTRUCTION_NS);
+      switch (stop.kind) {
+        case 'host': {
+          const at = stop.addr;
+          if (at === until && cpu.cpl === 3) return;
+          if (at === this.addr.doSyscall && cpu.cpl === 0) yield* this.serveSyscall(th);
+          else if (at === this.addr.enter && cpu.cpl === 3) {
+            this.runner.entersyscall();
+            returnToCaller(cpu);
+          } else if (at === this.addr.exit && cpu.cpl === 3) {
+            if (!this.runner.exitsyscall()) yield { reason: 'exitsyscall' };
+            this.mem.setUserMode(true);
+            returnToCaller(cpu);
+          } else this.die(th, pageFaultAt(cpu, at));
+          break;
+        }
+        case 'fault':
+          this.die(th, stop.fault);
+          break;
+        case 'limit':
+          break;
+        default:
+          throw new Error(`machine: unexpected CPU stop '${stop.kind}' at 0x${cpu.rip.toString(16)} in ring ${cpu.cpl}`);
+      }
+    }
+  }
+
+  /** do_syscall_64 for th's CPU (in ring 0, DI = pt_regs): runs the handler until it completes, parking while it waits. */
+  private *serveSyscall(th: MachineThread): Go<void> {
+    const cpu = th.cpu;
+    const t = th.kthread;
+    const regs: SyscallRegs = new PtRegsFrame(
+      { readU32: (a) => cpu.load(a, 4) >>> 0, writeU32: (a, v) => cpu.store(a, 4, v | 0, 0) },
+      cpu.regAddr(RDI),
+    );
+    for (;;) {
+      this.mem.setUserMode(false);
+      const out = this.kernel.do_syscall_64(t, regs);
+      if (out.kind === 'wait' || out.kind === 'sleep') {
+        const detail: SyscallBlocked = { thread: th, block: out };
+        yield { reason: 'syscall-blocked', detail };
+        this.endIfDead(t);
+        continue;
+      }
+      this.endIfDead(t);
+      if (t.fsBase !== BigInt(cpu.fsBase)) cpu.fsBase = Number(t.fsBase);
+      if (t.gsBase !== 0n) cpu.kernelGsBase = Number(t.gsBase);
+      this.mem.setUserMode(false);
+      returnToCaller(cpu);
+      if (out.kind === 'yield') yield { reason: 'yield' };
+      return;
+    }
+  }
+
+  private endIfDead(t: Thread): void {
+    if (!t.process.alive) throw new RunEnded();
+    if (t.state === 'dead') throw new ThreadEnded();
+  }
+
+  /** A fault in ring 3 kills the process; in ring 0 it is a machine bug. */
+  private die(th: MachineThread, fault: CpuFault): never {
+    if (th.cpu.cpl === 0) throw new Error(`machine: kernel fault ${fault.mnemonic} at rip=0x${fault.rip.toString(16)}${fault.insn ? ` (${fault.insn})` : ''}: ${fault.message}`);
+    this.faultMessage = this.kernel.deliverFault(th.kthread, fault);
+    throw new RunEnded();
+  }
+
+  /**
+   * Runs `main` as the first goroutine (others start with go()) until the process ends;
+   * when main returns, the process exits with status 0 through exit_group, as Go's does.
+   */
+  run(main: () => Go<void>, opts: { exitWhenMainReturns?: boolean } = {}): RunResult {
+    if (this.started) throw new Error('Machine.run: a machine runs one program; create a new Machine');
+    this.started = true;
+    const exitGroup = this.kernel.numbers.number('exit_group');
+    const machine = this;
+    this.runner.go(function* () {
+      yield* main();
+      if (opts.exitWhenMainReturns !== false && exitGroup !== undefined) {
+        yield* machine.guestCall('syscall·RawSyscall', [exitGroup, 0, 0, 0], 3);
+      }
+    });
+    setSyscallBackend(this.backend);
+    try {
+      return this.result(this.runner.run());
+    } finally {
+      setSyscallBackend(null);
+    }
+  }
+
+  /** Starts a goroutine on a new kernel thread. */
+  go(fn: () => Go<void>): void {
+    this.runner.go(fn);
+  }
+
+  /**
+   * Calls the guest function `name` on the current goroutine's thread with an ABI0 frame:
+   * `args` words above the return address, then `results` result words, which it returns.
+   */
+  *guestCall(name: string, args: ReadonlyArray<number | bigint>, results: number): Go<bigint[]> {
+    const th = this.runner.current().thread as MachineThread;
+    const cpu = th.cpu;
+    const sp = th.userStackTop - 512;
+    const words = args.length + results;
+    this.mem.setUserMode(true);
+    cpu.store(sp, 8, this.addr.callReturn >>> 0, Math.floor(this.addr.callReturn / 2 ** 32));
+    for (let i = 0; i < words; i++) {
+      const w = i < args.length ? args[i]! : 0;
+      storeWord(cpu, sp + 8 + 8 * i, w);
+    }
+    cpu.rip = this.image.addressOf(name);
+    cpu.setReg(RSP, sp);
+    yield* this.runThread(th, this.addr.callReturn);
+    this.mem.setUserMode(true);
+    const out: bigint[] = [];
+    for (let i = 0; i < results; i++) {
+      const lo = cpu.load(sp + 8 + 8 * (args.length + i), 8) >>> 0;
+      out.push(BigInt.asIntN(64, (BigInt(cpu.th >>> 0) << 32n) | BigInt(lo)));
+    }
+    return out;
+  }
+
+  private result(deadlock: BlockedGoroutine[]): RunResult {
+    const p = this.mainThread?.process;
+    let status = p?.exitStatus ?? 0;
+    const stderrExtra: string[] = [];
+    if (deadlock.length > 0 && p?.alive) {
+      status = 2;
+      stderrExtra.push('fatal error: all goroutines are asleep - deadlock!\n');
+      for (const d of deadlock) stderrExtra.push(`goroutine ${d.goid} [tid ${d.tid}]: waiting on ${d.waitingOn}\n`);
+    }
+    const decoder = new TextDecoder();
+    const stdoutBytes = this.kernel.stdout.bytes();
+    const killedBy = p?.killedBy ?? null;
+    const strace = this.strace === null ? '' : this.straceSummary ? this.strace.summary.format() : this.straceLines.map((l) => l + '\n').join('');
+    return {
+      status,
+      signal: killedBy === null ? null : (SIGNAL_NAMES[killedBy] ?? `signal ${killedBy}`),
+      fault: this.faultMessage,
+      stdout: decoder.decode(stdoutBytes),
+      stdoutBytes,
+      stderr: decoder.decode(this.kernel.stderr.bytes()) + stderrExtra.join(''),
+      strace,
+      deadlock,
+      virtualNs: this.clock.now(),
+      instructions: this.instructions,
+      entersyscall: this.runner.stats.entersyscall,
+      exitsyscall: this.runner.stats.exitsyscall,
+    };
+  }
+}
+
+
+function storeWord(cpu: Cpu, addr: number, w: number | bigint): void {
+  if (typeof w === 'number') cpu.store(addr, 8, w >>> 0, Math.floor(w / 2 ** 32) | 0);
+  else {
+    const u = BigInt.asUintN(64, w);
+    cpu.store(addr, 8, Number(u & 0xffffffffn) | 0, Number(u >> 32n) | 0);
+  }
+}
+
+/** Execution reached a host page it must not run: a #PF on instruction fetch, as from a page that is not executable. */
+function pageFaultAt(cpu: Cpu, addr: number): CpuFault {
+  const f = new PageFault(addr, 'exec', true, cpu.cpl === 3);
+  f.rip = addr;
+  return f;
+}
+
+function linkImage(extra: ReadonlyArray<GuestSource>): Image {
+  const { stubs, entry } = linuxAmd64Objects();
+  const linker = new Linker({ base: IMAGE_BASE }).add(stubs);
+  for (const g of extra) linker.add(assemble(g.source, { file: g.file ?? 'guest.s', pkg: g.pkg ?? 'main' }));
+  // The machine's run loop serves these addresses itself (runThread); the bound functions never run.
+  const unreachable = (name: string) => () => {
+    throw new Error(`${name} is served by the machine's run loop`);
+  };
+  return linker
+    .add(entry, { supervisor: true })
+    .bindHost('runtime·entersyscall', unreachable('runtime·entersyscall'))
+    .bindHost('runtime·exitsyscall', unreachable('runtime·exitsyscall'))
+    .bindHost('runtime·callReturn', unreachable('runtime·callReturn'))
+    .bindHost('runtime·mstart', unreachable('runtime·mstart'))
+    .bindHost('do_syscall_64', unreachable('do_syscall_64'), { supervisor: true })
+    .link();
+}
