@@ -3,13 +3,16 @@
 import type { Command } from 'commander';
 
 export function registerRuntimeCommands(program: Command, setStatus: (code: number) => void): void {
+  // Options after FILE belong to the guest (as with qemu-user): `exec` passes them through,
+  // which commander allows only when the parent parses its own options positionally.
+  program.enablePositionalOptions();
   program
     .command('exec')
     .description('run a static x86-64 Linux executable in user-mode emulation (exit status is the guest\'s; a fault exits 128+signal)')
     .option('--strace', 'print each system call and its result on stderr, as strace does')
     .argument('<file>', 'the static ELF executable')
     .argument('[args...]', 'arguments passed to the guest')
-    .allowUnknownOption()
+    .passThroughOptions()
     .action(async (file: string, args: string[], opts: { strace?: boolean }) => {
       const { runExec } = await import('./exec.ts');
       setStatus(runExec(file, args, opts));

@@ -43,6 +43,12 @@ describe.skipIf(!haveAsLd)(`an assembly program under exec${haveAsLd ? '' : ' (s
     expect(emulated.status).toBe(native.status);
   });
 
+  it('options after FILE belong to the guest', () => {
+    const r = spawnSync(process.execPath, [cli, 'exec', join(dir, 'echo'), '--strace', '-x'], { env: {} });
+    expect(r.stdout.toString()).toBe(`${join(dir, 'echo')}\n--strace\n-x\n0\n`);
+    expect(r.stderr.toString()).toBe('');
+  });
+
   it('--strace lists the system calls on stderr without changing stdout', () => {
     const exe = join(dir, 'echo');
     const r = spawnSync(process.execPath, [cli, 'exec', '--strace', exe, 'x'], { env: {} });
