@@ -169,7 +169,7 @@ export function decode(bytes: Uint8Array, start: number, end: number, addr: numb
 
   // Mandatory prefix: the last F2/F3 (or a 66) selects forms that require it, if there are any.
   const withPrefix = cands.filter((f) => f.prefix !== undefined && (f.prefix === repByte || (f.prefix === 0x66 && opsize)));
-  cands = withPrefix.length > 0 ? withPrefix : cands.filter((f) => f.prefix === undefined);
+  cands = withPrefix.length > 0 ? withPrefix : cands.filter((f) => f.prefix === undefined && !(f.noSimdPrefix && (opsize || repByte !== 0)));
   if (cands.length === 0) throw undefinedOpcode();
 
   // 90: PAUSE with F3; otherwise NOP unless REX.B makes it xchg with r8.
@@ -184,7 +184,7 @@ export function decode(bytes: Uint8Array, start: number, end: number, addr: numb
     const reg = (modrm >> 3) & 7;
     cands = cands.filter(
       (f) =>
-        (f.modrmByte === undefined || f.modrmByte === modrm) &&
+        (f.modrmByte === undefined || f.modrmByte === modrm || (f.anyRm === true && (f.modrmByte & 0xf8) === (modrm & 0xf8))) &&
         (f.ext === undefined || f.ext === reg) &&
         !(mod === 3 && f.operands.some((o) => o.kind === 'mem')) &&
         !(mod !== 3 && f.operands.some((o) => o.kind === 'regonly')),

@@ -933,9 +933,11 @@ function bswap32(v: number): number {
   return (((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24)) >>> 0;
 }
 
+/** BSWAP; the 16-bit form is undefined in the SDM: we clear the low 16 bits, as Intel CPUs do. */
 const bswap: Handler = (c, d) => {
   const r = d.a;
-  if (d.size === 8) {
+  if (d.size === 2) setR(c, r, 2, 0, 0);
+  else if (d.size === 8) {
     const l = c.lo[r]!;
     c.lo[r] = bswap32(c.hi[r]!);
     c.hi[r] = bswap32(l);

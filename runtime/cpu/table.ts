@@ -64,6 +64,10 @@ export interface InsnForm {
   readonly modrmByte?: number;
   /** Mandatory prefix that selects this form (F3 0F B8 popcnt). */
   readonly prefix?: 0x66 | 0xf2 | 0xf3;
+  /** Decoders accept any ModRM.rm with `modrmByte`'s mod and reg (fences); encoders emit `modrmByte`. */
+  readonly anyRm?: boolean;
+  /** A 66, F2 or F3 prefix turns the opcode into another instruction: the form does not match with one. */
+  readonly noSimdPrefix?: boolean;
   /** Operand size in bits (0 when the instruction has no sized operand). */
   readonly size: number;
   /** The operand-size attribute (from 0x66 / REX.W / default) that selects this form; 0 = any. */
@@ -111,6 +115,8 @@ interface RowOptions {
   ext?: number;
   modrmByte?: number;
   prefix?: 0x66 | 0xf2 | 0xf3;
+  anyRm?: boolean;
+  noSimdPrefix?: boolean;
   /** Operand size defaults to 64 (push, pop, near branches). */
   d64?: boolean;
   /** Only these operand sizes exist for the row's 'v' operands. */
@@ -195,6 +201,8 @@ function row(mnemonic: string, map: OpcodeMap, opcode: number, spec: string, exe
       ...(o.ext !== undefined ? { ext: o.ext } : {}),
       ...(o.modrmByte !== undefined ? { modrmByte: o.modrmByte } : {}),
       ...(o.prefix !== undefined ? { prefix: o.prefix } : {}),
+      ...(o.anyRm ? { anyRm: true } : {}),
+      ...(o.noSimdPrefix ? { noSimdPrefix: true } : {}),
       size: fixedSize,
       osz: variable && size >= 16 ? size : 0,
       opsizePrefix: variable && size === 16,
@@ -314,7 +322,7 @@ row('movzx', '0f', 0xb7, 'Gv,Ew', 'movzx', { att: extSuffix('movzw'), suffix: 'n
 row('movsx', '0f', 0xbe, 'Gv,Eb', 'movsx', { att: extSuffix('movsb'), suffix: 'never' });
 row('movsx', '0f', 0xbf, 'Gv,Ew', 'movsx', { att: extSuffix('movsw'), suffix: 'never' });
 row('movsxd', 'none', 0x63, 'Gv,Ed', 'movsx', { sizes: [64], att: 'movslq', suffix: 'never' });
-row('movsxd', 'none', 0x63, 'Gv,Ed', 'movsx', { sizes: [32], att: 'movsxd', suffix: 'never' });
+row('movsxd', 'none', 0x63, 'Gv,Ed', 'movsx', { sizes: [16, 32], att: 'movsxd', suffix: 'never' });
 row('lea', 'none', 0x8d, 'Gv,Mv', 'lea', { suffix: 'never' });
 row('xchg', 'none', 0x86, 'Eb,Gb', 'xchg', { lock: true });
 row('xchg', 'none', 0x87, 'Ev,Gv', 'xchg', { lock: true });
@@ -326,9 +334,10 @@ row('xadd', '0f', 0xc0, 'Eb,Gb', 'xadd', { lock: true, written: ARITH_FLAGS });
 row('xadd', '0f', 0xc1, 'Ev,Gv', 'xadd', { lock: true, written: ARITH_FLAGS });
 row('cmpxchg', '0f', 0xb0, 'Eb,Gb', 'cmpxchg', { lock: true, written: ARITH_FLAGS });
 row('cmpxchg', '0f', 0xb1, 'Ev,Gv', 'cmpxchg', { lock: true, written: ARITH_FLAGS });
-row('cmpxchg8b', '0f', 0xc7, 'Mq', 'cmpxchg8b', { sizes: [32], ext: 1, lock: true, written: ZF, suffix: 'never' });
+// REX.W selects CMPXCHG16B; without it (0x66 or not) the form is CMPXCHG8B. Rows are tried in order.
 row('cmpxchg16b', '0f', 0xc7, 'Mdq', 'cmpxchg16b', { sizes: [64], ext: 1, lock: true, written: ZF, suffix: 'never' });
-row('bswap', '0f', 0xc8, 'Zv', 'bswap', { sizes: [32, 64] });
+row('cmpxchg8b', '0f', 0xc7, 'Mq', 'cmpxchg8b', { ext: 1, lock: true, written: ZF, suffix: 'never' });
+row('bswap', '0f', 0xc8, 'Zv', 'bswap');
 row('cbw', 'none', 0x98, '', 'cbw', { sizes: [16, 32, 64], name: (s) => ({ 16: 'cbw', 32: 'cwde', 64: 'cdqe' })[s]!, att: (s) => ({ 16: 'cbtw', 32: 'cwtl', 64: 'cltq' })[s]!, suffix: 'never' });
 row('cwd', 'none', 0x99, '', 'cwd', { sizes: [16, 32, 64], name: (s) => ({ 16: 'cwd', 32: 'cdq', 64: 'cqo' })[s]!, att: (s) => ({ 16: 'cwtd', 32: 'cltd', 64: 'cqto' })[s]!, suffix: 'never' });
 row('xlat', 'none', 0xd7, '', 'xlat');
@@ -407,9 +416,11 @@ row('cli', 'none', 0xfa, '', 'flag', { sub: 5, written: IF, priv: true });
 row('sti', 'none', 0xfb, '', 'flag', { sub: 6, written: IF, priv: true });
 row('nop', '0f', 0x1f, 'Ev', 'nop', { ext: 0 });
 row('endbr64', '0f', 0x1e, '', 'nop', { prefix: 0xf3, modrmByte: 0xfa });
-row('lfence', '0f', 0xae, '', 'nop', { modrmByte: 0xe8 });
-row('mfence', '0f', 0xae, '', 'nop', { modrmByte: 0xf0 });
-row('sfence', '0f', 0xae, '', 'nop', { modrmByte: 0xf8 });
+// Fences: encoders use the ModRM byte given; decoders accept any r/m of that register form.
+// 66/F2/F3 select other instructions (not supported), so they are rejected.
+row('lfence', '0f', 0xae, '', 'nop', { modrmByte: 0xe8, anyRm: true, noSimdPrefix: true });
+row('mfence', '0f', 0xae, '', 'nop', { modrmByte: 0xf0, anyRm: true, noSimdPrefix: true });
+row('sfence', '0f', 0xae, '', 'nop', { modrmByte: 0xf8, anyRm: true, noSimdPrefix: true });
 row('cpuid', '0f', 0xa2, '', 'cpuid');
 row('rdtsc', '0f', 0x31, '', 'rdtsc');
 row('ud2', '0f', 0x0b, '', 'ud2');
@@ -419,7 +430,9 @@ row('hlt', 'none', 0xf4, '', 'hlt', { priv: true });
 
 // System.
 row('syscall', '0f', 0x05, '', 'syscall', { written: 0xfd5 });
-row('sysret', '0f', 0x07, '', 'sysret', { sizes: [32, 64], priv: true, written: 0xfd5, att: (s) => (s === 64 ? 'sysretq' : 'sysretl'), name: (s) => (s === 64 ? 'sysretq' : 'sysret') });
+// REX.W: return to 64-bit mode (sysretq); otherwise to compatibility mode (sysretl, not supported: #UD).
+row('sysret', '0f', 0x07, '', 'sysret', { sizes: [64], priv: true, written: 0xfd5, att: 'sysretq', name: () => 'sysretq' });
+row('sysret', '0f', 0x07, '', 'sysret', { priv: true, written: 0xfd5, att: 'sysretl' });
 row('swapgs', '0f', 0x01, '', 'swapgs', { modrmByte: 0xf8, priv: true });
 row('wrmsr', '0f', 0x30, '', 'wrmsr', { priv: true });
 row('rdmsr', '0f', 0x32, '', 'rdmsr', { priv: true });
