@@ -41,6 +41,12 @@ export interface KernelOptions {
   seed?: number;
   /** RLIMIT_NOFILE (default 1024). */
   nofile?: number;
+  /**
+   * Most bytes a process may have mapped accessible (not PROT_NONE) through mmap, mprotect
+   * and brk (default 1 GiB); beyond it they fail with ENOMEM, as under RLIMIT_AS. PROT_NONE
+   * reservations cost nothing and are not counted.
+   */
+  memoryLimit?: number;
   uid?: number;
   gid?: number;
   hostname?: string;
@@ -101,6 +107,7 @@ export class Kernel {
   readonly hostname: string;
   readonly bootRealtimeSec: number;
   readonly nofile: number;
+  readonly memoryLimit: number;
   readonly stdout: OutputStream;
   readonly stderr: OutputStream;
   private readonly stdin: InputStream;
@@ -123,6 +130,7 @@ export class Kernel {
     this.hostname = opts.hostname ?? 'mksyscall';
     this.bootRealtimeSec = opts.bootRealtimeSec ?? 1_704_067_200;
     this.nofile = opts.nofile ?? 1024;
+    this.memoryLimit = opts.memoryLimit ?? 2 ** 30;
     this.nextId = opts.firstPid ?? 100;
     this.rngState = (opts.seed ?? 1) >>> 0;
     this.observer = opts.observer;

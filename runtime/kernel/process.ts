@@ -124,6 +124,18 @@ export class Process {
     return at >= end;
   }
 
+  /** Bytes of [start, end) inside accessible (not PROT_NONE) mappings. */
+  accessibleBytesIn(start: number, end: number): number {
+    let n = 0;
+    for (const m of this.mappings) if (m.prot !== 0) n += Math.max(0, Math.min(m.end, end) - Math.max(m.start, start));
+    return n;
+  }
+
+  /** Bytes in accessible mappings: what the memory limit counts. */
+  get accessibleBytes(): number {
+    return this.accessibleBytesIn(0, Infinity);
+  }
+
   overlapsMapping(start: number, end: number): boolean {
     return this.mappings.some((m) => m.start < end && m.end > start);
   }

@@ -129,6 +129,19 @@ describe('memory calls', () => {
     expect(call(m, 'mprotect', 0x1001, 10, PROT_READ)).toBe(err('EINVAL'));
   });
 
+  it('reservations are free; accessible memory stops at the memory limit with ENOMEM', () => {
+    const m = machine({ memoryLimit: 1 << 24 });
+    const anon = linux.MAP_PRIVATE | linux.MAP_ANONYMOUS;
+    const reserved = call(m, 'mmap', 0, 2 ** 36, 0, anon, -1, 0);
+    expect(reserved).toBeGreaterThan(0);
+    expect(call(m, 'mprotect', reserved, 1 << 20, PROT_READ | PROT_WRITE)).toBe(0);
+    expect(call(m, 'mmap', 0, 1 << 24, PROT_READ, anon, -1, 0)).toBe(err('ENOMEM'));
+    expect(call(m, 'mprotect', reserved, 1 << 25, PROT_READ)).toBe(err('ENOMEM'));
+    const brk = call(m, 'brk', 0);
+    expect(call(m, 'brk', brk + (1 << 24))).toBe(brk);
+    expect(call(m, 'mmap', 0, 1 << 20, PROT_READ, anon, -1, 0)).toBeGreaterThan(0);
+  });
+
   it('maps a file privately with its contents', () => {
     const m = machine({ files: [{ path: '/lib.so', contents: 'ELF-ish bytes' }] });
     const fd = call(m, 'open', m.arena.str('/lib.so'), 0);

@@ -8,7 +8,7 @@
 import { PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from '../../cpu/index.ts';
 import { copyCost } from '../clock.ts';
 import type { Kernel } from '../kernel.ts';
-import type { Thread } from '../process.ts';
+import type { Process, Thread } from '../process.ts';
 import { argInt, argLong, argPtr, argUint, argUlong, type SyscallRegs } from '../regs.ts';
 import { TASK_SIZE_MAX } from '../uaccess.ts';
 import { MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_PRIVATE, MAP_SHARED, MAP_SHARED_VALIDATE, MAP_TYPE } from './abi.ts';
@@ -23,6 +23,12 @@ const PROT_GROWS = 0x03000000;
 
 function pageUp(n: number): number {
   return Math.ceil(n / PAGE_SIZE) * PAGE_SIZE;
+}
+
+/** Would making [start, end) accessible (replacing what is there) exceed the memory limit? */
+function overLimit(k: Kernel, p: Process, start: number, end: number, prot: number): boolean {
+  if (prot === 0) return false;
+  return p.accessibleBytes - p.accessibleBytesIn(start, end) + (end - start) > k.memoryLimit;
 }
 
 export function sysMmap(k: Kernel, t: Thread, r: SyscallRegs): HandlerResult {
@@ -58,6 +64,7 @@ export function sysMmap(k: Kernel, t: Thread, r: SyscallRegs): HandlerResult {
     if (found === null) return 'ENOMEM';
     addr = found;
   }
+  if (overLimit(k, p, addr, addr + len, prot)) return 'ENOMEM';
   p.mem.map(addr, len, prot);
   p.addMapping(addr, addr + len, prot);
   if (contents && contents.length > 0) {
@@ -78,7 +85,7 @@ export function sysMunmap(_k: Kernel, t: Thread, r: SyscallRegs): HandlerResult 
   return 0;
 }
 
-export function sysMprotect(_k: Kernel, t: Thread, r: SyscallRegs): HandlerResult {
+export function sysMprotect(k: Kernel, t: Thread, r: SyscallRegs): HandlerResult {
   const p = t.process;
   const addr = argPtr(r, 0);
   const length = argUlong(r, 1);
@@ -89,19 +96,20 @@ export function sysMprotect(_k: Kernel, t: Thread, r: SyscallRegs): HandlerResul
   if (addr + len > TASK_SIZE_MAX) return 'ENOMEM';
   if (!p.isFullyMapped(addr, addr + len)) return 'ENOMEM';
   const prot = rawProt & PROT_VALID;
+  if (overLimit(k, p, addr, addr + len, prot)) return 'ENOMEM';
   p.mem.protect(addr, len, prot);
   p.addMapping(addr, addr + len, prot);
   return 0;
 }
 
-export function sysBrk(_k: Kernel, t: Thread, r: SyscallRegs): HandlerResult {
+export function sysBrk(k: Kernel, t: Thread, r: SyscallRegs): HandlerResult {
   const p = t.process;
   const want = argPtr(r, 0);
   if (want < p.brkStart || want > TASK_SIZE_MAX) return p.brk;
   const oldEnd = pageUp(p.brk);
   const newEnd = pageUp(want);
   if (newEnd > oldEnd) {
-    if (p.overlapsMapping(oldEnd, newEnd)) return p.brk;
+    if (p.overlapsMapping(oldEnd, newEnd) || overLimit(k, p, oldEnd, newEnd, PROT_READ | PROT_WRITE)) return p.brk;
     p.mem.map(oldEnd, newEnd - oldEnd, PROT_READ | PROT_WRITE);
     p.addMapping(oldEnd, newEnd, PROT_READ | PROT_WRITE);
   } else if (newEnd < oldEnd) {
