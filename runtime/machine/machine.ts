@@ -88,6 +88,8 @@ export interface MachineOptions {
   asm?: ReadonlyArray<GuestSource>;
   /** The process's working directory (default /). */
   cwd?: string;
+  /** RLIMIT_NOFILE: the descriptor limit (default 1024). */
+  nofile?: number;
 }
 
 export interface RunResult {
@@ -174,7 +176,7 @@ export class Machine implements MachineHost {
     if (t.os !== 'linux' || t.arch !== 'amd64') throw new Error(`Machine: ${t.os}/${t.arch} does not execute yet; only linux/amd64 does`);
     this.target = t;
     this.seed = opts.seed ?? 1;
-    this.kernel = new Kernel({ tables: targetTables(t), clock: this.clock, files: opts.files, mounts: opts.mounts, stdin: opts.stdin, seed: this.seed });
+    this.kernel = new Kernel({ tables: targetTables(t), clock: this.clock, files: opts.files, mounts: opts.mounts, stdin: opts.stdin, seed: this.seed, nofile: opts.nofile });
     this.image = linkImage(opts.asm ?? []);
     loadImage(this.mem, this.image);
     this.mem.map(ZERO_PAGE, 4096, PROT_READ);
