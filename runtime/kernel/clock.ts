@@ -3,14 +3,15 @@
 // it by the documented cost of each operation, so the same run gives the same times.
 //
 // Costs (nanoseconds of virtual time), charged by do_syscall_64:
-// - SYSCALL_COST: every system call, entry to exit, whatever it does;
+// - SYSCALL_COST: every system call attempt, entry to exit, whatever it does (a native
+//   getpid costs about this much);
 // - COPY_COST_PER_KIB: per KiB copied between user memory and the kernel (rounded up);
-// - PATH_COST: per path resolved.
+// - PATH_COST: per path resolved (a native open of a cached file costs about 1 µs).
 // Time spent blocked is not a cost: it is the time the clock moved while the thread waited.
 
-export const SYSCALL_COST = 100;
-export const COPY_COST_PER_KIB = 50;
-export const PATH_COST = 200;
+export const SYSCALL_COST = 150;
+export const COPY_COST_PER_KIB = 80;
+export const PATH_COST = 1000;
 
 export interface VirtualClock {
   /** Nanoseconds since the machine booted; never decreases. */

@@ -80,6 +80,7 @@ export function machine(opts: Partial<KernelOptions> = {}): TestMachine {
   const mem = new Memory();
   const arena = new Arena(mem);
   const thread = kernel.spawnProcess(mem, { brk: 0x1000_0000 });
+  thread.process.addMapping(ARENA, ARENA + ARENA_SIZE, PROT_READ | PROT_WRITE);
   return { clock, kernel, mem, arena, thread, driver: new Driver(kernel, clock) };
 }
 

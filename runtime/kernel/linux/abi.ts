@@ -107,6 +107,10 @@ export const IOCTL_NAMES: ReadonlyMap<number, string> = new Map([
   [0x5421, 'FIONBIO'],
 ]);
 
+export const PROT_NONE = 0;
+export const PROT_READ = 1;
+export const PROT_WRITE = 2;
+export const PROT_EXEC = 4;
 export const PROT_NAMES: ReadonlyArray<readonly [number, string]> = [
   [1, 'PROT_READ'],
   [2, 'PROT_WRITE'],
