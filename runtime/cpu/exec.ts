@@ -521,7 +521,28 @@ function u64(lo: number, hi: number): bigint {
   return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
 }
 
-// Division: 8- and 16-bit divisions are exact in doubles; 32- and 64-bit use BigInt (a rare, slow path).
+let divRem = 0;
+/**
+ * Unsigned (hi:lo) / m for a 64-bit dividend and a divisor below 2^32, by long division on
+ * 16-bit digits (every intermediate stays below 2^48, exact in doubles). Returns the quotient
+ * (exact while below 2^53; callers only need to know whether it exceeds 2^32), remainder in divRem.
+ */
+function divU64by32(lo: number, hi: number, m: number): number {
+  let q = 0;
+  let r = 0;
+  const digits = [hi >>> 16, hi & 0xffff, lo >>> 16, lo & 0xffff];
+  for (const digit of digits) {
+    const cur = r * 65536 + digit;
+    const qd = Math.floor(cur / m);
+    r = cur - qd * m;
+    q = q * 65536 + qd;
+  }
+  divRem = r;
+  return q;
+}
+
+// Division: 8- and 16-bit divisions are exact in doubles, 32-bit ones use 16-bit digits;
+// 128/64-bit DIV and IDIV use BigInt (a rare, slow path).
 function divide(c: Cpu, d: Insn, signedDiv: boolean): void {
   const size = d.size;
   const b = rd(c, d, d.a, size);
@@ -542,16 +563,35 @@ function divide(c: Cpu, d: Insn, signedDiv: boolean): void {
     }
     return;
   }
-  const bits = BigInt(size * 8);
-  let n: bigint;
-  let m: bigint;
   if (size === 4) {
-    n = u64(c.lo[0]!, c.lo[2]!);
-    m = BigInt(b);
-  } else {
-    n = (u64(c.lo[2]!, c.hi[2]!) << 64n) | u64(c.lo[0]!, c.hi[0]!);
-    m = u64(b, bh);
+    let lo = c.lo[0]! >>> 0;
+    let hi = c.lo[2]! >>> 0;
+    let m = b;
+    const negN = signedDiv && hi >>> 31 === 1;
+    const negM = signedDiv && m >>> 31 === 1;
+    if (negN) {
+      // two's complement negate the 64-bit dividend
+      lo = (~lo + 1) >>> 0;
+      hi = (~hi + (lo === 0 ? 1 : 0)) >>> 0;
+    }
+    if (negM) m = (-m) >>> 0;
+    const q = divU64by32(lo, hi, m);
+    const r = divRem;
+    if (signedDiv) {
+      const neg = negN !== negM;
+      if (neg ? q > 0x80000000 : q > 0x7fffffff) c.divideError();
+      setR(c, 0, 4, neg ? -q >>> 0 : q, 0);
+      setR(c, 2, 4, negN ? -r >>> 0 : r, 0);
+    } else {
+      if (q > 0xffffffff) c.divideError();
+      setR(c, 0, 4, q, 0);
+      setR(c, 2, 4, r, 0);
+    }
+    return;
   }
+  const bits = 64n;
+  let n = (u64(c.lo[2]!, c.hi[2]!) << 64n) | u64(c.lo[0]!, c.hi[0]!);
+  let m = u64(b, bh);
   if (signedDiv) {
     n = BigInt.asIntN(Number(bits) * 2, n);
     m = BigInt.asIntN(Number(bits), m);

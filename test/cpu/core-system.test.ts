@@ -250,6 +250,11 @@ describe('faults', () => {
     o.setReg(RDX, 2);
     o.setReg(RCX, 2);
     expect(fault(o.run(1)).mnemonic).toBe('#DE');
+    const i32 = machine('f7 f9'); // idiv %ecx: INT32_MIN / -1
+    i32.setReg(RAX, 0x8000_0000);
+    i32.setReg(RDX, 0xffff_ffff);
+    i32.setReg(RCX, 0xffff_ffff);
+    expect(fault(i32.run(1)).mnemonic).toBe('#DE');
     const s = machine('48 f7 f9'); // idiv %rcx: INT64_MIN / -1
     s.setReg(RAX, 0x8000_0000_0000_0000n);
     s.setReg(RDX, -1n);
