@@ -25,6 +25,7 @@ import { linuxHandlers, REQUIRED_ERRNOS, type Handler } from './linux/handlers.t
 import { Process, Thread } from './process.ts';
 import { argWord, syscallNumber, type SyscallRegs } from './regs.ts';
 import { buildSysCallTable, ErrnoTable, SyscallNumbers, type TargetTables } from './tables.ts';
+import { copyToUser } from './uaccess.ts';
 import { Vfs, type HostMount, type SeedFile } from './vfs.ts';
 import type { Block } from './waitqueue.ts';
 
@@ -262,10 +263,15 @@ export class Kernel {
     this.endProcess(p, 128 + sig);
   }
 
-  /** exit(2): this thread ends; the process ends with it if it was the last one. */
+  /**
+   * exit(2): this thread ends; the process ends with it if it was the last one. As in
+   * Linux, a clear_child_tid address set by set_tid_address gets 0 written to it (the
+   * futex wake-up that follows in Linux belongs to the scheduler).
+   */
   exitThread(t: Thread, status: number): void {
     t.state = 'dead';
     t.pending = null;
+    if (t.clearChildTid !== 0) copyToUser(t.process.mem, t.clearChildTid, new Uint8Array(4));
     this.observer?.threadExit(t, status, null);
     if (t.process.threads.every((th) => th.state === 'dead')) this.endProcess(t.process, status);
   }

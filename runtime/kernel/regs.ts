@@ -114,6 +114,33 @@ export function syscallRegs(nr: number, args: ReadonlyArray<number | bigint>): W
   return regs;
 }
 
+/** The CPU's register accessors a syscall needs (structural: runtime/cpu's Cpu has them). */
+export interface RegisterFile {
+  getRegLo(i: number): number;
+  getRegHi(i: number): number;
+  setReg(i: number, v: bigint | number): void;
+}
+
+/**
+ * A CPU's live registers as syscall registers: for the user-mode shortcut, where SYSCALL
+ * stops the CPU and the host handles the call without guest entry code.
+ */
+export class CpuRegs implements SyscallRegs {
+  constructor(private readonly cpu: RegisterFile) {}
+
+  lo(i: number): number {
+    return this.cpu.getRegLo(i);
+  }
+
+  hi(i: number): number {
+    return this.cpu.getRegHi(i);
+  }
+
+  setResult(value: number): void {
+    this.cpu.setReg(RAX, value);
+  }
+}
+
 /**
  * Linux's struct pt_regs as the entry code saves it on the kernel stack (x86-64 order:
  * r15 r14 r13 r12 rbp rbx r11 r10 r9 r8 rax rcx rdx rsi rdi orig_rax rip cs eflags rsp ss),

@@ -101,11 +101,11 @@ export class Strace implements SyscallObserver {
     const head = st.unfinished ? `<... ${st.name} resumed>${rest}` : `${st.name}(${st.entry}${rest}`;
     const left = this.prefix(ev.thread) + head;
     const duration = endNs - ev.startNs;
-    this.summary.record(ev.nr, st.name, result, duration);
     if (result === null) {
       this.emit(`${left.padEnd(RESULT_COLUMN)} = ?`);
       return;
     }
+    this.summary.record(ev.nr, st.name, result, duration);
     const timing = this.opts.timing ? ` <${seconds(duration)}>` : '';
     this.emit(`${left.padEnd(RESULT_COLUMN)} = ${this.resultText(st, result)}${timing}`);
   }

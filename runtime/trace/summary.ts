@@ -8,7 +8,7 @@
 //   100.00    0.000005           0         9         1 total
 //
 // Rows are sorted by time, most first; equal times keep syscall-number order, as strace
-// shows them. Time is each call's virtual duration (blocked time included), truncated to
+// shows them. Calls that never return (exit, exit_group) are not counted, as in strace. Time is each call's virtual duration (blocked time included), truncated to
 // microseconds; an error column is blank when a call never failed.
 interface Row {
   nr: number;
@@ -23,8 +23,7 @@ const RULE = '------ ----------- ----------- --------- --------- ---------------
 export class Summary {
   private readonly rows = new Map<string, Row>();
 
-  /** result null: the call never returned (exit); it counts, without an error. */
-  record(nr: number, name: string, result: number | null, ns: number): void {
+  record(nr: number, name: string, result: number, ns: number): void {
     let row = this.rows.get(name);
     if (!row) {
       row = { nr, name, calls: 0, errors: 0, ns: 0 };
@@ -32,7 +31,7 @@ export class Summary {
     }
     row.calls++;
     row.ns += ns;
-    if (result !== null && result < 0 && result > -4096) row.errors++;
+    if (result < 0 && result > -4096) row.errors++;
   }
 
   format(): string {

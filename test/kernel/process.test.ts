@@ -21,8 +21,14 @@ describe('ids and exit', () => {
     const r = syscallRegs(NR.gettid!, []);
     m.kernel.do_syscall_64(t, r);
     expect(r.result()).toBe(101);
-    expect(call(m, 'set_tid_address', 0x1234)).toBe(100);
-    expect(m.thread.clearChildTid).toBe(0x1234);
+    const tidWord = m.arena.alloc(4);
+    m.mem.writeU32(tidWord, 101);
+    const r2 = syscallRegs(NR.set_tid_address!, [tidWord]);
+    m.kernel.do_syscall_64(t, r2);
+    expect(r2.result()).toBe(101);
+    expect(t.clearChildTid).toBe(tidWord);
+    m.kernel.do_syscall_64(t, syscallRegs(NR.exit!, [0]));
+    expect(m.mem.readU32(tidWord)).toBe(0);
   });
 
   it('exit ends one thread; exit_group ends the process with the low 8 bits of the status', () => {

@@ -106,6 +106,6 @@ describe('golden traces', () => {
     const table = tracer.summary.format();
     golden('posix.summary', table);
     const total = table.trim().split('\n').pop()!;
-    expect(total).toMatch(/^100\.00 +\d+\.\d{6} +\d+ +23 +4 total$/);
+    expect(total).toMatch(/^100\.00 +\d+\.\d{6} +\d+ +22 +4 total$/);
   });
 });
