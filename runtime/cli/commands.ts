@@ -50,4 +50,25 @@ export function registerRuntimeCommands(program: Command, setStatus: (code: numb
       const { runAsm } = await import('./asm.ts');
       setStatus(runAsm(file, opts, (s) => process.stdout.write(`${s}\n`), (s) => process.stderr.write(`${s}\n`)));
     });
+
+  program
+    .command('run')
+    .description('run a program (a module exporting `function* main(machine)` that calls generated wrappers) on the emulated Linux machine; the exit status is the guest\'s')
+    .argument('<file>', 'the program, a .ts module')
+    .requiredOption('--target <os/arch>', 'the generated target to run on (linux/amd64)')
+    .option('--strace', 'trace system calls to stderr, as strace does')
+    .option('--strace-file <file>', 'write the trace to this file instead')
+    .option('-T', 'with the trace: each call\'s duration in virtual time')
+    .option('-c', 'with the trace: a summary table (calls, errors, time) instead of lines')
+    .option('--seed <n>', 'seed for getrandom and the scheduler\'s tie-breaks', '1')
+    .action(async (file: string, opts: { target: string; strace?: boolean; straceFile?: string; T?: boolean; c?: boolean; seed: string }) => {
+      const { runProgram } = await import('./run.ts');
+      const status = await runProgram(
+        file,
+        { target: opts.target, strace: opts.strace, straceFile: opts.straceFile, timing: opts.T, summary: opts.c, seed: opts.seed },
+        (s) => process.stdout.write(s),
+        (s) => process.stderr.write(s),
+      );
+      setStatus(status);
+    });
 }

@@ -1,0 +1,53 @@
+// `mksyscall run`: a program's stdout, stderr and exit status are the guest's; --strace
+// traces to stderr, --strace-file to a file, -c prints the summary; bad input exits 2.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const program = fileURLToPath(new URL('hello.program.ts', import.meta.url));
+const scratch = mkdtempSync(join(tmpdir(), 'mksyscall-run-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const cli = (...args: string[]) => spawnSync('node', ['bin/mksyscall.mjs', 'run', ...args], { cwd: root, encoding: 'utf8' });
+
+describe('mksyscall run', () => {
+  it('runs the program: guest stdout, stderr and exit status; the trace in a file', () => {
+    const file = join(scratch, 'trace');
+    const r = cli(program, '--target', 'linux/amd64', '--strace-file', file);
+    expect(r.stdout).toBe('hello from the guest\n');
+    expect(r.stderr).toBe('kept');
+    expect(r.status).toBe(3);
+    expect(readFileSync(file, 'utf8')).toBe(
+      [
+        'write(1, "hello from the guest\\n", 21)  = 21',
+        'open("/hello.txt", O_RDWR|O_CREAT, 0644) = 3',
+        'write(3, "kept", 4)                     = 4',
+        'lseek(3, 0, SEEK_SET)                   = 0',
+        'read(3, "kept", 8)                      = 4',
+        'write(2, "kept", 4)                     = 4',
+        'close(3)                                = 0',
+        'exit_group(3)                           = ?',
+        '+++ exited with 3 +++',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('--strace -c writes the summary table to stderr', () => {
+    const r = cli(program, '--target', 'linux/amd64', '--strace', '-c');
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(/^kept% time {5}seconds {2}usecs\/call {5}calls {4}errors syscall\n/);
+    expect(r.stderr).toMatch(/\s3\s+write\n/);
+  });
+
+  it('bad input exits 2 with a clear message', () => {
+    expect(cli(join(scratch, 'missing.ts'), '--target', 'linux/amd64')).toMatchObject({ status: 2, stderr: expect.stringContaining('no such file') });
+    expect(cli(program, '--target', 'linux')).toMatchObject({ status: 2, stderr: expect.stringContaining('expected os/arch') });
+    expect(cli(program, '--target', 'plan9/amd64')).toMatchObject({ status: 2, stderr: expect.stringContaining('no generated target plan9/amd64') });
+    expect(cli(program, '--target', 'linux/amd64', '--seed', 'x')).toMatchObject({ status: 2, stderr: expect.stringContaining('--seed x') });
+  });
+});
