@@ -10,11 +10,12 @@
 // - a case never faults natively (DIV operands are chosen so the quotient fits, memory
 //   operands stay inside the scratch block, POPF pops a sane value, control flow lands on
 //   the case's own `t<N>` label);
-// - every flag the SDM calls undefined for the case's operands is in `undefinedFlags`, and
-//   every register whose result is undefined is in `undefinedRegs`; nothing else is masked;
+// - every flag the SDM calls undefined for the case's operands is in `undefinedFlags` (for
+//   the `table` group: the table's own flagsUndefined), and every register whose result is
+//   undefined is in `undefinedRegs`; nothing else is masked;
 // - the cases are a pure function of (seed, count, groups).
 import { disassemble } from '../../../runtime/cpu/disasm.ts';
-import { FORMS, opcodeBytes } from '../../../runtime/cpu/table.ts';
+import { FORMS, opcodeBytes, type InsnForm } from '../../../runtime/cpu/table.ts';
 import { Rng } from './rng.ts';
 
 export const CF = 0x1;
@@ -699,8 +700,14 @@ const TABLE_FORMS = FORMS.filter((f) => !f.privileged && !TABLE_EXCLUDED.has(f.e
  * disp8(base) into the scratch block, random immediates. New table entries are tested
  * without a template. Flags masked are the table's own `flagsUndefined`.
  */
-const tableForm: Template = (b) => {
-  const form = b.rng.pick(TABLE_FORMS);
+const tableForm: Template = (b) => encodeForm(b, b.rng.pick(TABLE_FORMS));
+
+/** True for the forms the `table` group runs; the rest are unit-tested in test/cpu/core-*. */
+export function randomlyTestable(form: InsnForm): boolean {
+  return TABLE_FORMS.includes(form);
+}
+
+function encodeForm(b: CaseBuilder, form: InsnForm): void {
   const hasMemOnly = form.operands.some((o) => o.kind === 'mem');
   const bitOffsetInReg = form.exec === 'bt' && form.operands[1]?.kind === 'reg';
   const memory = hasMemOnly || (form.operands.some((o) => o.kind === 'rm') && !bitOffsetInReg && b.rng.chance(0.4));
@@ -765,7 +772,7 @@ const tableForm: Template = (b) => {
   }
   const text = disassemble(Uint8Array.from(bytes), 0)?.text ?? form.mnemonic;
   b.lines = [`.byte ${bytes.map((x) => `0x${x.toString(16)}`).join(',')}  # ${text.replace(/\s+/g, ' ')}`];
-};
+}
 
 export const GROUPS: Record<string, Template> = {
   alu,
@@ -785,6 +792,16 @@ export const GROUPS: Record<string, Template> = {
   misc,
   table: tableForm,
 };
+
+/** One `table` case per runnable form of the instruction table, in table order: every form, every run. */
+export function tableSweep(seed: number): DiffCase[] {
+  const rng = new Rng(seed);
+  return TABLE_FORMS.map((form, i) => {
+    const b = new CaseBuilder(rng, i);
+    encodeForm(b, form);
+    return b.build('table');
+  });
+}
 
 /** Generates `count` cases from `seed`, cycling through the groups so each gets its share. */
 export function generateCases(seed: number, count: number, groups: readonly string[] = Object.keys(GROUPS)): DiffCase[] {
