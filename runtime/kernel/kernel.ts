@@ -192,7 +192,12 @@ export class Kernel {
     let call = t.pending;
     let ev: SyscallEvent | null = null;
     if (call === null) {
-      call = { nr, startNs: this.clock.now(), progress: { done: 0 }, deadline: null, trace: null };
+      call = t.callRecord;
+      call.nr = nr;
+      call.startNs = this.clock.now();
+      call.progress.done = 0;
+      call.deadline = null;
+      call.trace = null;
       t.pending = call;
       if (this.observer) {
         ev = this.event(t, nr, regs, call.startNs);

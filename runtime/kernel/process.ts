@@ -34,7 +34,10 @@ export interface PendingCall {
 
 export class Thread implements Waiter {
   state: ThreadState = 'running';
+  /** The call in progress (this thread's one reusable record), or null between calls. */
   pending: PendingCall | null = null;
+  /** Reused for every call, so dispatch allocates nothing. */
+  readonly callRecord: PendingCall = { nr: 0, startNs: 0, progress: { done: 0 }, deadline: null, trace: null };
   /** set_tid_address: cleared (and futex-woken, later) when the thread exits. */
   clearChildTid = 0;
   /** arch_prctl(ARCH_SET_FS/GS): the machine loads these into the CPU's FS/GS base MSRs. */
