@@ -1,33 +1,17 @@
-// Test harness for the kernel: the linux/amd64 tables read from defs/ (the facts the
-// generator also reads), a machine with one process and a scratch arena in its user
-// memory, and helpers to place strings and buffers there.
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+// Test harness for the kernel: the linux/amd64 tables from generated/ (as plain data,
+// the form the kernel takes), a machine with one process and a scratch arena in its
+// user memory, and helpers to place strings and buffers there.
+import { errors } from '../../generated/zerrors_linux.ts';
+import { syscallNumbers } from '../../generated/zsysnum_linux_amd64.ts';
 import { Memory, PROT_READ, PROT_WRITE } from '../../runtime/cpu/index.ts';
 import { Driver, Kernel, ManualClock, syscallRegs, type KernelOptions, type TargetTables, type Thread } from '../../runtime/kernel/index.ts';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-
-function rows(path: string): string[][] {
-  return readFileSync(root + path, 'utf8')
-    .split('\n')
-    .filter((l) => l.length > 0 && !l.startsWith('#'))
-    .slice(1)
-    .map((l) => l.split('\t'));
-}
-
+/** generated/'s tables as the kernel takes them: SYS_PREAD64 → pread64, [n, name, message] → entries. */
 export function linuxAmd64Tables(): TargetTables {
-  const syscalls = rows('defs/tables/linux_amd64.tsv')
-    .filter((r) => r[1] === 'common' || r[1] === '64')
-    .map((r) => ({ number: Number(r[0]), name: r[2]! }));
-  const errRows = rows('defs/errors/linux.tsv');
-  const byName = new Map<string, { number: number; message: string }>();
-  for (const r of errRows) if (r[0] === 'errno') byName.set(r[1]!, { number: Number(r[2]), message: r[3]! });
-  const errnos = errRows.map((r) => {
-    const e = r[0] === 'errno' ? byName.get(r[1]!)! : byName.get(r[2]!)!;
-    return { name: r[1]!, number: e.number, message: e.message };
-  });
-  return { syscalls, errnos };
+  return {
+    syscalls: Object.entries(syscallNumbers).map(([trap, number]) => ({ name: trap.replace(/^SYS_/, '').toLowerCase(), number })),
+    errnos: errors.map(([number, name, message]) => ({ name, number, message })),
+  };
 }
 
 export const TABLES = linuxAmd64Tables();
