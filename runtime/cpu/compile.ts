@@ -8,10 +8,10 @@
 // them can fault or read flags, so the flags are never observable.
 //
 // Contract with Cpu.run: the function is only called when the whole block may execute
-// (budget permitting); before each instruction that may fault it stores the instruction's
-// index in `c.bi`, and on return `c.bi` is the number of instructions executed (less than
-// the block length only when a write invalidated the block itself). RIP is set by the caller
-// to the fall-through address; inline branches overwrite it.
+// (`budget` >= its length); before each instruction that may fault it stores the number of
+// instructions retired so far in `c.bi`, and on return `c.bi` is the number executed. It
+// leaves RIP at the next instruction to run. A block that branches back to its own start
+// loops inside the function while the budget allows another whole pass.
 import type { Block, Cpu } from './cpu.ts';
 import type { Insn } from './decode.ts';
 import { OPD_IMM } from './decode.ts';
@@ -85,7 +85,7 @@ function incdecInline(d: Insn): string {
   return s;
 }
 
-export function compileBlock(b: Block): (c: Cpu) => void {
+export function compileBlock(b: Block): (c: Cpu, budget: number) => void {
   const n = b.insns.length;
   let body = '';
   const names: string[] = [];
@@ -104,15 +104,23 @@ export function compileBlock(b: Block): (c: Cpu) => void {
     if (inline !== null) {
       body += inline;
     } else {
-      if (mayFault(h)) body += `c.bi = ${i};\n`;
+      if (mayFault(h)) body += `c.bi = done + ${i};\n`;
       names.push(`h${i}`, `d${i}`);
       args.push(h, d);
       body += `h${i}(c, d${i});\n`;
-      if (b.writesMemory && mayWriteMemory(d) && i < n - 1) body += `if (!b.valid) { c.bi = ${i + 1}; return; }\n`;
+      if (b.writesMemory && mayWriteMemory(d) && i < n - 1) body += `if (!b.valid) { c.bi = done + ${i + 1}; c.rip = ${b.insns[i + 1]!.addr}; return; }\n`;
     }
   }
-  body += `c.bi = ${n};\n`;
-  const source = `return function block(c) {\nconst lo = c.lo; const hi = c.hi; const f = c.flags;\n${body}};`;
-  const make = new Function('b', 'LF_INC', 'LF_DEC', ...names, source) as (...a: unknown[]) => (c: Cpu) => void;
+  // A block whose last instruction branches back to its start loops inside the function while
+  // the budget allows a whole further pass, saving the run loop's per-block work.
+  const last = b.insns[n - 1]!;
+  const selfLoop = last.form.operands.some((o) => o.kind === 'rel') && last.target === b.addr;
+  const start = `let done = 0;\nconst lo = c.lo; const hi = c.hi; const f = c.flags;\n`;
+  const source = selfLoop
+    ? `${start}for (;;) {\nc.rip = ${b.fallthrough};\n${body}done += ${n};\nif (c.rip !== ${b.addr} || done + ${n} > budget || !b.valid) { c.bi = done; return; }\n}`
+    : `${start}c.rip = ${b.fallthrough};\n${body}c.bi = ${n};\n`;
+  const make = new Function('b', 'LF_INC', 'LF_DEC', ...names, `return function block(c, budget) {\n${source}};`) as (
+    ...a: unknown[]
+  ) => (c: Cpu, budget: number) => void;
   return make(b, LF_INC, LF_DEC, ...args);
 }

@@ -88,7 +88,7 @@ export class Block {
    * site is monomorphic and V8 can inline the handlers. It records in `c.bi` the index of the
    * instruction that may fault next, and the count executed when it returns early (self-invalidation).
    */
-  compiled: ((c: Cpu) => void) | null = null;
+  compiled: ((c: Cpu, budget: number) => void) | null = null;
   constructor(
     readonly addr: number,
     readonly insns: Insn[],
@@ -337,10 +337,11 @@ export class Cpu {
       // stop, and handlers never read RIP); after an early exit it is set to the next unexecuted instruction.
       this.rip = b.fallthrough;
       if (b.compiled === null && ++b.hits === HOT_BLOCK && this.compileBlocks) b.compiled = compileBlock(b);
+      const compiledRun = b.compiled !== null && end === n;
       try {
-        if (b.compiled !== null && end === n) {
+        if (compiledRun) {
           this.bi = 0;
-          b.compiled(this);
+          b.compiled!(this, budget);
           i = this.bi;
         } else if (b.writesMemory) {
           for (; i < end; i++) {
@@ -355,12 +356,12 @@ export class Cpu {
           for (; i < end; i++) handlers[i]!(this, insns[i]!);
         }
       } catch (e) {
-        if (b.compiled !== null && end === n) i = this.bi;
+        if (compiledRun) i = this.bi;
         this.icount += i;
         budget -= i;
-        return this.faultStop(e, insns[i]!.addr);
+        return this.faultStop(e, insns[i % n]!.addr);
       }
-      if (i < n) this.rip = insns[i]!.addr;
+      if (!compiledRun && i < n) this.rip = insns[i]!.addr;
       this.icount += i;
       budget -= i;
       if (this.stopRequest !== null) {
