@@ -172,6 +172,19 @@ describe('compiled blocks', () => {
     }
   });
 
+  it('a compiled self-looping block still stops exactly at the instruction limit', () => {
+    const cpu = machine('ff c0 ff c3 eb fa'); // loop: inc %eax ; inc %ebx ; jmp loop
+    expect(cpu.run(1001)).toEqual({ kind: 'limit' });
+    expect(cpu.icount).toBe(1001);
+    // 333 whole passes, then inc %eax and inc %ebx
+    expect(cpu.getReg(RAX)).toBe(334n);
+    expect(cpu.getReg(RBX)).toBe(334n);
+    expect(cpu.rip).toBe(CODE + 4);
+    cpu.run(2); // jmp, inc %eax
+    expect(cpu.rip).toBe(CODE + 2);
+    expect(cpu.getReg(RAX)).toBe(335n);
+  });
+
   it('a fault inside a compiled block reports the right RIP and count', () => {
     // loop: mov %eax,(%rdi) ; add $0x400,%rdi ; jmp loop  — runs off the end of the data pages
     const cpu = machine('89 07 48 81 c7 00 04 00 00 eb f5');
