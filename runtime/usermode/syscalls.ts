@@ -8,6 +8,8 @@
 // nothing reads the host clock or host randomness (getrandom draws from the seeded stream).
 import { PAGE_SIZE, type Memory } from '../cpu/memory.ts';
 import { GUEST_GID, GUEST_UID } from '../loader/load.ts';
+import { DEFAULT_STRING_LIMIT, quoteBytes } from '../trace/quote.ts';
+import { LINUX_STRERROR } from '../trace/strerror.ts';
 
 export const EPERM = 1;
 export const EBADF = 9;
@@ -18,16 +20,19 @@ export const EINVAL = 22;
 export const ENOTTY = 25;
 export const ENOSYS = 38;
 
-const ERRNO_NAMES: Record<number, [string, string]> = {
-  [EPERM]: ['EPERM', 'Operation not permitted'],
-  [EBADF]: ['EBADF', 'Bad file descriptor'],
-  [ENOMEM]: ['ENOMEM', 'Cannot allocate memory'],
-  [EFAULT]: ['EFAULT', 'Bad address'],
-  [ENODEV]: ['ENODEV', 'No such device'],
-  [EINVAL]: ['EINVAL', 'Invalid argument'],
-  [ENOTTY]: ['ENOTTY', 'Inappropriate ioctl for device'],
-  [ENOSYS]: ['ENOSYS', 'Function not implemented'],
+/** Names strace prints for the errors these calls return; the messages come from trace/strerror. */
+const ERRNO_NAMES: Record<number, string> = {
+  [EPERM]: 'EPERM',
+  [EBADF]: 'EBADF',
+  [ENOMEM]: 'ENOMEM',
+  [EFAULT]: 'EFAULT',
+  [ENODEV]: 'ENODEV',
+  [EINVAL]: 'EINVAL',
+  [ENOTTY]: 'ENOTTY',
+  [ENOSYS]: 'ENOSYS',
 };
+/** strace pads the call to this column before ` = result`. */
+const RESULT_COLUMN = 39;
 
 const MSR_FS_BASE = 0xc000_0100;
 const MSR_GS_BASE = 0xc000_0101;
@@ -94,19 +99,12 @@ function storeBytes(p: Process, addr: number, bytes: Uint8Array): boolean {
   return true;
 }
 
-/** strace's quoting of a buffer: C escapes, at most 32 bytes, "..." when cut. */
-function quoted(bytes: Uint8Array | null, limit = 32): string {
-  if (!bytes) return '0x?';
-  let s = '"';
-  for (const b of bytes.subarray(0, limit)) {
-    if (b === 0x0a) s += '\\n';
-    else if (b === 0x09) s += '\\t';
-    else if (b === 0x22) s += '\\"';
-    else if (b === 0x5c) s += '\\\\';
-    else if (b >= 0x20 && b < 0x7f) s += String.fromCharCode(b);
-    else s += `\\${b.toString(8)}`;
-  }
-  return s + '"' + (bytes.length > limit ? '...' : '');
+/** A guest buffer as strace shows it: quoted, or its address when it cannot be read. */
+function shownBuffer(p: Process, addr: bigint, length: number, opts: { hex?: boolean } = {}): string {
+  const bytes = guestBytes(p, num(addr), Math.min(length, DEFAULT_STRING_LIMIT + 1));
+  if (!bytes) return hex(addr);
+  const text = quoteBytes(bytes.subarray(0, Math.min(bytes.length, DEFAULT_STRING_LIMIT)), opts);
+  return length > DEFAULT_STRING_LIMIT ? `${text}...` : text;
 }
 
 function pagesFree(mem: Memory, addr: number, length: number): boolean {
@@ -227,7 +225,7 @@ export const SYSCALLS: Record<number, SyscallDef> = {
       p.mem.write(buf, data.subarray(0, count));
       return Math.min(data.length, count);
     },
-    show: (p, a, r) => `${int32(a[0]!)}, ${r >= 0 ? quoted(guestBytes(p, num(a[1]!), r)) : hex(a[1]!)}, ${num(a[2]!)}`,
+    show: (p, a, r) => `${int32(a[0]!)}, ${r >= 0 ? shownBuffer(p, a[1]!, r) : hex(a[1]!)}, ${num(a[2]!)}`,
   },
   1: {
     name: 'write',
@@ -235,7 +233,7 @@ export const SYSCALLS: Record<number, SyscallDef> = {
       const bytes = guestBytes(p, num(a[1]!), Math.max(0, num(a[2]!)));
       return bytes ? p.io.write(int32(a[0]!), bytes) : -EFAULT;
     },
-    show: (p, a) => `${int32(a[0]!)}, ${quoted(guestBytes(p, num(a[1]!), Math.min(33, Math.max(0, num(a[2]!)))))}, ${num(a[2]!)}`,
+    show: (p, a) => `${int32(a[0]!)}, ${shownBuffer(p, a[1]!, Math.max(0, num(a[2]!)))}, ${num(a[2]!)}`,
   },
   9: {
     name: 'mmap',
@@ -286,7 +284,7 @@ export const SYSCALLS: Record<number, SyscallDef> = {
       const length = Math.min(Math.max(0, num(a[1]!)), 1 << 25);
       return storeBytes(p, num(a[0]!), p.randomBytes(length)) ? length : -EFAULT;
     },
-    show: (_p, a) => `${hex(a[0]!)}, ${num(a[1]!)}, ${hex(a[2]!)}`,
+    show: (p, a, r) => `${r >= 0 ? shownBuffer(p, a[0]!, r, { hex: true }) : hex(a[0]!)}, ${num(a[1]!)}, ${hex(a[2]!)}`,
   },
 };
 
@@ -305,17 +303,19 @@ export interface SyscallOutcome {
 /** Runs system call `nr` with its six argument registers. */
 export function doSyscall(p: Process, nr: bigint, args: Args): SyscallOutcome {
   const def = nr < 0x1_0000_0000n ? SYSCALLS[Number(nr)] : undefined;
-  if (!def) return { result: -ENOSYS, trace: `syscall_${hex(nr)}(${args.map((v) => hex(v)).join(', ')}) = ${formatResult(-ENOSYS, false)}` };
+  if (!def) return { result: -ENOSYS, trace: traceLine(`syscall_${hex(nr)}(${args.map((v) => hex(v)).join(', ')})`, formatResult(-ENOSYS, false)) };
   const result = def.run(p, args);
   const shown = def.show ? def.show(p, args, result) : args.map((v) => hex(v)).join(', ');
-  const trace = `${def.name}(${shown}) = ${p.exitStatus !== null ? '?' : formatResult(result, def.hexResult ?? false)}`;
-  return { result, trace };
+  return { result, trace: traceLine(`${def.name}(${shown})`, p.exitStatus !== null ? '?' : formatResult(result, def.hexResult ?? false)) };
+}
+
+function traceLine(call: string, result: string): string {
+  return `${call.padEnd(RESULT_COLUMN)} = ${result}`;
 }
 
 function formatResult(r: number, asHex: boolean): string {
   if (r < 0 && r >= -4095) {
-    const [name, text] = ERRNO_NAMES[-r] ?? [`E${-r}`, 'Unknown error'];
-    return `-1 ${name} (${text})`;
+    return `-1 ${ERRNO_NAMES[-r] ?? `E${-r}`} (${LINUX_STRERROR.get(-r) ?? `Unknown error ${-r}`})`;
   }
   return asHex ? hex(r) : String(r);
 }
