@@ -3,11 +3,13 @@
 // exit with the same status. An assembly program (as + ld) and a freestanding gcc -O2 C
 // program with its own _start; each part skips when its tools are missing.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parseElf } from '../../runtime/loader/elf.ts';
+import { execStatic } from '../../runtime/usermode/index.ts';
 import { haveAsLd } from './harness/differential.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -56,6 +58,36 @@ describe.skipIf(!haveAsLd)(`an assembly program under exec${haveAsLd ? '' : ' (s
     const lines = r.stderr.toString().trim().split('\n');
     expect(lines[0]).toMatch(/^writev\(1, 0x[0-9a-f]+, 2\) +  = \d+$/);
     expect(lines.slice(-3)).toEqual([`${'write(1, "0\\n", 2)'.padEnd(39)} = 2`, `${'exit(17)'.padEnd(39)} = ?`, '+++ exited with 17 +++']);
+  });
+});
+
+describe.skipIf(!haveAsLd)(`guest faults against the native kernel's signals${haveAsLd ? '' : ' (skipped: GNU as or ld not found)'}`, () => {
+  const SIGNALS: Record<string, number> = { SIGILL: 4, SIGTRAP: 5, SIGFPE: 8, SIGSEGV: 11 };
+  it.each([
+    ['ud2', 'ud2'],
+    ['a store to address 0', 'xorl %eax, %eax\n movl $1, (%rax)'],
+    ['a division by zero', 'xorl %ecx, %ecx\n divl %ecx'],
+    ['int3', 'int3'],
+    ['hlt in ring 3', 'hlt'],
+    ['a jump to unmapped memory', 'movl $0x1000, %eax\n jmp *%rax'],
+    ['a write to the code', 'leaq _start(%rip), %rax\n movb $0, (%rax)'],
+  ])('%s: the same signal and exit status as natively', (name, body) => {
+    const exe = join(dir, `fault-${name.replace(/\W+/g, '-')}`);
+    writeFileSync(`${exe}.s`, `\t.globl _start\n_start:\n ${body}\n`);
+    build('as', ['-o', `${exe}.o`, `${exe}.s`]);
+    build('ld', ['-static', '-o', exe, `${exe}.o`]);
+    const native = spawnSync(exe, []);
+    expect(native.signal).not.toBeNull();
+    const emulated = execStatic(parseElf(new Uint8Array(readFileSync(exe)), exe), { argv: [exe], envp: [], io: { write: (_fd, b) => b.length, read: () => new Uint8Array(0) } });
+    expect(emulated.signal?.name).toBe(native.signal);
+    expect(emulated.status).toBe(128 + SIGNALS[native.signal!]!);
+  });
+
+  it('the command prints the signal, RIP, instruction and address and exits 128+signal', () => {
+    const exe = join(dir, 'fault-a-store-to-address-0');
+    const r = spawnSync(process.execPath, [cli, 'exec', exe], { encoding: 'utf8' });
+    expect(r.status).toBe(139);
+    expect(r.stderr).toMatch(/^mksyscall exec: SIGSEGV: #PF .* at rip 0x40100[0-9a-f]: movl +\$0x1,\(%rax\) \[c7 00 01 00 00 00\], address 0x0\n$/);
   });
 });
 
