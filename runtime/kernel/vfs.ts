@@ -247,7 +247,8 @@ export class Vfs {
     let dir = path.startsWith('/') ? this.root : start;
     const parts = path.split('/').filter((p) => p.length > 0);
     const trailingSlash = path.endsWith('/');
-    if (parts.length === 0) return { dir: this.root, name: '.', inode: this.root, trailingSlash: true };
+    // '/' alone: the root, named '/' so callers can tell it from '.' (Linux's LAST_ROOT).
+    if (parts.length === 0) return { dir: this.root, name: '/', inode: this.root, trailingSlash: true };
     for (let i = 0; i < parts.length - 1; i++) {
       const next = this.step(dir, parts[i]!);
       if (typeof next === 'string') return next;

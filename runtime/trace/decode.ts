@@ -115,7 +115,12 @@ const hex = (w: bigint) => (w === 0n ? '0' : '0x' + w.toString(16));
 /** A user address as a number if it is one, else null. */
 const userAddr = (w: bigint) => (w < 1n << 47n ? Number(w) : null);
 
-export function flagNames(value: number, names: ReadonlyArray<readonly [number, string]>, zero = '0'): string {
+/**
+ * Flag words as strace prints them: known names joined with '|', leftover bits as hex
+ * after them; with no known name at all, hex followed by a C comment naming the family
+ * (`0x8`, then `GRND_???` in a comment).
+ */
+export function flagNames(value: number, names: ReadonlyArray<readonly [number, string]>, zero = '0', prefix = ''): string {
   const parts: string[] = [];
   let rest = value >>> 0;
   for (const [bits, name] of names) {
@@ -124,8 +129,16 @@ export function flagNames(value: number, names: ReadonlyArray<readonly [number, 
       rest = (rest & ~bits) >>> 0;
     }
   }
-  if (rest !== 0) parts.push('0x' + rest.toString(16));
+  if (rest !== 0) {
+    if (parts.length === 0 && prefix) return unknown(rest, prefix);
+    parts.push('0x' + rest.toString(16));
+  }
   return parts.length ? parts.join('|') : zero;
+}
+
+// A value strace has no name for: hex, then the family's prefix and ??? in a C comment.
+function unknown(value: number | bigint, prefix: string): string {
+  return `0x${value.toString(16)} /* ${prefix}??? */`;
 }
 
 export function openFlags(flags: number): string {
@@ -276,17 +289,17 @@ export function formatArg(kind: ArgKind, i: number, spec: ArgSpec, ctx: DecodeCo
     case 'mode':
       return octalMode(u32(w));
     case 'whence':
-      return WHENCE_NAMES[u32(w)] ?? String(u32(w));
+      return WHENCE_NAMES[u32(w)] ?? unknown(u32(w), 'SEEK_');
     case 'prot':
-      return flagNames(u32(w), PROT_NAMES, 'PROT_NONE');
+      return flagNames(u32(w), PROT_NAMES, 'PROT_NONE', 'PROT_');
     case 'mapflags': {
       const f = u32(w);
-      const type = ['0', 'MAP_SHARED', 'MAP_PRIVATE', 'MAP_SHARED_VALIDATE'][f & 0xf] ?? hex(BigInt(f & 0xf));
+      const type = ['MAP_FILE', 'MAP_SHARED', 'MAP_PRIVATE', 'MAP_SHARED_VALIDATE'][f & 0xf] ?? unknown(f & 0xf, 'MAP_');
       const rest = flagNames(f & ~0xf, MAP_FLAG_NAMES, '');
       return rest ? `${type}|${rest}` : type;
     }
     case 'fcntl_cmd':
-      return FCNTL_CMD_NAMES.get(u32(w)) ?? hex(w);
+      return FCNTL_CMD_NAMES.get(u32(w)) ?? unknown(u32(w), 'F_');
     case 'fcntl_arg':
       return fcntlArg(args);
     case 'ioctl_req':
@@ -302,11 +315,13 @@ export function formatArg(kind: ArgKind, i: number, spec: ArgSpec, ctx: DecodeCo
           [AT_NO_AUTOMOUNT, 'AT_NO_AUTOMOUNT'],
           [AT_EMPTY_PATH, 'AT_EMPTY_PATH'],
         ],
+        '0',
+        'AT_',
       );
     case 'signal':
       return i32(w) === 0 ? '0' : signalName(i32(w));
     case 'arch_code':
-      return ARCH_PRCTL_NAMES.get(i32(w)) ?? hex(w);
+      return ARCH_PRCTL_NAMES.get(i32(w)) ?? unknown(u32(w), 'ARCH_');
     case 'arch_addr': {
       const code = i32(args[0]!);
       if (code !== ARCH_GET_FS && code !== ARCH_GET_GS) return hex(w);
@@ -315,13 +330,13 @@ export function formatArg(kind: ArgKind, i: number, spec: ArgSpec, ctx: DecodeCo
       return b ? `[${hex(new DataView(b.buffer).getBigUint64(0, true))}]` : hex(w);
     }
     case 'grnd':
-      return flagNames(u32(w), GRND_NAMES);
+      return flagNames(u32(w), GRND_NAMES, '0', 'GRND_');
     case 'cloexec':
-      return flagNames(i32(w), [[O_CLOEXEC, 'O_CLOEXEC']]);
+      return flagNames(i32(w), [[O_CLOEXEC, 'O_CLOEXEC']], '0', 'O_');
     case 'pipe_flags':
-      return flagNames(i32(w), OPEN_FLAG_NAMES);
+      return flagNames(i32(w), OPEN_FLAG_NAMES, '0', 'O_');
     case 'timer_flags':
-      return flagNames(i32(w), [[1, 'TIMER_ABSTIME']]);
+      return flagNames(i32(w), [[1, 'TIMER_ABSTIME']], '0', 'TIMER_');
     case 'pipefds':
       return pointerOr(w, () => {
         if (failed) return null;
@@ -363,7 +378,7 @@ function includeArg(name: string, kind: ArgKind, args: readonly bigint[]): boole
   }
   if (kind === 'fcntl_arg') {
     const cmd = u32(args[1]!);
-    return cmd === F_DUPFD || cmd === F_DUPFD_CLOEXEC || cmd === F_SETFD || cmd === F_SETFL;
+    return cmd !== F_GETFD && cmd !== F_GETFL;
   }
   return true;
 }
@@ -373,7 +388,8 @@ function fcntlArg(args: readonly bigint[]): string {
   const arg = args[2]!;
   if (cmd === F_SETFD) return flagNames(u32(arg), [[FD_CLOEXEC, 'FD_CLOEXEC']]);
   if (cmd === F_SETFL) return openFlags(u32(arg));
-  return String(i64(arg));
+  if (cmd === F_DUPFD || cmd === F_DUPFD_CLOEXEC) return String(i64(arg));
+  return hex(arg);
 }
 
 /** The text of the arguments printed in one phase, joined with ", ". */

@@ -48,7 +48,7 @@ function lookupAt(k: Kernel, t: Thread, dirfd: number, pathPtr: number, emptyOk 
 
 /** True for the names a lookup can end in that are not real entries: '.', '..', '/'. */
 function isDotName(l: Lookup): boolean {
-  return l.name === '.' || l.name === '..';
+  return l.name === '.' || l.name === '..' || l.name === '/';
 }
 
 function rwCount(count: number): number {
@@ -461,9 +461,9 @@ function doUnlink(k: Kernel, t: Thread, dirfd: number, pathPtr: number): Handler
 function doRmdir(k: Kernel, t: Thread, dirfd: number, pathPtr: number): HandlerResult {
   const l = lookupAt(k, t, dirfd, pathPtr);
   if (typeof l === 'string') return l;
-  if (l.inode === k.vfs.root) return 'EBUSY';
-  if (l.name === '.') return 'EINVAL';
   if (l.name === '..') return 'ENOTEMPTY';
+  if (l.name === '.') return 'EINVAL';
+  if (l.name === '/') return 'EBUSY';
   if (l.dir.readOnly) return 'EROFS';
   if (!l.inode) return 'ENOENT';
   if (l.inode.kind !== 'dir') return 'ENOTDIR';
@@ -475,7 +475,7 @@ function doRmdir(k: Kernel, t: Thread, dirfd: number, pathPtr: number): HandlerR
 function doMkdir(k: Kernel, t: Thread, dirfd: number, pathPtr: number, mode: number): HandlerResult {
   const l = lookupAt(k, t, dirfd, pathPtr);
   if (typeof l === 'string') return l;
-  if (isDotName(l) || l.inode === k.vfs.root) return 'EEXIST';
+  if (isDotName(l)) return 'EEXIST';
   if (l.dir.readOnly) return 'EROFS';
   if (l.inode) return 'EEXIST';
   if (!l.dir.linked) return 'ENOENT';

@@ -20,6 +20,7 @@ export const UTS_RELEASE = '6.1.0-mksyscall';
 export const UTS_VERSION = '#1 SMP PREEMPT_DYNAMIC';
 const NSEC_PER_SEC = 1e9;
 const TIMER_ABSTIME = 1;
+const THREAD_CPUTIME_ID = 3;
 
 export const sysGetpid = (_k: Kernel, t: Thread): HandlerResult => t.process.pid;
 export const sysGetppid = (_k: Kernel, t: Thread): HandlerResult => t.process.ppid;
@@ -187,7 +188,8 @@ export function sysClockNanosleep(k: Kernel, t: Thread, r: SyscallRegs): Handler
   if (t.pending!.deadline !== null) return sleepUntil(k, t, t.pending!.deadline);
   const clock = argInt(r, 0);
   const flags = argInt(r, 1);
-  if (!validClock(clock) || clock === 2 || clock === 3) return 'EINVAL';
+  if (!validClock(clock)) return 'EINVAL';
+  if (clock === THREAD_CPUTIME_ID) return 'EOPNOTSUPP';
   const ts = timespecFromUser(t, argPtr(r, 2));
   if (typeof ts === 'string') return ts;
   if ((flags & TIMER_ABSTIME) === 0) return sleepUntil(k, t, k.clock.now() + durationNs(ts.sec, ts.nsec));
