@@ -19,21 +19,33 @@ const PIN_ALIGN = 16;
 export class MachineBackend implements SyscallBackend {
   readonly os = 'linux';
 
-  constructor(private readonly machine: Machine) {}
+  /** Syscall, Syscall6, RawSyscall, RawSyscall6. */
+  private readonly stubs: number[];
+
+  constructor(private readonly machine: Machine) {
+    this.stubs = ['syscall·Syscall', 'syscall·Syscall6', 'syscall·RawSyscall', 'syscall·RawSyscall6'].map((n) => machine.addressOf(n));
+  }
 
   *syscall(kind: CallKind, trap: Word, args: readonly Word[]): Go<SyscallResult> {
     if (args.length > 6) throw new Error(`linux/amd64 has no stub for ${args.length} arguments (at most 6)`);
+    const m = this.machine;
     const th = this.thread();
     const pins = th.pins;
     th.pins = [];
     const six = args.length > 3;
-    const stub = `syscall·${kind === 'raw' ? 'Raw' : ''}Syscall${six ? '6' : ''}`;
+    const words = six ? 7 : 4;
     const frame: Word[] = [trap, ...args];
-    while (frame.length < (six ? 7 : 4)) frame.push(0);
+    while (frame.length < words) frame.push(0);
+    const sp = m.beginCall(th, this.stubs[(kind === 'raw' ? 2 : 0) + (six ? 1 : 0)]!, frame, 3);
     try {
-      const [r1, r2, err] = yield* this.machine.guestCall(stub, frame, 3);
-      for (const p of pins) p.bytes.set(this.machine.mem.read(p.addr, p.bytes.length));
-      return [wordOf(r1!), wordOf(r2!), Number(err!)];
+      for (;;) {
+        const park = m.advance(th, m.callReturn);
+        if (park === null) break;
+        yield park;
+      }
+      for (const p of pins) p.bytes.set(m.mem.read(p.addr, p.bytes.length));
+      const [r1, r2, err] = m.endCall(th, sp + 8 + 8 * words, 3);
+      return [r1!, r2!, Number(err)];
     } finally {
       th.pinNext = th.pinBase;
     }
@@ -71,9 +83,4 @@ export class MachineBackend implements SyscallBackend {
   private thread(): MachineThread {
     return this.machine.runner.current().thread as MachineThread;
   }
-}
-
-/** A 64-bit result as a canonical Word: a number when it is a safe integer. */
-function wordOf(v: bigint): Word {
-  return v >= -0x1f_ffff_ffff_ffffn && v <= 0x1f_ffff_ffff_ffffn ? Number(v) : v;
 }

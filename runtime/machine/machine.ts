@@ -37,9 +37,9 @@
 import { Cpu, PageFault, RDI, RSI, RSP, type CpuFault } from '../cpu/index.ts';
 import { Memory, PROT_READ, PROT_WRITE } from '../cpu/index.ts';
 import { linuxAmd64Objects, Linker, loadImage, PERCPU, returnToCaller, assemble, type Image } from '../asm/index.ts';
-import { Kernel, ManualClock, PtRegsFrame, type HostMount, type SeedFile, type Thread, type TargetTables, type SyscallRegs } from '../kernel/index.ts';
+import { Kernel, ManualClock, PT_REGS_OFFSET, PT_REGS_ORIG_RAX, type HostMount, type SeedFile, type Thread, type TargetTables, type SyscallRegs } from '../kernel/index.ts';
 import { Strace } from '../trace/index.ts';
-import { setSyscallBackend, type Go, type TargetDescriptor } from '../syscall.ts';
+import { setSyscallBackend, type Go, type Park, type TargetDescriptor, type Word } from '../syscall.ts';
 import { MachineBackend } from './backend.ts';
 import { RoundRobinRunner, RunEnded, ThreadEnded, type BlockedGoroutine, type MachineHost, type MThread, type SyscallBlocked } from './runner.ts';
 
@@ -56,6 +56,8 @@ const PIN_ARENA_OFFSET = 0x10_0000;
 export const PIN_ARENA_SIZE = 0x80_0000;
 /** Virtual nanoseconds per retired guest instruction. */
 export const INSTRUCTION_NS = 1;
+const EXITSYSCALL: Park = { reason: 'exitsyscall' };
+const YIELD: Park = { reason: 'yield' };
 /** Instructions a CPU runs between checks for host work (a bound, not a time slice). */
 const RUN_SLICE = 1_000_000;
 
@@ -119,26 +121,60 @@ export class MachineThread implements MThread {
   /** Arguments placed in guest memory for the next (or current) call, copied back after it. */
   pins: Array<{ addr: number; bytes: Uint8Array }> = [];
   pinNext: number;
+  /** The CPU is inside do_syscall_64 (a handler is waiting): serve it again before running on. */
+  inKernel = false;
+  /** exitsyscall parked: return from it before running on. */
+  returnPending = false;
+  /** The pt_regs frame of the call in progress, read and written through the CPU in ring 0. */
+  readonly regs: PtRegsView;
+
+  /** This thread's slot in THREAD_AREA and the stacks and arena in it. */
+  readonly slot: number;
+  readonly userStackTop: number;
+  readonly kernelStackTop: number;
+  readonly pinBase: number;
 
   constructor(
     readonly kthread: Thread,
     readonly cpu: Cpu,
     readonly index: number,
   ) {
+    this.slot = THREAD_AREA + index * THREAD_SLOT;
+    this.userStackTop = this.slot + USER_STACK_SIZE;
+    this.kernelStackTop = this.slot + KERNEL_STACK_OFFSET + KERNEL_STACK_SIZE;
+    this.pinBase = this.slot + PIN_ARENA_OFFSET;
     this.pinNext = this.pinBase;
+    this.regs = new PtRegsView(cpu);
+  }
+}
+
+/**
+ * The pt_regs frame of the call in progress on one CPU (base = DI at do_syscall_64), read
+ * and written with the CPU's own ring-0 accesses: the frame lives on the supervisor-only
+ * kernel stack. Layout as the kernel's PtRegsFrame: the number from orig_ax.
+ */
+class PtRegsView implements SyscallRegs {
+  base = 0;
+
+  constructor(private readonly cpu: Cpu) {}
+
+  private offset(i: number): number {
+    if (i === 0) return PT_REGS_ORIG_RAX;
+    const off = PT_REGS_OFFSET[i];
+    if (off === undefined) throw new RangeError(`pt_regs: register ${i} is not saved by the syscall entry`);
+    return off;
   }
 
-  get slot(): number {
-    return THREAD_AREA + this.index * THREAD_SLOT;
+  lo(i: number): number {
+    return this.cpu.load(this.base + this.offset(i), 4) >>> 0;
   }
-  get userStackTop(): number {
-    return this.slot + USER_STACK_SIZE;
+
+  hi(i: number): number {
+    return this.cpu.load(this.base + this.offset(i) + 4, 4) >>> 0;
   }
-  get kernelStackTop(): number {
-    return this.slot + KERNEL_STACK_OFFSET + KERNEL_STACK_SIZE;
-  }
-  get pinBase(): number {
-    return this.slot + PIN_ARENA_OFFSET;
+
+  setResult(value: number): void {
+    this.cpu.store(this.base + PT_REGS_OFFSET[0]!, 8, value | 0, Math.floor(value / 2 ** 32) | 0);
   }
 }
 
@@ -165,7 +201,11 @@ export class Machine implements MachineHost {
   private readonly straceLines: string[] = [];
   private straceSummary = false;
   private readonly addr: { doSyscall: number; enter: number; exit: number; callReturn: number; start: number; percpu: number };
+  /** The host return target calls made by the machine return to. */
+  readonly callReturn: number;
   private activeThread: MachineThread | null = null;
+  private readonly symbols = new Map<string, number>();
+  private readonly cwd: string | undefined;
   private mainThread: Thread | null = null;
   private started = false;
   private faultMessage: string | null = null;
@@ -190,6 +230,7 @@ export class Machine implements MachineHost {
       start: a('runtime·mstart'),
       percpu: a('entry_percpu'),
     };
+    this.callReturn = this.addr.callReturn;
     const s = opts.strace;
     if (s) {
       const settings: StraceSettings = s === true ? {} : s;
@@ -199,10 +240,10 @@ export class Machine implements MachineHost {
     this.runner = new RoundRobinRunner(this, this.seed);
     this.runner.onThreadExit = (th) => this.kernel.exitThread(th, 0);
     this.cwd = opts.cwd;
+    this.backend = new MachineBackend(this);
   }
 
-  private readonly cwd: string | undefined;
-  private readonly backend = new MachineBackend(this);
+  private readonly backend: MachineBackend;
   private heapNext = HEAP_BASE;
 
   /**
@@ -272,7 +313,28 @@ export class Machine implements MachineHost {
    * dies and ThreadEnded when only this thread does.
    */
   *runThread(th: MachineThread, until: number | null): Go<void> {
+    for (;;) {
+      const park = this.advance(th, until);
+      if (park === null) return;
+      yield park;
+    }
+  }
+
+  /**
+   * One leg of runThread, without a generator (the common call never parks): runs th's
+   * CPU until it reaches `until` (null) or must park (the Park to yield; call again to go
+   * on once the goroutine is resumed).
+   */
+  advance(th: MachineThread, until: number | null): Park | null {
     const cpu = th.cpu;
+    if (th.inKernel) {
+      const park = this.serveSyscall(th);
+      if (park !== null) return park;
+    } else if (th.returnPending) {
+      th.returnPending = false;
+      this.mem.setUserMode(true);
+      returnToCaller(cpu);
+    }
     for (;;) {
       this.activate(th);
       const before = cpu.icount;
@@ -280,57 +342,51 @@ export class Machine implements MachineHost {
       const ran = cpu.icount - before;
       this.instructions += ran;
       this.clock.advance(ran * INSTRUCTION_NS);
-      switch (stop.kind) {
-        case 'host': {
-          const at = stop.addr;
-          if (at === until && cpu.cpl === 3) return;
-          if (at === this.addr.doSyscall && cpu.cpl === 0) yield* this.serveSyscall(th);
-          else if (at === this.addr.enter && cpu.cpl === 3) {
-            this.runner.entersyscall();
-            returnToCaller(cpu);
-          } else if (at === this.addr.exit && cpu.cpl === 3) {
-            if (!this.runner.exitsyscall()) yield { reason: 'exitsyscall' };
-            this.mem.setUserMode(true);
-            returnToCaller(cpu);
-          } else this.die(th, pageFaultAt(cpu, at));
-          break;
-        }
-        case 'fault':
-          this.die(th, stop.fault);
-          break;
-        case 'limit':
-          break;
-        default:
-          throw new Error(`machine: unexpected CPU stop '${stop.kind}' at 0x${cpu.rip.toString(16)} in ring ${cpu.cpl}`);
-      }
+      if (stop.kind === 'host') {
+        const at = stop.addr;
+        if (at === until && cpu.cpl === 3) return null;
+        if (at === this.addr.doSyscall && cpu.cpl === 0) {
+          th.inKernel = true;
+          const park = this.serveSyscall(th);
+          if (park !== null) return park;
+        } else if (at === this.addr.enter && cpu.cpl === 3) {
+          this.runner.entersyscall();
+          returnToCaller(cpu);
+        } else if (at === this.addr.exit && cpu.cpl === 3) {
+          if (!this.runner.exitsyscall()) {
+            th.returnPending = true;
+            return EXITSYSCALL;
+          }
+          returnToCaller(cpu);
+        } else this.die(th, pageFaultAt(cpu, at));
+      } else if (stop.kind === 'fault') this.die(th, stop.fault);
+      else if (stop.kind !== 'limit') throw new Error(`machine: unexpected CPU stop '${stop.kind}' at 0x${cpu.rip.toString(16)} in ring ${cpu.cpl}`);
     }
   }
 
-  /** do_syscall_64 for th's CPU (in ring 0, DI = pt_regs): runs the handler until it completes, parking while it waits. */
-  private *serveSyscall(th: MachineThread): Go<void> {
+  /**
+   * do_syscall_64 for th's CPU (in ring 0, DI = pt_regs): runs the handler; when it
+   * completes, returns from do_syscall_64 (null, or a yield Park for sched_yield); when
+   * it must wait, returns the 'syscall-blocked' Park and leaves th in the kernel, to be
+   * served again once woken.
+   */
+  private serveSyscall(th: MachineThread): Park | null {
     const cpu = th.cpu;
     const t = th.kthread;
-    const regs: SyscallRegs = new PtRegsFrame(
-      { readU32: (a) => cpu.load(a, 4) >>> 0, writeU32: (a, v) => cpu.store(a, 4, v | 0, 0) },
-      cpu.regAddr(RDI),
-    );
-    for (;;) {
-      this.mem.setUserMode(false);
-      const out = this.kernel.do_syscall_64(t, regs);
-      if (out.kind === 'wait' || out.kind === 'sleep') {
-        const detail: SyscallBlocked = { thread: th, block: out };
-        yield { reason: 'syscall-blocked', detail };
-        this.endIfDead(t);
-        continue;
-      }
-      this.endIfDead(t);
-      if (t.fsBase !== BigInt(cpu.fsBase)) cpu.fsBase = Number(t.fsBase);
-      if (t.gsBase !== 0n) cpu.kernelGsBase = Number(t.gsBase);
-      this.mem.setUserMode(false);
-      returnToCaller(cpu);
-      if (out.kind === 'yield') yield { reason: 'yield' };
-      return;
+    this.endIfDead(t);
+    this.mem.setUserMode(false);
+    th.regs.base = cpu.regAddr(RDI);
+    const out = this.kernel.do_syscall_64(t, th.regs);
+    if (out.kind === 'wait' || out.kind === 'sleep') {
+      const detail: SyscallBlocked = { thread: th, block: out };
+      return { reason: 'syscall-blocked', detail };
     }
+    th.inKernel = false;
+    this.endIfDead(t);
+    if (t.fsBase !== BigInt(cpu.fsBase)) cpu.fsBase = Number(t.fsBase);
+    if (t.gsBase !== 0n) cpu.kernelGsBase = Number(t.gsBase);
+    returnToCaller(cpu);
+    return out.kind === 'yield' ? YIELD : null;
   }
 
   private endIfDead(t: Thread): void {
@@ -377,25 +433,48 @@ export class Machine implements MachineHost {
    * Calls the guest function `name` on the current goroutine's thread with an ABI0 frame:
    * `args` words above the return address, then `results` result words, which it returns.
    */
-  *guestCall(name: string, args: ReadonlyArray<number | bigint>, results: number): Go<bigint[]> {
+  *guestCall(name: string, args: ReadonlyArray<Word>, results: number): Go<Word[]> {
     const th = this.runner.current().thread as MachineThread;
+    const sp = this.beginCall(th, this.addressOf(name), args, results);
+    for (;;) {
+      const park = this.advance(th, this.addr.callReturn);
+      if (park === null) break;
+      yield park;
+    }
+    return this.endCall(th, sp + 8 + 8 * args.length, results);
+  }
+
+  /** A symbol's address (memoised: stub calls look theirs up on every call). */
+  addressOf(name: string): number {
+    let at = this.symbols.get(name);
+    if (at === undefined) {
+      at = this.image.addressOf(name);
+      this.symbols.set(name, at);
+    }
+    return at;
+  }
+
+  /** Builds [callReturn][args…][results…] on th's user stack and points its CPU at fn; returns the frame's address. */
+  beginCall(th: MachineThread, fn: number, args: ReadonlyArray<Word>, results: number): number {
     const cpu = th.cpu;
     const sp = th.userStackTop - 512;
-    const words = args.length + results;
     this.mem.setUserMode(true);
-    cpu.store(sp, 8, this.addr.callReturn >>> 0, Math.floor(this.addr.callReturn / 2 ** 32));
-    for (let i = 0; i < words; i++) {
-      const w = i < args.length ? args[i]! : 0;
-      storeWord(cpu, sp + 8 + 8 * i, w);
-    }
-    cpu.rip = this.image.addressOf(name);
-    cpu.setReg(RSP, sp);
-    yield* this.runThread(th, this.addr.callReturn);
+    storeWord(cpu, sp, this.addr.callReturn);
+    for (let i = 0; i < args.length; i++) storeWord(cpu, sp + 8 + 8 * i, args[i]!);
+    for (let i = 0; i < results; i++) storeWord(cpu, sp + 8 + 8 * (args.length + i), 0);
+    cpu.rip = fn;
+    cpu.setRegAddr(RSP, sp);
+    return sp;
+  }
+
+  /** The n result words at `at` after a call returned. */
+  endCall(th: MachineThread, at: number, n: number): Word[] {
+    const cpu = th.cpu;
     this.mem.setUserMode(true);
-    const out: bigint[] = [];
-    for (let i = 0; i < results; i++) {
-      const lo = cpu.load(sp + 8 + 8 * (args.length + i), 8) >>> 0;
-      out.push(BigInt.asIntN(64, (BigInt(cpu.th >>> 0) << 32n) | BigInt(lo)));
+    const out: Word[] = [];
+    for (let i = 0; i < n; i++) {
+      const lo = cpu.load(at + 8 * i, 8) >>> 0;
+      out.push(wordOfHalves(lo, cpu.th | 0));
     }
     return out;
   }
@@ -431,7 +510,13 @@ export class Machine implements MachineHost {
 }
 
 
-function storeWord(cpu: Cpu, addr: number, w: number | bigint): void {
+/** A 64-bit word from its halves (hi signed) as a canonical Word: a number when it is a safe integer. */
+function wordOfHalves(lo: number, hi: number): Word {
+  if (hi >= -0x20_0000 && hi < 0x20_0000) return hi * 2 ** 32 + lo;
+  return BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo));
+}
+
+function storeWord(cpu: Cpu, addr: number, w: Word): void {
   if (typeof w === 'number') cpu.store(addr, 8, w >>> 0, Math.floor(w / 2 ** 32) | 0);
   else {
     const u = BigInt.asUintN(64, w);

@@ -1,0 +1,73 @@
+// Nanoseconds per getpid through the machine's Syscall path, as generated code makes it:
+// runtime/syscall.ts Syscall → the machine's backend → the Syscall stub on the emulated
+// CPU (CALL runtime·entersyscall, SYSCALL, entry_SYSCALL_64, do_syscall_64, the kernel's
+// getpid, SYSRETQ, CALL runtime·exitsyscall, RET) → [r1, r2, err]; and the same through
+// RawSyscall (no scheduler calls). Native baseline in the same run: a C loop of
+// syscall(SYS_getpid), built with gcc -O2.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { target } from '../generated/target_linux_amd64.ts';
+import { SYS_GETPID } from '../generated/zsysnum_linux_amd64.ts';
+import { Machine, RawSyscall, Syscall, type Go, type SyscallResult } from '../runtime/index.ts';
+
+function nativeGetpidNs(calls: number): number | null {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-syscall-'));
+  try {
+    writeFileSync(
+      join(dir, 'g.c'),
+      `#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+int main(void) {
+  struct timespec a, b;
+  clock_gettime(CLOCK_MONOTONIC, &a);
+  for (long i = 0; i < ${calls}; i++) syscall(SYS_getpid);
+  clock_gettime(CLOCK_MONOTONIC, &b);
+  printf("%.1f\\n", ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / ${calls});
+  return 0;
+}
+`,
+    );
+    if (spawnSync('gcc', ['-O2', '-o', join(dir, 'g'), join(dir, 'g.c')]).status !== 0) return null;
+    const r = spawnSync(join(dir, 'g'), { encoding: 'utf8' });
+    return r.status === 0 ? Number(r.stdout.trim()) : null;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** ns per call of `call` in a goroutine on a fresh machine (best of `rounds`). */
+function measure(call: () => Go<SyscallResult>, calls: number, rounds: number): { ns: number; instructions: number } {
+  let best = Infinity;
+  let instructions = 0;
+  for (let round = 0; round < rounds; round++) {
+    const m = new Machine({ target });
+    let ns = 0;
+    const result = m.run(function* () {
+      for (let i = 0; i < 1000; i++) yield* call(); // warm-up: decode and compile the blocks
+      const t = performance.now();
+      for (let i = 0; i < calls; i++) yield* call();
+      ns = ((performance.now() - t) * 1e6) / calls;
+    });
+    if (ns < best) {
+      best = ns;
+      instructions = result.instructions / (calls + 1000);
+    }
+  }
+  return { ns: best, instructions };
+}
+
+export async function run(): Promise<void> {
+  const calls = 200_000;
+  const native = nativeGetpidNs(1_000_000);
+  const sys = measure(() => Syscall(SYS_GETPID, 0, 0, 0), calls, 3);
+  const raw = measure(() => RawSyscall(SYS_GETPID, 0, 0, 0), calls, 3);
+  const ratio = (ns: number) => (native ? ` (${(ns / native).toFixed(1)}× native)` : '');
+  console.log(`native syscall(SYS_getpid), gcc -O2:        ${native === null ? 'n/a (gcc missing)' : `${native.toFixed(1)} ns`}`);
+  console.log(`Syscall(SYS_GETPID) on the machine:         ${sys.ns.toFixed(0)} ns/call${ratio(sys.ns)}, ${sys.instructions.toFixed(0)} guest instructions/call`);
+  console.log(`RawSyscall(SYS_GETPID) on the machine:      ${raw.ns.toFixed(0)} ns/call${ratio(raw.ns)}, ${raw.instructions.toFixed(0)} guest instructions/call`);
+  console.log(`goal: Syscall getpid <= 500 ns`);
+}
