@@ -21,15 +21,16 @@ function isGenerated(text: string): boolean {
 function planned(outDir: string, gen: Generation): Map<string, string> {
   const out = new Map<string, string>();
   if (existsSync(outDir)) {
-    for (const name of readdirSync(outDir).sort()) {
-      if (gen.files.has(name)) continue;
+    for (const entry of readdirSync(outDir, { withFileTypes: true })) {
+      const name = entry.name;
+      if (gen.files.has(name) || !entry.isFile()) continue;
       const text = readFileSync(join(outDir, name), 'utf8');
       if (gen.complete && isGenerated(text)) continue; // stale: no target produces it any more
       out.set(name, text);
     }
   }
   for (const [name, text] of gen.files) out.set(name, text);
-  return out;
+  return new Map([...out].sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
 /**
@@ -40,6 +41,9 @@ export function writeAtomically(outDir: string, gen: Generation): string[] {
   const files = planned(outDir, gen);
   const changed = [...gen.files.keys()].filter((n) => !existsSync(join(outDir, n)) || readFileSync(join(outDir, n), 'utf8') !== gen.files.get(n));
   if (changed.length === 0 && existsSync(outDir) && readdirSync(outDir).length === files.size) return changed;
+  // Folders inside the output directory are not ours to copy: refuse rather than drop them.
+  const folders = existsSync(outDir) ? readdirSync(outDir, { withFileTypes: true }).filter((e) => !e.isFile()) : [];
+  if (folders.length) throw Object.assign(new Error(`${outDir} holds folders (${folders.map((f) => f.name).join(', ')}); generated/ may hold only files`), { code: 'EISDIR' });
   const parent = dirname(outDir);
   const tmp = join(parent, `.${basename(outDir)}.tmp-${process.pid}`);
   const old = join(parent, `.${basename(outDir)}.old-${process.pid}`);
@@ -61,7 +65,7 @@ export function writeAtomically(outDir: string, gen: Generation): string[] {
 /** Unified diffs between `outDir` and what writing `gen` would produce; empty when fresh. */
 export async function staleDiff(outDir: string, gen: Generation): Promise<string> {
   const files = planned(outDir, gen);
-  const onDisk = existsSync(outDir) ? readdirSync(outDir).sort() : [];
+  const onDisk = existsSync(outDir) ? readdirSync(outDir, { withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name) : [];
   const names = [...new Set([...onDisk, ...files.keys()])].sort();
   let out = '';
   let createTwoFilesPatch: typeof import('diff').createTwoFilesPatch | undefined;

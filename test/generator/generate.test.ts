@@ -1,7 +1,7 @@
 // Whole generation runs: the committed generated/ is the golden output of every target
 // (fresh, deterministic, prettier-stable), atomic writes leave the output untouched on
 // any error, --check reports drift as a unified diff, and the CLI's exit codes.
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as prettier from 'prettier';
@@ -14,7 +14,11 @@ import { DEFS_DIR } from '../../generator/tables/index.ts';
 import { TARGETS } from '../../generator/targets.ts';
 
 function snapshot(dir: string): Record<string, string> {
-  return Object.fromEntries(readdirSync(dir).sort().map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+  return Object.fromEntries(
+    readdirSync(dir, { withFileTypes: true })
+      .map((e) => [e.name, e.isFile() ? readFileSync(join(dir, e.name), 'utf8') : '(folder)'] as const)
+      .sort(([a], [b]) => (a < b ? -1 : 1)),
+  );
 }
 
 describe('generated/ (golden output of all six targets)', () => {
@@ -145,6 +149,15 @@ describe('writing and checking', () => {
     expect(() => writeAtomically(out, gen)).toThrow();
     expect(snapshot(out)).toEqual(before);
     expect(readdirSync(tmp).sort()).toEqual(['defs', 'generated']);
+  });
+
+  it('a folder inside the output: exit 2, nothing touched', async () => {
+    mkdirSync(join(out, 'sub'));
+    rmSync(join(out, 'index.ts'));
+    const before = snapshot(join(out));
+    expect(await cli({})).toBe(2);
+    expect(lines.err).toMatch(/holds folders \(sub\)/);
+    expect(snapshot(out)).toEqual(before);
   });
 
   it('staleDiff reports a missing output folder as all-new files', async () => {
