@@ -5,7 +5,7 @@
 // identical line for line (results and errnos included), except for stack addresses.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -65,6 +65,40 @@ function* sample(a: Arena, dir: string): ThreadBody {
   yield sys('read', -1, 0, 0);
   yield sys('close', 99);
   yield sys('nanosleep', ts, 0);
+  const iov = (pairs: Array<[number, number]>) => {
+    const at = a.alloc(16 * pairs.length);
+    pairs.forEach(([base, len], i) => {
+      a.mem.writeU64(at + 16 * i, BigInt(base));
+      a.mem.writeU64(at + 16 * i + 8, BigInt(len));
+    });
+    return at;
+  };
+  const out = iov([
+    [a.str('first '), 6],
+    [a.str('second\n'), 7],
+  ]);
+  const inv = iov([
+    [buf, 4],
+    [buf + 4, 20],
+  ]);
+  const vfd = yield sys('openat', AT_FDCWD, a.str('vec.txt'), linux.O_RDWR | O_CREAT | linux.O_TRUNC, 0o644);
+  yield sys('writev', vfd, out, 2);
+  yield sys('pread64', vfd, buf, 64, 6);
+  yield sys('lseek', vfd, 0, 0);
+  yield sys('readv', vfd, inv, 2);
+  yield sys('fcntl', vfd, linux.F_DUPFD_CLOEXEC, 7);
+  yield sys('unlinkat', AT_FDCWD, a.str('vec.txt'), 0);
+  yield sys('uname', a.alloc(390));
+  yield sys('getuid');
+  yield sys('getegid');
+  const map = yield sys('mmap', 0, 8192, linux.PROT_READ | linux.PROT_WRITE, linux.MAP_PRIVATE | linux.MAP_ANONYMOUS, -1, 0);
+  yield sys('mprotect', map, 4096, linux.PROT_READ);
+  yield sys('munmap', map, 8192);
+  yield sys('sched_yield');
+  const pipe = a.alloc(8);
+  yield sys('pipe2', pipe, O_CLOEXEC);
+  yield sys('close', a.mem.readU32(pipe));
+  yield sys('write', a.mem.readU32(pipe + 4), a.str('lost'), 4);
   yield sys('exit_group', 0);
 }
 
@@ -152,12 +186,15 @@ function* errors(a: Arena, dir: string): ThreadBody {
   yield sys('exit_group', 0);
 }
 
-/** Lines after the chdir, with user addresses (and the padding their width changes) made neutral. */
+/** Lines after the chdir, with user addresses (and the padding their width changes) and pids made neutral. */
 function normalise(trace: string): string[] {
   const lines = trace.split('\n').filter((l) => l.length > 0);
   const from = lines.findIndex((l) => l.startsWith('chdir('));
   const address = /0x[0-9a-f]{6,}/;
-  return lines.slice(from + 1).map((l) => (address.test(l) ? l.replaceAll(new RegExp(address, 'g'), 'ADDR').replace(/ +=/, ' =') : l));
+  return lines
+    .slice(from + 1)
+    .map((l) => (address.test(l) ? l.replaceAll(new RegExp(address, 'g'), 'ADDR').replace(/ +=/, ' =') : l))
+    .map((l) => l.replace(/si_pid=\d+/, 'si_pid=PID'));
 }
 
 /** Builds the C fixture, traces it with the real strace in a directory made by `prepare`, and returns the normalised lines. */
@@ -169,7 +206,8 @@ function realTrace(fixture: string, prepare: (dir: string) => void): string[] {
     const dir = join(work, 'd');
     mkdirSync(dir);
     prepare(dir);
-    execFileSync('strace', ['-o', join(work, 'trace'), exe, dir]);
+    // The sample ends killed by SIGPIPE, so strace's own exit status is not 0.
+    spawnSync('strace', ['-o', join(work, 'trace'), exe, dir]);
     return normalise(readFileSync(join(work, 'trace'), 'utf8'));
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -177,7 +215,7 @@ function realTrace(fixture: string, prepare: (dir: string) => void): string[] {
 }
 
 function ourTrace(files: SeedFile[], body: (a: Arena, dir: string) => ThreadBody): string[] {
-  const m = machine({ files });
+  const m = machine({ files, uid: process.getuid!(), gid: process.getgid!(), hostname: hostname() });
   const lines: string[] = [];
   new Strace(m.kernel, { write: (l) => lines.push(l) });
   m.driver.spawn(m.thread, body(m.arena, '/sample'));
