@@ -61,9 +61,24 @@ export class Inode {
     return (this.linked ? 2 : 0) + subdirs;
   }
 
+  /**
+   * Loads a host file's contents (open calls this); false if the host refuses (the file
+   * went away, became a link, or is unreadable), which open reports as EACCES.
+   */
+  load(): boolean {
+    if (this.bytes !== null || this.hostPath === null || this.kind !== 'reg') return true;
+    try {
+      this.bytes = readHostFile(this.hostPath, this.size);
+      this.size = this.bytes.length;
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** Regular file contents (exactly `size` bytes, a view: copy before keeping). */
   data(): Uint8Array {
-    if (this.bytes === null) this.bytes = this.hostPath !== null ? readHostFile(this.hostPath, this.size) : new Uint8Array(0);
+    this.bytes ??= new Uint8Array(0);
     return this.bytes.subarray(0, this.size);
   }
 
@@ -226,7 +241,12 @@ export class Vfs {
     const known = dir.children.get(name);
     if (known || dir.hostPath === null) return known;
     const hostPath = join(dir.hostPath, Buffer.from(name, 'latin1').toString('utf8'));
-    const st = lstatSync(hostPath, { throwIfNoEntry: false });
+    let st;
+    try {
+      st = lstatSync(hostPath, { throwIfNoEntry: false });
+    } catch {
+      return undefined; // unreadable on the host: as if absent
+    }
     if (!st) return undefined;
     const kind: InodeKind = st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'lnk' : st.isFile() ? 'reg' : 'chr';
     const node = this.newInode(kind, st.mode & 0o7777, true, kind === 'chr' ? null : hostPath);

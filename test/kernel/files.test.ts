@@ -263,6 +263,16 @@ describe('read-only host mounts', () => {
     expect(m.mem.readU32(st + 24) & linux.S_IFMT).toBe(linux.S_IFLNK);
   });
 
+  it('a host file that disappears after it was looked up fails to open with EACCES, not a host error', () => {
+    writeFileSync(join(host, 'gone'), 'soon gone');
+    const m = machine({ mounts: [{ at: '/mnt/host', hostDir: host }] });
+    const st = m.arena.alloc(144);
+    expect(call(m, 'newfstatat', AT_FDCWD, m.arena.str('/mnt/host/gone'), st, 0)).toBe(0);
+    expect(Number(m.mem.readU64(st + 48))).toBe(9);
+    rmSync(join(host, 'gone'));
+    expect(call(m, 'open', m.arena.str('/mnt/host/gone'), O_RDONLY)).toBe(err('EACCES'));
+  });
+
   it('rejects a missing host directory clearly', () => {
     expect(() => machine({ mounts: [{ at: '/m', hostDir: join(host, 'absent') }] })).toThrow(/does not exist/);
   });

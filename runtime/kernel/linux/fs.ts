@@ -99,6 +99,7 @@ function doOpen(k: Kernel, t: Thread, dirfd: number, pathPtr: number, flags: num
     } else {
       if ((flags & O_DIRECTORY) !== 0 || l.trailingSlash) return 'ENOTDIR';
       if (inode.kind !== 'reg') return 'ENXIO';
+      if (!inode.load()) return 'EACCES';
     }
     if (inode.readOnly && (wantsWrite || (flags & O_TRUNC) !== 0)) return 'EROFS';
     if ((flags & O_TRUNC) !== 0 && wantsWrite && inode.kind === 'reg') {
