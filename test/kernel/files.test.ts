@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { linux } from '../../runtime/kernel/index.ts';
 import { call, ERRNO, machine, text, type TestMachine } from './harness.ts';
@@ -271,6 +272,25 @@ describe('read-only host mounts', () => {
     expect(Number(m.mem.readU64(st + 48))).toBe(9);
     rmSync(join(host, 'gone'));
     expect(call(m, 'open', m.arena.str('/mnt/host/gone'), O_RDONLY)).toBe(err('EACCES'));
+  });
+
+  it('property: no path reaches a file outside the mount, whatever its . .. and links', () => {
+    const m = machine({ mounts: [{ at: '/mnt/host', hostDir: host }], files: [{ path: '/mnt/guest.txt', contents: 'guest' }] });
+    const outsideName = outside.split('/').pop()!;
+    const segment = fc.constantFrom('..', '.', '', 'sub', 'data.txt', 'abs-link', 'rel-link', 'dir-link', 'secret', outsideName, 'mnt', 'host');
+    fc.assert(
+      fc.property(fc.boolean(), fc.array(segment, { minLength: 1, maxLength: 8 }), (absolute, parts) => {
+        const path = (absolute ? '/' : '') + parts.join('/');
+        call(m, 'chdir', m.arena.str('/mnt/host/sub'));
+        const fd = call(m, 'open', m.arena.str(path), O_RDONLY);
+        if (fd < 0) return;
+        const buf = m.arena.alloc(32);
+        const n = call(m, 'read', fd, buf, 32);
+        call(m, 'close', fd);
+        if (n > 0) expect(['host bytes', 'guest']).toContain(m.arena.text(buf, n));
+      }),
+      { numRuns: 400, seed: 11 },
+    );
   });
 
   it('rejects a missing host directory clearly', () => {

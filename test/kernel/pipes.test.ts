@@ -1,6 +1,7 @@
 // Pipes with real blocking, driven by the deterministic driver: readers sleep until data
 // or EOF, writers to a full pipe sleep, wake-ups are FIFO, EPIPE comes with SIGPIPE,
 // O_NONBLOCK gives EAGAIN, and a run with nobody able to proceed reports deadlock.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { linux, sys, type ThreadBody } from '../../runtime/kernel/index.ts';
 import { Strace } from '../../runtime/trace/index.ts';
@@ -72,6 +73,49 @@ describe('pipes', () => {
     expect(wrote).toBe(size);
     expect(read).toBe(size);
     expect(Buffer.compare(m.mem.read(dst, size), m.mem.read(src, size))).toBe(0);
+  });
+
+  it('property: whatever the write and read sizes, the reader gets exactly the bytes written, in order', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 90_000 }), { minLength: 1, maxLength: 5 }),
+        fc.array(fc.integer({ min: 1, max: 70_000 }), { minLength: 1, maxLength: 5 }),
+        (writes, readSizes) => {
+          const m = machine();
+          const [r, w] = pipeFds(m);
+          const total = writes.reduce((a, b) => a + b, 0);
+          const src = m.arena.alloc(Math.max(...writes, 1));
+          m.mem.write(src, Uint8Array.from({ length: Math.max(...writes, 1) }, (_, i) => (i * 31 + 7) & 0xff));
+          const expected: number[] = [];
+          for (const n of writes) for (let i = 0; i < n; i++) expected.push(((i * 31 + 7) & 0xff));
+          const dst = m.arena.alloc(70_000);
+          const got: number[] = [];
+          const reader = m.kernel.spawnThread(m.thread.process);
+          m.driver.spawn(
+            m.thread,
+            (function* (): ThreadBody {
+              for (const n of writes) expect(yield sys('write', w, src, n)).toBe(n);
+              yield sys('close', w);
+            })(),
+          );
+          m.driver.spawn(
+            reader,
+            (function* (): ThreadBody {
+              for (let i = 0; ; i++) {
+                const n = yield sys('read', r, dst, readSizes[i % readSizes.length]!);
+                if (n === 0) break;
+                expect(n).toBeGreaterThan(0);
+                got.push(...m.mem.read(dst, n));
+              }
+            })(),
+          );
+          expect(m.driver.run().deadlocked).toEqual([]);
+          expect(got.length).toBe(total);
+          expect(Buffer.compare(Buffer.from(got), Buffer.from(expected))).toBe(0);
+        },
+      ),
+      { numRuns: 40, seed: 5 },
+    );
   });
 
   it('EAGAIN on an empty or full non-blocking pipe, ESPIPE for seeks', () => {
