@@ -108,7 +108,7 @@ if (total > 0) {
     }
     console.log(`table coverage: ${covered.size} of ${FORMS.length} forms exercised`);
     if (missing.size) console.log(`  not exercised (mnemonic × forms): ${[...missing].map(([m, n]) => (n > 1 ? `${m}×${n}` : m)).join(' ')}`);
-    if (excluded.size) console.log(`  not run as random cases (system, unit-tested in core-*): ${[...excluded].join(' ')}`);
+    if (excluded.size) console.log(`  not exercised, outside the table group (templates or the core-* unit tests cover them): ${[...excluded].join(' ')}`);
   }
 }
 

@@ -181,13 +181,15 @@ export class CaseBuilder {
    */
   mem(align = 1): { text: string; offset: number } {
     const form = this.rng.below(6);
+    // A 0x67 prefix now and then: 32-bit address registers (the scratch block lies below 4 GiB).
+    const names = this.rng.chance(0.15) ? REG32 : REG64;
     let disp = form === 0 ? this.rng.range(-100, 100) : this.rng.range(-64, 56);
     let offset: number;
     if (form === 5) {
       // RIP-relative: the displacement is the scratch symbol's own.
       offset = SCRATCH_CENTER + disp;
       offset -= offset % align;
-      return { text: `s${this.index}+${offset}(%rip)`, offset };
+      return { text: `s${this.index}+${offset}(%${names === REG32 ? 'eip' : 'rip'})`, offset };
     }
     if (form <= 1) {
       // disp(base) or (base): rbp/r13 force a displacement, rsp/r12 force a SIB byte. A base
@@ -198,7 +200,7 @@ export class CaseBuilder {
       offset = SCRATCH_CENTER + disp;
       disp -= offset % align;
       offset -= offset % align;
-      return { text: `${disp + far === 0 ? '' : disp + far}(%${REG64[base]})`, offset };
+      return { text: `${disp + far === 0 ? '' : disp + far}(%${names[base]})`, offset };
     }
     const index = this.addressReg(null);
     const scale = this.rng.pick([1, 2, 4, 8]);
@@ -209,10 +211,10 @@ export class CaseBuilder {
     offset -= offset % align;
     if (form === 4) {
       // No base: an absolute 32-bit displacement (static, non-PIE binaries sit below 2 GiB).
-      return { text: `s${this.index}+${offset - idx * scale}(,%${REG64[index]},${scale})`, offset };
+      return { text: `s${this.index}+${offset - idx * scale}(,%${names[index]},${scale})`, offset };
     }
     const base = this.addressReg(SCRATCH_CENTER);
-    return { text: `${disp}(%${REG64[base]},%${REG64[index]},${scale})`, offset };
+    return { text: `${disp}(%${names[base]},%${names[index]},${scale})`, offset };
   }
 
   /**
@@ -313,10 +315,15 @@ const alu: Template = (b) => {
   if (form === 0) b.lines = [`${op}${s} ${b.reg(size).text}, ${b.reg(size).text}`];
   else if (form === 1) b.lines = [`${op}${s} ${immText(b.imm(size))}, ${b.rng.chance(0.3) ? accumulator(b, size) : b.reg(size).text}`];
   else if (form === 2 && op !== 'test') b.lines = [`${op}${s} ${b.mem().text}, ${b.reg(size).text}`];
-  else if (form === 3 || form === 2) b.lines = [`${op}${s} ${b.reg(size).text}, ${b.mem().text}`];
-  else b.lines = [`${op}${s} ${immText(b.imm(size))}, ${b.mem().text}`];
+  else if (form === 3 || form === 2) b.lines = [`${lockable(b, op)}${op}${s} ${b.reg(size).text}, ${b.mem().text}`];
+  else b.lines = [`${lockable(b, op)}${op}${s} ${immText(b.imm(size))}, ${b.mem().text}`];
   if (op === 'and' || op === 'or' || op === 'xor' || op === 'test') b.undefinedFlags = AF;
 };
+
+/** Sometimes a LOCK prefix, for read-modify-write instructions with a memory destination. */
+function lockable(b: CaseBuilder, op: string): string {
+  return op !== 'cmp' && op !== 'test' && op !== 'bt' && b.rng.chance(0.2) ? 'lock ' : '';
+}
 
 function accumulator(b: CaseBuilder, size: Size): string {
   return `%${size === 8 ? 'al' : size === 16 ? 'ax' : size === 32 ? 'eax' : 'rax'}`;
@@ -326,7 +333,8 @@ const unary: Template = (b) => {
   const op = b.rng.pick(['inc', 'dec', 'neg', 'not']);
   const size = b.rng.pick(SIZES);
   if (size === 64) b.rexW();
-  b.lines = [`${op}${SUFFIX[size]} ${rm(b, size, b.rng.chance(0.4)).text}`];
+  const dst = rm(b, size, b.rng.chance(0.4));
+  b.lines = [`${dst.offset !== undefined ? lockable(b, op) : ''}${op}${SUFFIX[size]} ${dst.text}`];
 };
 
 /** A shift/rotate count: the implicit 1, an imm8, or CL. Returns the operand prefix and the raw count. */
@@ -494,7 +502,9 @@ const exchange: Template = (b) => {
   const s = SUFFIX[size];
   const form = b.rng.below(3);
   if (form === 0) {
-    b.lines = [`xadd${s} ${b.reg(size).text}, ${rm(b, size, b.rng.chance(0.5)).text}`];
+    const src = b.reg(size);
+    const dst = rm(b, size, b.rng.chance(0.5));
+    b.lines = [`${dst.offset !== undefined ? lockable(b, 'xadd') : ''}xadd${s} ${src.text}, ${dst.text}`];
     return;
   }
   if (form === 1) {
@@ -502,7 +512,7 @@ const exchange: Template = (b) => {
     const dst = rm(b, size, b.rng.chance(0.5));
     const src = b.reg(size, { avoid: [0] });
     if (b.rng.chance(0.5)) b.setRegLow(0, operandValue(b, dst, size), size);
-    b.lines = [`cmpxchg${s} ${src.text}, ${dst.text}`];
+    b.lines = [`${dst.offset !== undefined ? lockable(b, 'cmpxchg') : ''}cmpxchg${s} ${src.text}, ${dst.text}`];
     return;
   }
   // CMPXCHG8B / CMPXCHG16B: EDX:EAX (RDX:RAX) against memory; ECX:EBX (RCX:RBX) is stored on a match.
@@ -622,14 +632,14 @@ const bitTest: Template = (b) => {
   const s = SUFFIX[size];
   const memory = b.rng.chance(0.5);
   if (b.rng.chance(0.5)) {
-    b.lines = [`${op}${s} $${b.rng.below(256)}, ${rm(b, size, memory).text}`];
+    b.lines = [`${memory ? lockable(b, op) : ''}${op}${s} $${b.rng.below(256)}, ${rm(b, size, memory).text}`];
     return;
   }
   if (memory) {
     // A register bit offset reaches memory outside the operand: keep it inside the block.
     const offsetReg = b.reg(size);
     b.setReg(offsetReg.num, BigInt(b.rng.range(-128, 127)));
-    b.lines = [`${op}${s} ${offsetReg.text}, ${b.mem().text}`];
+    b.lines = [`${lockable(b, op)}${op}${s} ${offsetReg.text}, ${b.mem().text}`];
     return;
   }
   b.lines = [`${op}${s} ${b.reg(size).text}, ${b.reg(size).text}`];
@@ -666,7 +676,16 @@ const strings: Template = (b) => {
   // SCAS finds its value at the first element now and then, so REPE/REPNE stop early.
   if (op === 'scas' && b.rng.chance(0.3)) b.setRegLow(0, b.peek(destination, size), size);
   if (b.rng.chance(0.4)) b.flags |= DF;
-  b.lines = [`${prefix}${op}${SUFFIX[size]}`];
+  // With 0x67 the string instruction uses ESI, EDI and ECX only (the scratch block lies below
+  // 4 GiB): garbage in their upper halves must not matter.
+  const addr32 = b.rng.chance(0.2);
+  if (addr32) {
+    const upper = () => b.rng.range(1, 0xffff) * 2 ** 32;
+    b.regs[6] = { scratch: source + upper() };
+    b.regs[7] = { scratch: destination + upper() };
+    b.setReg(1, b.regValue(1) | (BigInt(b.rng.range(1, 0xffff)) << 32n));
+  }
+  b.lines = [`${addr32 ? 'addr32 ' : ''}${prefix}${op}${SUFFIX[size]}`];
 };
 
 const misc: Template = (b) => {
