@@ -5,11 +5,18 @@
 // stderr become the command's, its exit status the command's (128 + signal when a signal
 // killed it, 2 on deadlock, with who waited on what on stderr).
 //
+// `mksyscall exec --kernel linux [--strace] ELF [args…]` (runKernelExec): a static x86-64
+// Linux executable on the same machine, under this kernel rather than the user-mode
+// shortcut; stdout, stderr and the exit status are the guest's, the trace goes to stderr.
+// The guest starts with an empty environment and empty stdin, so runs are reproducible.
+//
 // The target descriptor is the generated one, generated/target_<os>_<arch>.ts, loaded by
 // path at run time: the runtime's modules never import generated code.
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { ElfError, parseElf } from '../loader/elf.ts';
+import { execOnKernel } from '../machine/exec.ts';
 import { Machine } from '../machine/index.ts';
 import type { Go, TargetDescriptor } from '../syscall.ts';
 
@@ -35,9 +42,9 @@ export async function runProgram(file: string, opts: RunOptions, out: (s: string
     err(`mksyscall run: --seed ${opts.seed}: expected a non-negative integer\n`);
     return 2;
   }
-  const targetUrl = new URL(`target_${os}_${arch}.ts`, generatedDir);
-  if (!existsSync(targetUrl)) {
-    err(`mksyscall run: no generated target ${os}/${arch} (${targetUrl.pathname}); run mksyscall generate\n`);
+  const target = await loadTarget(os, arch);
+  if (target === null) {
+    err(`mksyscall run: no generated target ${os}/${arch}; run mksyscall generate\n`);
     return 2;
   }
   const path = resolve(file);
@@ -45,7 +52,6 @@ export async function runProgram(file: string, opts: RunOptions, out: (s: string
     err(`mksyscall run: ${file}: no such file\n`);
     return 2;
   }
-  const { target } = (await import(targetUrl.href)) as { target: TargetDescriptor };
   let program: { main?: unknown };
   try {
     program = (await import(pathToFileURL(path).href)) as { main?: unknown };
@@ -75,4 +81,52 @@ export async function runProgram(file: string, opts: RunOptions, out: (s: string
     else err(result.strace);
   }
   return result.status;
+}
+
+/** The generated target descriptor of os/arch, or null when it was never generated. */
+async function loadTarget(os: string, arch: string): Promise<TargetDescriptor | null> {
+  const url = new URL(`target_${os}_${arch}.ts`, generatedDir);
+  if (!existsSync(url)) return null;
+  return ((await import(url.href)) as { target: TargetDescriptor }).target;
+}
+
+export interface KernelExecCliOptions {
+  kernel: string;
+  strace?: boolean;
+  seed?: number;
+}
+
+export async function runKernelExec(file: string, args: string[], opts: KernelExecCliOptions, out: (s: Uint8Array) => void, err: (s: string) => void): Promise<number> {
+  if (opts.kernel !== 'linux') {
+    err(`mksyscall exec: --kernel ${opts.kernel}: only linux is implemented\n`);
+    return 2;
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(file));
+  } catch (e) {
+    err(`mksyscall exec: ${file}: ${(e as Error).message}\n`);
+    return 2;
+  }
+  const target = await loadTarget('linux', 'amd64');
+  if (target === null) {
+    err('mksyscall exec: no generated target linux/amd64; run mksyscall generate\n');
+    return 2;
+  }
+  try {
+    const elf = parseElf(bytes, file);
+    const machine = new Machine({ target, seed: opts.seed, strace: opts.strace ?? false, files: [{ path: '/tmp', directory: true }] });
+    const result = execOnKernel(machine, elf, { argv: [file, ...args] });
+    out(result.stdoutBytes);
+    err(result.stderr);
+    if (result.fault) err(`mksyscall exec: ${result.signal}: ${result.fault}\n`);
+    err(result.strace);
+    return result.status;
+  } catch (e) {
+    if (e instanceof ElfError) {
+      err(`mksyscall exec: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
 }
