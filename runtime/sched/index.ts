@@ -6,4 +6,6 @@ export {
 } from './sched.ts';
 export { go, Gosched, sleep, work, Chan, ChanClosedError, select, WaitGroup, Mutex, type SelectCase, type Selected } from './sync.ts';
 export type { TraceEvent, TraceKind, RuntimeTrace } from './events.ts';
-export { SimOS, SimThread, SimSyscallBackend, runSimulated, SYS_READ, SYS_WRITE, SYS_CLOSE, SYS_SCHED_YIELD, SYS_NANOSLEEP, SYS_GETPID, PIPE_CAPACITY } from './simos.ts';
+export { StubBackend, type SyscallOS, type SyscallWait } from './backend.ts';
+export { SimOS, SimThread, runSimulated, SYS_READ, SYS_WRITE, SYS_CLOSE, SYS_SCHED_YIELD, SYS_NANOSLEEP, SYS_GETPID, PIPE_CAPACITY } from './simos.ts';
+export { KernelOS, runOnKernel, PIN_BASE, PIN_SIZE, type KernelRunOptions } from './kernelos.ts';

@@ -1,8 +1,7 @@
 // A simulated OS for running the scheduler on its own: threads, pipes and a handful of
-// Linux system calls, plus the syscall backend that drives them through the scheduler
-// exactly as the machine's Plan 9 stubs do (entersyscall, the call, a park while the
-// thread is blocked in the kernel, exitsyscall). Swapping this OS for the machine changes
-// where the call runs, not how goroutines, tests or traces see it.
+// Linux system calls, run through the stub-shaped backend (backend.ts). Swapping this OS
+// for the kernel (kernelos.ts) or the machine changes where a call runs, not how
+// goroutines, tests or traces see it.
 //
 // Calls (linux/amd64 numbers; there is no guest memory, so buffers are byte counts):
 //   read(fd, _, n)      up to n bytes from a pipe; blocks while it is empty and has writers
@@ -17,8 +16,9 @@
 // Invariants: a thread waits on at most one pipe; waking is FIFO; results are Linux's
 // (negative errno on failure).
 import { SYSCALL_COST } from '../kernel/clock.ts';
-import { setSyscallBackend, type CallKind, type Go, type LibcFunction, type SyscallBackend, type SyscallResult, type Word } from '../syscall.ts';
-import { Scheduler, type MachineHost, type MThread, type RunResult, type SchedOptions, type SyscallBlocked } from './sched.ts';
+import { setSyscallBackend, type Go, type Word } from '../syscall.ts';
+import { StubBackend, type SyscallOS, type SyscallWait } from './backend.ts';
+import { Scheduler, type MachineHost, type MThread, type RunResult, type SchedOptions } from './sched.ts';
 
 export const SYS_READ = 0;
 export const SYS_WRITE = 1;
@@ -59,7 +59,7 @@ class Pipe {
 
 type Blocked = { what: string; until?: number };
 
-export class SimOS implements MachineHost {
+export class SimOS implements MachineHost, SyscallOS {
   private nextTid = PID;
   private nextFd = 3;
   private readonly fds = new Map<number, { pipe: Pipe; end: 'r' | 'w' }>();
@@ -85,8 +85,38 @@ export class SimOS implements MachineHost {
     return this.fds.get(fd)?.pipe.bytes ?? 0;
   }
 
+  callName(nr: number): string {
+    return NAMES[nr] ?? `syscall_${nr}`;
+  }
+
+  attempt(t: MThread, nr: number, args: readonly Word[]): number | SyscallWait {
+    const thread = t as SimThread;
+    const res = this.syscall(thread, nr, args.map(Number));
+    if (typeof res === 'number') return res;
+    return {
+      ...res,
+      wake: (resume) => {
+        thread.onWake = resume;
+      },
+    };
+  }
+
+  pin(): Word {
+    throw new Error('the simulated OS has no guest memory: pass byte counts, not buffers');
+  }
+
+  takePins(): null {
+    return null;
+  }
+
+  unpin(): void {}
+
+  zeroAddress(): Word {
+    return this.pin();
+  }
+
   /** One attempt of a call: the result, or what the thread now waits for. */
-  syscall(t: SimThread, nr: number, args: readonly number[]): number | Blocked {
+  private syscall(t: SimThread, nr: number, args: readonly number[]): number | Blocked {
     this.charge(SYSCALL_COST);
     switch (nr) {
       case SYS_GETPID:
@@ -162,67 +192,6 @@ function wakeAll(q: SimThread[]): void {
   for (const t of q.splice(0)) t.wake();
 }
 
-function noMemory(): never {
-  throw new Error('the simulated OS has no guest memory: pass byte counts, not buffers');
-}
-
-/** Runs calls on the simulated OS the way the machine's stubs do, through the scheduler's seam. */
-export class SimSyscallBackend implements SyscallBackend {
-  readonly os = 'linux';
-
-  constructor(
-    private readonly sim: SimOS,
-    private readonly sched: Scheduler,
-  ) {}
-
-  *syscall(kind: CallKind, trap: Word, args: readonly Word[]): Go<SyscallResult> {
-    const r = this.sched;
-    const nr = Number(trap);
-    const raw = kind === 'raw';
-    const nums = args.map(Number);
-    if (!raw) r.entersyscall();
-    r.syscallEnter({ nr, name: NAMES[nr] ?? `syscall_${nr}`, raw, args: nums });
-    const thread = r.current().thread as SimThread;
-    let res = this.sim.syscall(thread, nr, nums);
-    while (typeof res !== 'number') {
-      r.syscallBlock();
-      const blocked: SyscallBlocked = {
-        wake: (resume) => {
-          thread.onWake = resume;
-        },
-        what: res.what,
-        ...(res.until !== undefined ? { until: res.until } : {}),
-      };
-      yield { reason: 'syscall-blocked', detail: blocked };
-      thread.onWake = null;
-      res = this.sim.syscall(thread, nr, nums);
-    }
-    r.syscallExit(res);
-    if (!raw && !r.exitsyscall()) yield { reason: 'exitsyscall' };
-    return res < 0 ? [-1, 0, -res] : [res, 0, 0];
-  }
-
-  libcCall(_kind: CallKind, fn: LibcFunction): Go<SyscallResult> {
-    throw new Error(`the simulated OS is linux: no libc function ${fn.name}`);
-  }
-
-  procCall(): Go<SyscallResult> {
-    throw new Error('the simulated OS is linux: no DLL procedures');
-  }
-
-  findProc(): Word | null {
-    return null;
-  }
-
-  pin(): Word {
-    noMemory();
-  }
-
-  zeroAddress(): Word {
-    noMemory();
-  }
-}
-
 /** Runs main on a fresh simulated OS; setup() may make pipes before the program starts. */
 export function runSimulated(main: () => Go<void>, opts: SchedOptions = {}, setup?: (os: SimOS) => void): RunResult & { os: SimOS } {
   const os = new SimOS();
@@ -230,7 +199,7 @@ export function runSimulated(main: () => Go<void>, opts: SchedOptions = {}, setu
   os.now = () => sched.clock.now();
   os.charge = (ns) => sched.clock.advance(ns);
   setup?.(os);
-  setSyscallBackend(new SimSyscallBackend(os, sched));
+  setSyscallBackend(new StubBackend(os, sched));
   try {
     return { ...sched.run(main), os };
   } finally {
