@@ -72,8 +72,6 @@ export interface SyscallEvent {
 export interface SyscallObserver {
   /** A call starts (once per call, not per restart); the returned state comes back at exit. */
   enter(ev: SyscallEvent): unknown;
-  /** The call blocked (it may block several times). */
-  blocked(ev: SyscallEvent, state: unknown): void;
   /** The call returned `result` (or never returns: null, for exit and exit_group). */
   exit(ev: SyscallEvent, state: unknown, result: number | null, endNs: number): void;
   /** A signal is acted on in `process`; `fatal` says whether it kills it. */
@@ -173,10 +171,6 @@ export class Kernel {
     return t;
   }
 
-  errno(name: string): number {
-    return this.errnos.number(name);
-  }
-
   /** The next 32 bits of getrandom's deterministic generator (mulberry32). */
   random32(): number {
     this.rngState = (this.rngState + 0x6d2b79f5) >>> 0;
@@ -213,7 +207,6 @@ export class Kernel {
     if (typeof r === 'object') {
       t.state = 'blocked';
       if (r.kind === 'wait') r.queue.add(t);
-      if (ev) this.observer!.blocked(ev, call.trace);
       return r;
     }
     t.pending = null;

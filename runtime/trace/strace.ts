@@ -90,8 +90,6 @@ export class Strace implements SyscallObserver {
     return st;
   }
 
-  blocked(): void {}
-
   exit(ev: SyscallEvent, state: unknown, result: number | null, endNs: number): void {
     const st = state as CallState;
     if (this.open !== st) this.interrupt();
