@@ -42,6 +42,8 @@ export const SCRATCH_SIZE = 256;
 /** Offset inside the scratch block that RSP, base registers and string pointers start from. */
 export const SCRATCH_CENTER = 128;
 export const RSP = 4;
+/** FS and GS bases the program sets with arch_prctl before the first case. */
+export const SEGMENT_BASES = { fs: 0x10000, gs: 0x20000 } as const;
 
 export const REG64 = ['rax', 'rcx', 'rdx', 'rbx', 'rsp', 'rbp', 'rsi', 'rdi', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15'];
 const REG32 = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi', ...[8, 9, 10, 11, 12, 13, 14, 15].map((n) => `r${n}d`)];
@@ -183,6 +185,10 @@ export class CaseBuilder {
     const form = this.rng.below(6);
     // A 0x67 prefix now and then: 32-bit address registers (the scratch block lies below 4 GiB).
     const names = this.rng.chance(0.15) ? REG32 : REG64;
+    // An FS/GS override now and then: the base register points below the block by the segment base.
+    const seg = form <= 3 && this.rng.chance(0.1) ? this.rng.pick(['fs', 'gs'] as const) : null;
+    const segBase = seg ? SEGMENT_BASES[seg] : 0;
+    const prefix = seg ? `%${seg}:` : '';
     let disp = form === 0 ? this.rng.range(-100, 100) : this.rng.range(-64, 56);
     let offset: number;
     if (form === 5) {
@@ -195,12 +201,12 @@ export class CaseBuilder {
       // disp(base) or (base): rbp/r13 force a displacement, rsp/r12 force a SIB byte. A base
       // far below the block with a large displacement exercises disp32.
       const far = form === 0 && this.rng.chance(0.3) ? this.rng.range(200, 100000) : 0;
-      const base = this.addressReg(SCRATCH_CENTER - far);
+      const base = this.addressReg(SCRATCH_CENTER - far - segBase);
       if (form === 1 && far === 0 && this.rng.chance(0.5)) disp = 0;
       offset = SCRATCH_CENTER + disp;
       disp -= offset % align;
       offset -= offset % align;
-      return { text: `${disp + far === 0 ? '' : disp + far}(%${names[base]})`, offset };
+      return { text: `${prefix}${disp + far === 0 ? '' : disp + far}(%${names[base]})`, offset };
     }
     const index = this.addressReg(null);
     const scale = this.rng.pick([1, 2, 4, 8]);
@@ -213,8 +219,8 @@ export class CaseBuilder {
       // No base: an absolute 32-bit displacement (static, non-PIE binaries sit below 2 GiB).
       return { text: `s${this.index}+${offset - idx * scale}(,%${names[index]},${scale})`, offset };
     }
-    const base = this.addressReg(SCRATCH_CENTER);
-    return { text: `${disp}(%${names[base]},%${names[index]},${scale})`, offset };
+    const base = this.addressReg(SCRATCH_CENTER - segBase);
+    return { text: `${prefix}${disp}(%${names[base]},%${names[index]},${scale})`, offset };
   }
 
   /**

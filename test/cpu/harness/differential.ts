@@ -2,7 +2,7 @@
 // `ld -static`, runs it natively (the oracle) and under the user-mode emulator, and compares
 // the two record streams case by case.
 //
-// Program shape: for each case, load RFLAGS and the 15 registers other than RSP from the
+// Program shape: set the FS and GS bases (arch_prctl); then for each case, load RFLAGS and the 15 registers other than RSP from the
 // case's input block (RIP-relative, no register needed), point RSP into the case's scratch
 // block, run the instruction(s) between labels i<N> and e<N>, store all 16 registers with
 // RIP-relative stores, switch to a private stack and store RFLAGS. One `write` of the whole
@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bytesAt, parseElf, type ElfFile } from '../../../runtime/loader/elf.ts';
 import { execStatic } from '../../../runtime/usermode/index.ts';
-import { COMPARED_FLAGS, FLAG_NAMES, REG64, RSP, SCRATCH_SIZE, type DiffCase, type RegInit } from './cases.ts';
+import { COMPARED_FLAGS, FLAG_NAMES, REG64, RSP, SCRATCH_SIZE, SEGMENT_BASES, type DiffCase, type RegInit } from './cases.ts';
 
 const REGS_OFFSET = 0;
 const FLAGS_OFFSET = 128;
@@ -41,6 +41,10 @@ function regInitText(init: RegInit, index: number): string {
 
 export function renderProgram(cases: readonly DiffCase[]): string {
   const text: string[] = ['\t.text', '\t.globl _start', '_start:'];
+  // FS and GS bases for the segment-override operands: arch_prctl(ARCH_SET_FS/GS, base).
+  for (const [code, base] of [[0x1002, SEGMENT_BASES.fs], [0x1001, SEGMENT_BASES.gs]]) {
+    text.push('\tmovl $158, %eax', `\tmovl $${code}, %edi`, `\tmovl $${base}, %esi`, '\tsyscall');
+  }
   const inputs: string[] = ['\t.section .rodata', '\t.balign 8'];
   const records: string[] = ['\t.data', '\t.balign 16', 'records:'];
   for (const c of cases) {
