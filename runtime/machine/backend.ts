@@ -31,7 +31,7 @@ export class MachineBackend implements SyscallBackend {
     const m = this.machine;
     const th = this.thread();
     const pins = th.pins;
-    th.pins = [];
+    if (pins.length > 0) th.pins = [];
     const six = args.length > 3;
     const words = six ? 7 : 4;
     const frame: Word[] = [trap, ...args];
