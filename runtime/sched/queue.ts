@@ -82,6 +82,10 @@ export class EventHeap {
     }
   }
 
+  peek(): TimedEvent | undefined {
+    return this.heap[0];
+  }
+
   pop(): TimedEvent | undefined {
     const h = this.heap;
     if (h.length === 0) return undefined;

@@ -23,7 +23,8 @@
 //   { reason: 'exitsyscall' }                                  (exitsyscall0 runs here).
 //
 // sysmon runs on its own M without a P: it sleeps 20 µs, doubling after 50 idle rounds up
-// to 10 ms, sleeps deeply while every P is idle (woken by syscall entry and exit), and
+// to 10 ms, sleeps deeply while every P is idle (until the next timer, or until woken by
+// syscall entry and exit; never while schedtrace is on, as in Go), and
 // retakes Ps stuck in syscalls (retake + handoffp) and flags Gs that ran > 10 ms for
 // preemption at their next safe point (the end of a `work` slice, or any park).
 //
@@ -262,6 +263,8 @@ export class Scheduler implements GoroutineRunner {
   private readonly midle: M[] = [];
   nmspinning = 0;
   private readonly events = new EventHeap();
+  /** Deadlines of pending sleep timers (sysmon's deep sleep ends at the first). */
+  private readonly timers = new EventHeap();
   private seq = 0;
   private readonly traceOn: boolean;
   private readonly traceEvents: TraceEvent[] = [];
@@ -432,8 +435,11 @@ export class Scheduler implements GoroutineRunner {
 
   /** Readies gp at a virtual time (timers: sleep). */
   readyAt(gp: G, at: number): void {
+    const timer = { at, tie: 0, seq: this.seq, live: false, fire: () => {} };
+    this.timers.push(timer);
     this.push(at, true, () => {
       this.curm = null;
+      this.timers.pop();
       this.ready(gp);
     });
   }
@@ -890,10 +896,12 @@ export class Scheduler implements GoroutineRunner {
       if (gen !== this.sysmonGen) return;
       this.curm = null;
       const now = this.clock.now();
-      if (this.npidle === this.gomaxprocs && !this.sysmonwait) {
+      const nextTimer = this.timers.peek()?.at ?? Infinity;
+      if (this.schedtraceNs <= 0 && this.npidle === this.gomaxprocs && !this.sysmonwait && nextTimer > now) {
         this.sysmonwait = true;
-        this.trace('SysmonSleep', { m: this.sysmonM });
-        this.push(now + SYSMON_DEEP_SLEEP, false, this.sysmonTick(++this.sysmonGen));
+        const sleep = Math.min(SYSMON_DEEP_SLEEP, nextTimer - now);
+        this.trace('SysmonSleep', { m: this.sysmonM, args: { until: now + sleep } });
+        this.push(now + sleep, false, this.sysmonTick(++this.sysmonGen));
         return;
       }
       this.sysmonwait = false;

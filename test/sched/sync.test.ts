@@ -176,6 +176,26 @@ describe('WaitGroup, Mutex, sleep, work', () => {
     expect(secondStarted).toBeLessThan(preempt.ts + 1000);
   });
 
+  it('sysmon sleeps deeply while every P is idle, wakes for the next timer, and still preempts afterwards', () => {
+    const res = runSimulated(
+      function* () {
+        yield* sleep(100_000_000);
+        go(function* (): Go<void> {});
+        yield* work(50_000_000);
+      },
+      { gomaxprocs: 1 },
+    );
+    expect(res.status).toBe(0);
+    const ev = res.trace.events;
+    const deep = find(ev, 'SysmonSleep');
+    expect(deep.args?.['until']).toBe(find(ev, 'GoBlock', { g: 1, args: { reason: 'sleep' } }).ts + 100_000_000);
+    // No sysmon pass during the deep sleep.
+    expect(all(ev, 'SysmonWake').filter((e) => e.ts > deep.ts && e.ts < 100_000_000)).toHaveLength(0);
+    const preempt = find(ev, 'GoPreempt', { g: 1 });
+    expect(preempt.ts).toBeGreaterThanOrEqual(100_000_000 + FORCE_PREEMPT_NS);
+    expect(preempt.ts).toBeLessThan(100_000_000 + FORCE_PREEMPT_NS + 2_000_000);
+  });
+
   it('Gosched lets the other goroutine run on the only P', () => {
     const order: string[] = [];
     runSimulated(function* () {
