@@ -6,10 +6,7 @@
 // below STACK_TOP and RSP starts at STACK_TOP unless --regs sets it. Execution ends when
 // RIP leaves the code (normally: falls off its end), on a fault, on SYSCALL/INT (reported
 // as the stop), or after MAX_STEPS instructions (a loop).
-import { Cpu, RSP, type Stop } from '../cpu/cpu.ts';
-import { Memory, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from '../cpu/memory.ts';
-import { disassemble } from '../cpu/disasm.ts';
-import { formatAddress } from '../cpu/faults.ts';
+import { Cpu, disassemble, formatAddress, Memory, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE, RSP, type Stop } from '../cpu/index.ts';
 import { describeFault } from '../usermode/index.ts';
 import { HexError, parseHex } from './disasm.ts';
 

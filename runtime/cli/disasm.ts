@@ -4,7 +4,7 @@
 // Bytes that do not decode print as `(bad)` and the listing resumes at the next byte, as
 // objdump does.
 import { readFileSync } from 'node:fs';
-import { disassemble } from '../cpu/disasm.ts';
+import { disassemble } from '../cpu/index.ts';
 import { ElfError, parseElf, PF_X, PT_LOAD, type ElfFile, type ElfSymbol } from '../loader/elf.ts';
 
 const BYTES_PER_LINE = 7;

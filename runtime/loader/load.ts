@@ -17,7 +17,7 @@
 // break is the page-aligned end of the highest segment; nothing here reads host state.
 // Position-independent static executables (ET_DYN without PT_INTERP) load at a fixed bias;
 // dynamically linked ones are refused with a clear error.
-import { Memory, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from '../cpu/memory.ts';
+import { Memory, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from '../cpu/index.ts';
 import { ElfError, ET_DYN, ET_EXEC, PF_R, PF_W, PF_X, PHDR_SIZE, PT_INTERP, PT_LOAD, PT_PHDR, type ElfFile } from './elf.ts';
 
 /** Top of the user stack (the first byte above it), as Linux x86-64 without randomisation. */

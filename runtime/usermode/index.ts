@@ -7,9 +7,7 @@
 // the process with the signal Linux would send (#PF/#GP → SIGSEGV, #UD → SIGILL,
 // #DE → SIGFPE, #BP → SIGTRAP) and status 128 + signal; a run is a pure function of the
 // executable, argv, envp, the seed and the input read (no host clock, no host randomness).
-import { Cpu, RAX, RDI, RSI, RDX, R8, R9, R10, RSP } from '../cpu/cpu.ts';
-import { Memory } from '../cpu/memory.ts';
-import { formatAddress, type CpuFault } from '../cpu/faults.ts';
+import { Cpu, formatAddress, Memory, RAX, RDI, RSI, RDX, R8, R9, R10, RSP, type CpuFault } from '../cpu/index.ts';
 import { loadElf } from '../loader/load.ts';
 import type { ElfFile } from '../loader/elf.ts';
 import { doSyscall, MMAP_TOP, type GuestIo, type Process } from './syscalls.ts';

@@ -6,7 +6,7 @@
 // -EFAULT, bad values -EINVAL, unknown numbers -ENOSYS); every guest memory access is
 // checked with the user bit first; all state lives in the Process given to the handler;
 // nothing reads the host clock or host randomness (getrandom draws from the seeded stream).
-import { PAGE_SIZE, type Memory } from '../cpu/memory.ts';
+import { PAGE_SIZE, type Memory } from '../cpu/index.ts';
 import { GUEST_GID, GUEST_UID } from '../loader/load.ts';
 import { DEFAULT_STRING_LIMIT, quoteBytes } from '../trace/quote.ts';
 import { LINUX_STRERROR } from '../trace/strerror.ts';
