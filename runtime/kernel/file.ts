@@ -73,8 +73,9 @@ export class RegularFile extends OpenFile {
     return n;
   }
 
+  /** With O_APPEND every write goes to the end, pwrite's offset notwithstanding (as Linux does). */
   write(src: Uint8Array, pos: number | null, _progress: WriteProgress): number | Errno {
-    const at = pos ?? ((this.flags & O_APPEND) !== 0 ? this.inode.size : this.offset);
+    const at = (this.flags & O_APPEND) !== 0 ? this.inode.size : (pos ?? this.offset);
     if (at + src.length > MAX_OFFSET) return 'EFBIG';
     if (src.length > 0) this.inode.writeAt(at, src);
     if (pos === null) this.offset = at + src.length;

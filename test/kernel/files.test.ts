@@ -95,6 +95,8 @@ describe('open, read, write, lseek, close', () => {
     expect(call(m, 'lseek', file, 0, 7)).toBe(err('EINVAL'));
     expect(call(m, 'lseek', file, -1, linux.SEEK_SET)).toBe(err('EINVAL'));
     expect(call(m, 'lseek', file, 100, linux.SEEK_DATA)).toBe(err('ENXIO'));
+    expect(call(m, 'lseek', dir, 0, linux.SEEK_END)).toBe(err('EINVAL'));
+    expect(call(m, 'lseek', dir, 2, linux.SEEK_SET)).toBe(2);
     expect(call(m, 'pread64', file, m.arena.alloc(8), 8, -1)).toBe(err('EINVAL'));
     expect(call(m, 'pread64', 77, m.arena.alloc(8), 8, -1)).toBe(err('EINVAL'));
     expect(call(m, 'read', 77, m.arena.alloc(8), 8)).toBe(err('EBADF'));

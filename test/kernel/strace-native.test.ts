@@ -182,6 +182,12 @@ function* errors(a: Arena, dir: string): ThreadBody {
   yield sys('kill', 99999999, 0);
   yield sys('tgkill', 0, 1, 0);
   yield sys('tgkill', 99999999, 99999999, 0);
+  const afd = yield sys('openat', AT_FDCWD, s('app'), linux.O_RDWR | O_CREAT | linux.O_APPEND, 0o644);
+  yield sys('write', afd, s('abc'), 3);
+  yield sys('pwrite64', afd, s('Z'), 1, 0);
+  yield sys('lseek', afd, 0, linux.SEEK_CUR);
+  yield sys('pread64', afd, buf, 8, 0);
+  yield sys('unlink', s('app'));
   yield sys('close', 99);
   yield sys('exit_group', 0);
 }

@@ -250,6 +250,8 @@ export function sysLseek(_k: Kernel, t: Thread, r: SyscallRegs): HandlerResult {
   if (!f) return 'EBADF';
   if (whence > SEEK_HOLE) return 'EINVAL';
   if (!f.seekable) return 'ESPIPE';
+  // Directories seek as tmpfs's do: SEEK_SET and SEEK_CUR only.
+  if (f.inode.kind === 'dir' && whence !== SEEK_SET && whence !== SEEK_CUR) return 'EINVAL';
   const size = f.inode.kind === 'reg' ? f.inode.size : 0;
   let pos: number;
   switch (whence) {
