@@ -685,22 +685,24 @@ const strings: Template = (b) => {
   // With 0x67 the string instruction uses ESI, EDI and ECX only (the scratch block lies below
   // 4 GiB): garbage in their upper halves must not matter.
   const addr32 = b.rng.chance(0.2);
-  if (addr32) {
-    const upper = () => b.rng.range(1, 0xffff) * 2 ** 32;
-    b.regs[6] = { scratch: source + upper() };
-    b.regs[7] = { scratch: destination + upper() };
-    b.setReg(1, b.regValue(1) | (BigInt(b.rng.range(1, 0xffff)) << 32n));
-  }
-  b.lines = [`${addr32 ? 'addr32 ' : ''}${prefix}${op}${SUFFIX[size]}`];
+  // The source (DS:RSI) takes a segment override; the destination (ES:RDI) cannot.
+  const seg = (op === 'movs' || op === 'lods' || op === 'cmps') && b.rng.chance(0.2) ? b.rng.pick(['fs', 'gs'] as const) : null;
+  const sourceBase = source - (seg ? SEGMENT_BASES[seg] : 0);
+  const upper = () => (addr32 ? b.rng.range(1, 0xffff) * 2 ** 32 : 0);
+  b.regs[6] = { scratch: sourceBase + upper() };
+  b.regs[7] = { scratch: destination + upper() };
+  if (addr32) b.setReg(1, b.regValue(1) | (BigInt(b.rng.range(1, 0xffff)) << 32n));
+  b.lines = [`${addr32 ? 'addr32 ' : ''}${seg ? `${seg} ` : ''}${prefix}${op}${SUFFIX[size]}`];
 };
 
 const misc: Template = (b) => {
   const op = b.rng.pick(['cbtw', 'cwtl', 'cltq', 'cwtd', 'cltd', 'cqto', 'lahf', 'sahf', 'clc', 'stc', 'cmc', 'cld', 'std', 'xlat', 'nop']);
   if (op === 'xlat') {
     b.reserve(0, 3);
-    b.regs[3] = { scratch: 64 };
+    const seg = b.rng.chance(0.2) ? b.rng.pick(['fs', 'gs'] as const) : null;
+    b.regs[3] = { scratch: 64 - (seg ? SEGMENT_BASES[seg] : 0) };
     b.setRegLow(0, BigInt(b.rng.below(128)), 8);
-    b.lines = ['xlatb'];
+    b.lines = [seg ? `${seg} xlatb` : 'xlatb'];
     return;
   }
   if (op === 'nop') {
