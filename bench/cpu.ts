@@ -6,7 +6,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { Cpu, Memory, PROT_EXEC, PROT_READ, PROT_WRITE, RBX, RCX, RDX } from '../runtime/cpu/index.ts';
+import { parseElf } from '../runtime/loader/elf.ts';
+import { loadElf } from '../runtime/loader/load.ts';
 
 const ITERATIONS = 20_000_000; // 5 instructions each
 const NATIVE_ITERATIONS = ITERATIONS * 20; // long enough that process start-up does not matter
@@ -64,6 +67,61 @@ function native(): { mips: number; seconds: number } | null {
   }
 }
 
+// A C loop compiled by gcc -O2 (general registers only: the emulator has no SSE), started
+// without libc; it exits with the hash's low bit so the work cannot be optimised away.
+const C_LOOP = `
+static unsigned long work(unsigned long n) {
+  unsigned long h = 1469598103934665603UL;
+  for (unsigned long i = 0; i < n; i++) {
+    h ^= i;
+    h *= 1099511628211UL;
+    h += h >> 7;
+  }
+  return h;
+}
+void _start(void) {
+  volatile unsigned long n = ${ITERATIONS};
+  unsigned long r = work(n);
+  __asm__ volatile("syscall" :: "a"(60), "D"((int)(r & 1)));
+  for (;;) {}
+}
+`;
+
+function gccLoop(): { emulated: number; interpreter: number; native: number; instructions: number } | null {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-cpu-c-'));
+  try {
+    const src = join(dir, 'loop.c');
+    const exe = join(dir, 'loop');
+    writeFileSync(src, C_LOOP);
+    execFileSync('gcc', ['-O2', '-static', '-nostdlib', '-fno-pie', '-no-pie', '-mgeneral-regs-only', '-fno-stack-protector', '-o', exe, src]);
+    const elf = parseElf(readFileSync(exe), exe);
+    // The program's only system call is exit, so the first SYSCALL stop ends the run.
+    const timeEmulated = (compileBlocks: boolean) => {
+      const mem = new Memory();
+      const loaded = loadElf(mem, elf, { argv: [exe], envp: [], random: new Uint8Array(16) });
+      const cpu = new Cpu(mem, { mode: 'user', compileBlocks });
+      cpu.rip = loaded.entry;
+      cpu.setReg(4, loaded.stackPointer);
+      const t0 = process.hrtime.bigint();
+      const stop = cpu.run(Number.MAX_SAFE_INTEGER);
+      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      if (stop.kind !== 'syscall') throw new Error(`bench: C loop stopped with ${stop.kind}`);
+      return { seconds, instructions: cpu.icount };
+    };
+    const compiled = timeEmulated(true);
+    const plain = timeEmulated(false);
+    const t0 = process.hrtime.bigint();
+    spawnSync(exe);
+    const native = Number(process.hrtime.bigint() - t0) / 1e9;
+    const n = compiled.instructions;
+    return { emulated: n / compiled.seconds / 1e6, interpreter: n / plain.seconds / 1e6, native: n / native / 1e6, instructions: n };
+  } catch {
+    return null;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function run(): Promise<void> {
   const emu = emulated(true);
   const interp = emulated(false);
@@ -75,5 +133,14 @@ export async function run(): Promise<void> {
   else {
     console.log(`  native:   ${nat.mips.toFixed(0)} MIPS (${nat.seconds.toFixed(2)} s for ${NATIVE_ITERATIONS * 5} instructions)`);
     console.log(`  slowdown: ${(nat.mips / emu.mips).toFixed(1)}x`);
+  }
+  const c = gccLoop();
+  if (c === null) console.log('gcc -O2 C loop: skipped (gcc not found or the program failed)');
+  else {
+    console.log(`gcc -O2 C loop (xor/multiply/shift hash), ${c.instructions} instructions`);
+    console.log(`  emulated, compiled blocks: ${c.emulated.toFixed(1)} MIPS`);
+    console.log(`  emulated, interpreter:     ${c.interpreter.toFixed(1)} MIPS`);
+    console.log(`  native:   ${c.native.toFixed(0)} MIPS (includes process start)`);
+    console.log(`  slowdown: ${(c.native / c.emulated).toFixed(1)}x`);
   }
 }

@@ -11,7 +11,7 @@
 // Documented values for flags the SDM calls undefined:
 // - logic ops, shifts: AF = 0; shifts by more than one: OF computed as for a count of 1;
 //   SHL/SHR by at least the operand width: CF = 0.
-// - MUL/IMUL: SF, ZF, AF, PF unchanged. DIV/IDIV: all arithmetic flags unchanged.
+// - MUL/IMUL: SF, ZF, PF from the low half of the result, AF = 0. DIV/IDIV: all arithmetic flags unchanged.
 // - BT*, BSF/BSR, TZCNT/LZCNT: the undefined flags are unchanged. BSF/BSR with a zero
 //   source leave the destination unchanged (as AMD documents and Intel hardware does).
 // CPUID: see `cpuid` below for the exact feature set.
@@ -84,6 +84,11 @@ function signed(v: number, size: number): number {
 
 function topBit(v: number, size: number): number {
   return (v >>> (size * 8 - 1)) & 1;
+}
+
+/** Sign bit of a value of `size` bytes (halves for size 8). */
+function msbOf(lo: number, hi: number, size: number): number {
+  return size === 8 ? hi >>> 31 : topBit(lo, size);
 }
 
 function toAddr(lo: number, hi: number): number {
@@ -383,8 +388,14 @@ function mulU32(a: number, b: number): number {
   return (((mid & 0xffff) << 16) | (p00 & 0xffff)) >>> 0;
 }
 
-/** Unsigned 64x64 → 128 as four unsigned 32-bit limbs, least significant first. */
-function mulU64(al: number, ah: number, bl: number, bh: number): [number, number, number, number] {
+// The 128-bit product of mulU64/mulS64, as four unsigned 32-bit limbs, least significant first.
+let P0 = 0;
+let P1 = 0;
+let P2 = 0;
+let P3 = 0;
+
+/** Unsigned 64x64 → 128 into P0..P3. */
+function mulU64(al: number, ah: number, bl: number, bh: number): void {
   const p0l = mulU32(al, bl);
   const p0h = mulHi;
   const p1l = mulU32(al, bh);
@@ -397,22 +408,25 @@ function mulU64(al: number, ah: number, bl: number, bh: number): [number, number
   const c1 = Math.floor(t1 / TWO32);
   const t2 = p1h + p2h + p3l + c1;
   const c2 = Math.floor(t2 / TWO32);
-  return [p0l, t1 >>> 0, t2 >>> 0, (p3h + c2) >>> 0];
+  P0 = p0l;
+  P1 = t1 >>> 0;
+  P2 = t2 >>> 0;
+  P3 = (p3h + c2) >>> 0;
 }
 
-/** Signed 64x64 → 128 limbs: unsigned product corrected in the high 64 bits. */
-function mulS64(al: number, ah: number, bl: number, bh: number): [number, number, number, number] {
-  const p = mulU64(al, ah, bl, bh);
-  let h0 = p[2];
-  let h1 = p[3];
-  const sub = (l: number, h: number) => {
-    const x = h0 - l;
-    h0 = x >>> 0;
-    h1 = (h1 - h - (x < 0 ? 1 : 0)) >>> 0;
-  };
-  if (ah >>> 31) sub(bl, bh);
-  if (bh >>> 31) sub(al, ah);
-  return [p[0], p[1], h0, h1];
+/** Signed 64x64 → 128 into P0..P3: the unsigned product with the high half corrected. */
+function mulS64(al: number, ah: number, bl: number, bh: number): void {
+  mulU64(al, ah, bl, bh);
+  if (ah >>> 31) {
+    const x = P2 - bl;
+    P2 = x >>> 0;
+    P3 = (P3 - bh - (x < 0 ? 1 : 0)) >>> 0;
+  }
+  if (bh >>> 31) {
+    const x = P2 - al;
+    P2 = x >>> 0;
+    P3 = (P3 - ah - (x < 0 ? 1 : 0)) >>> 0;
+  }
 }
 
 /** Signed 32x32 → 64: low half returned, high half in mulHi. */
@@ -425,8 +439,17 @@ function mulS32(a: number, b: number): number {
   return l;
 }
 
-function setMulFlags(c: Cpu, overflow: boolean): void {
-  c.flags.setArith(CF | OF, overflow ? CF | OF : 0);
+/**
+ * Flags after MUL/IMUL: CF = OF = overflow; SF, ZF and PF (undefined in the SDM) from the low
+ * half of the result (`lo`, `hi` at the operand size), AF = 0. All six are written, so nothing
+ * needs materialising.
+ */
+function setMulFlags(c: Cpu, overflow: boolean, size: number, lo: number, hi: number): void {
+  const f = c.flags;
+  const sign = size === 8 ? hi >>> 31 : topBit(lo, size);
+  const zero = (size === 8 ? (lo | hi) === 0 : (lo & MASK[size]!) === 0) ? ZF : 0;
+  f.op = 0;
+  f.saved = (f.saved & ~ARITH_FLAGS) | (overflow ? CF | OF : 0) | (sign ? SF : 0) | zero | parity(lo);
 }
 
 const mul: Handler = (c, d) => {
@@ -436,23 +459,23 @@ const mul: Handler = (c, d) => {
   if (size === 1) {
     const p = (c.lo[0]! & 0xff) * b;
     setR(c, 0, 2, p, 0);
-    setMulFlags(c, p > 0xff);
+    setMulFlags(c, p > 0xff, 1, p, 0);
   } else if (size === 2) {
     const p = (c.lo[0]! & 0xffff) * b;
     setR(c, 0, 2, p & 0xffff, 0);
     setR(c, 2, 2, p >>> 16, 0);
-    setMulFlags(c, p > 0xffff);
+    setMulFlags(c, p > 0xffff, 2, p, 0);
   } else if (size === 4) {
     const l = mulU32(c.lo[0]! >>> 0, b);
     const h = mulHi;
     setR(c, 0, 4, l, 0);
     setR(c, 2, 4, h, 0);
-    setMulFlags(c, h !== 0);
+    setMulFlags(c, h !== 0, 4, l, 0);
   } else {
-    const p = mulU64(c.lo[0]! >>> 0, c.hi[0]! >>> 0, b, bh);
-    setR(c, 0, 8, p[0], p[1]);
-    setR(c, 2, 8, p[2], p[3]);
-    setMulFlags(c, p[2] !== 0 || p[3] !== 0);
+    mulU64(c.lo[0]! >>> 0, c.hi[0]! >>> 0, b, bh);
+    setR(c, 0, 8, P0, P1);
+    setR(c, 2, 8, P2, P3);
+    setMulFlags(c, P2 !== 0 || P3 !== 0, 8, P0, P1);
   }
 };
 
@@ -463,24 +486,24 @@ const imul1: Handler = (c, d) => {
   if (size === 1) {
     const p = signed(c.lo[0]!, 1) * signed(b, 1);
     setR(c, 0, 2, p & 0xffff, 0);
-    setMulFlags(c, p !== signed(p, 1));
+    setMulFlags(c, p !== signed(p, 1), 1, p, 0);
   } else if (size === 2) {
     const p = signed(c.lo[0]!, 2) * signed(b, 2);
     setR(c, 0, 2, p & 0xffff, 0);
     setR(c, 2, 2, (p >> 16) & 0xffff, 0);
-    setMulFlags(c, p !== signed(p & 0xffff, 2));
+    setMulFlags(c, p !== signed(p & 0xffff, 2), 2, p, 0);
   } else if (size === 4) {
     const l = mulS32(c.lo[0]!, b);
     const h = mulHi;
     setR(c, 0, 4, l, 0);
     setR(c, 2, 4, h, 0);
-    setMulFlags(c, h !== (l >>> 31 ? 0xffffffff : 0));
+    setMulFlags(c, h !== (l >>> 31 ? 0xffffffff : 0), 4, l, 0);
   } else {
-    const p = mulS64(c.lo[0]! >>> 0, c.hi[0]! >>> 0, b, bh);
-    setR(c, 0, 8, p[0], p[1]);
-    setR(c, 2, 8, p[2], p[3]);
-    const ext = p[1] >>> 31 ? 0xffffffff : 0;
-    setMulFlags(c, p[2] !== ext || p[3] !== ext);
+    mulS64(c.lo[0]! >>> 0, c.hi[0]! >>> 0, b, bh);
+    setR(c, 0, 8, P0, P1);
+    setR(c, 2, 8, P2, P3);
+    const ext = P1 >>> 31 ? 0xffffffff : 0;
+    setMulFlags(c, P2 !== ext || P3 !== ext, 8, P0, P1);
   }
 };
 
@@ -490,16 +513,16 @@ function imulTrunc(c: Cpu, d: Insn, a: number, ah: number, b: number, bh: number
   if (size === 2) {
     const p = signed(a, 2) * signed(b, 2);
     setR(c, d.a, 2, p & 0xffff, 0);
-    setMulFlags(c, p !== signed(p & 0xffff, 2));
+    setMulFlags(c, p !== signed(p & 0xffff, 2), 2, p, 0);
   } else if (size === 4) {
     const l = mulS32(a, b);
     setR(c, d.a, 4, l, 0);
-    setMulFlags(c, mulHi !== (l >>> 31 ? 0xffffffff : 0));
+    setMulFlags(c, mulHi !== (l >>> 31 ? 0xffffffff : 0), 4, l, 0);
   } else {
-    const p = mulS64(a, ah, b, bh);
-    setR(c, d.a, 8, p[0], p[1]);
-    const ext = p[1] >>> 31 ? 0xffffffff : 0;
-    setMulFlags(c, p[2] !== ext || p[3] !== ext);
+    mulS64(a, ah, b, bh);
+    setR(c, d.a, 8, P0, P1);
+    const ext = P1 >>> 31 ? 0xffffffff : 0;
+    setMulFlags(c, P2 !== ext || P3 !== ext, 8, P0, P1);
   }
 }
 
@@ -656,12 +679,11 @@ const shift: Handler = (c, d) => {
   }
   probeWrite(c, d.a, size);
   const f = c.flags;
-  f.materialise();
+  if (op < 4) f.materialise(); // rotates keep SF, ZF, AF, PF; shifts write all six flags
   let r = 0;
   let rh = 0;
   let cf = 0;
   let of = 0;
-  const msb = (lo: number, hi: number) => (size === 8 ? hi >>> 31 : topBit(lo, size));
   switch (op) {
     case 0: // rol
     case 1: {
@@ -681,9 +703,9 @@ const shift: Handler = (c, d) => {
       }
       if (op === 0) {
         cf = r & 1;
-        of = msb(r, rh) ^ cf;
+        of = msbOf(r, rh, size) ^ cf;
       } else {
-        cf = msb(r, rh);
+        cf = msbOf(r, rh, size);
         const second = size === 8 ? (rh >>> 30) & 1 : (r >>> (bits - 2)) & 1;
         of = cf ^ second;
       }
@@ -698,10 +720,10 @@ const shift: Handler = (c, d) => {
       let carry = f.cf() ? 1 : 0;
       r = v;
       rh = vh;
-      if (op === 3) of = msb(r, rh) ^ carry;
+      if (op === 3) of = msbOf(r, rh, size) ^ carry;
       for (let i = 0; i < n; i++) {
         if (op === 2) {
-          const out = msb(r, rh);
+          const out = msbOf(r, rh, size);
           if (size === 8) {
             rh = ((rh << 1) | (r >>> 31)) >>> 0;
             r = ((r << 1) | carry) >>> 0;
@@ -717,7 +739,7 @@ const shift: Handler = (c, d) => {
         }
       }
       cf = carry;
-      if (op === 2) of = msb(r, rh) ^ cf;
+      if (op === 2) of = msbOf(r, rh, size) ^ cf;
       f.saved = (f.saved & ~(CF | OF)) | (cf ? CF : 0) | (of ? OF : 0);
       wr(c, d.a, size, r, rh);
       return;
@@ -733,7 +755,7 @@ const shift: Handler = (c, d) => {
         cf = count <= bits ? (v >>> (bits - count)) & 1 : 0;
         if (count === bits) cf = v & 1;
       }
-      of = msb(r, rh) ^ cf;
+      of = msbOf(r, rh, size) ^ cf;
       break;
     case 5: // shr
       if (size === 8) {
@@ -744,7 +766,7 @@ const shift: Handler = (c, d) => {
         r = count >= 32 ? 0 : v >>> count;
         cf = count <= bits ? (v >>> (count - 1)) & 1 : 0;
       }
-      of = msb(v, vh);
+      of = msbOf(v, vh, size);
       break;
     default: {
       // sar
@@ -761,8 +783,9 @@ const shift: Handler = (c, d) => {
     }
   }
   const zero = r === 0 && rh === 0;
+  f.op = 0;
   f.saved =
-    (f.saved & ~ARITH_FLAGS) | (cf ? CF : 0) | (of ? OF : 0) | (zero ? ZF : 0) | (msb(r, rh) ? SF : 0) | parity(r);
+    (f.saved & ~ARITH_FLAGS) | (cf ? CF : 0) | (of ? OF : 0) | (zero ? ZF : 0) | (msbOf(r, rh, size) ? SF : 0) | parity(r);
   wr(c, d.a, size, r, rh);
 };
 
@@ -1290,100 +1313,75 @@ function strAdvance(c: Cpu, d: Insn, r: number, delta: number): void {
   else c.setRegAddr(r, c.regAddr(r) + delta);
 }
 
-/** Runs one string-instruction iteration `body` under its REP prefix; `cmp` ops stop on the ZF condition. */
-function stringOp(c: Cpu, d: Insn, body: (step: number) => void, cmp: boolean): void {
+const STR_MOVS = 0;
+const STR_STOS = 1;
+const STR_LODS = 2;
+const STR_CMPS = 3;
+const STR_SCAS = 4;
+
+/** One iteration of string operation `kind`, moving the index registers by `step`. */
+function stringStep(c: Cpu, d: Insn, kind: number, step: number): void {
+  const size = d.size;
+  switch (kind) {
+    case STR_MOVS: {
+      const v = c.load(strIndex(c, d, 6) + segBase(c, d), size);
+      c.store(strIndex(c, d, 7), size, v, c.th);
+      strAdvance(c, d, 6, step);
+      strAdvance(c, d, 7, step);
+      return;
+    }
+    case STR_STOS:
+      c.store(strIndex(c, d, 7), size, getR(c, 0, size), c.th);
+      strAdvance(c, d, 7, step);
+      return;
+    case STR_LODS: {
+      const v = c.load(strIndex(c, d, 6) + segBase(c, d), size);
+      setR(c, 0, size, v, c.th);
+      strAdvance(c, d, 6, step);
+      return;
+    }
+    case STR_CMPS: {
+      const a = c.load(strIndex(c, d, 6) + segBase(c, d), size);
+      const ah = c.th;
+      const b = c.load(strIndex(c, d, 7), size);
+      aluOp(c, 7, size, a, ah, b, c.th);
+      strAdvance(c, d, 6, step);
+      strAdvance(c, d, 7, step);
+      return;
+    }
+    default: {
+      const b = c.load(strIndex(c, d, 7), size);
+      const bh = c.th;
+      const a = getR(c, 0, size);
+      aluOp(c, 7, size, a, c.th, b, bh);
+      strAdvance(c, d, 7, step);
+    }
+  }
+}
+
+/** Runs string operation `kind` under its REP prefix; CMPS/SCAS also stop on the ZF condition. */
+function stringOp(c: Cpu, d: Insn, kind: number): void {
   const step = (c.flags.saved & DF) !== 0 ? -d.size : d.size;
   if (d.rep === 0) {
-    body(step);
+    stringStep(c, d, kind, step);
     return;
   }
+  const cmp = kind === STR_CMPS || kind === STR_SCAS;
   for (;;) {
     const n = counter(c, d);
     if (n === 0) return;
-    body(step);
+    stringStep(c, d, kind, step);
     if (d.addr32) setR(c, 1, 4, (n - 1) >>> 0, 0);
     else c.setRegAddr(1, n - 1);
     if (cmp && c.flags.zf() !== (d.rep === 1)) return;
   }
 }
 
-const movs: Handler = (c, d) => {
-  const size = d.size;
-  const seg = segBase(c, d);
-  stringOp(
-    c,
-    d,
-    (step) => {
-      const v = c.load(strIndex(c, d, 6) + seg, size);
-      c.store(strIndex(c, d, 7), size, v, c.th);
-      strAdvance(c, d, 6, step);
-      strAdvance(c, d, 7, step);
-    },
-    false,
-  );
-};
-
-const stos: Handler = (c, d) => {
-  const size = d.size;
-  stringOp(
-    c,
-    d,
-    (step) => {
-      c.store(strIndex(c, d, 7), size, getR(c, 0, size), c.th);
-      strAdvance(c, d, 7, step);
-    },
-    false,
-  );
-};
-
-const lods: Handler = (c, d) => {
-  const size = d.size;
-  const seg = segBase(c, d);
-  stringOp(
-    c,
-    d,
-    (step) => {
-      const v = c.load(strIndex(c, d, 6) + seg, size);
-      setR(c, 0, size, v, c.th);
-      strAdvance(c, d, 6, step);
-    },
-    false,
-  );
-};
-
-const cmps: Handler = (c, d) => {
-  const size = d.size;
-  const seg = segBase(c, d);
-  stringOp(
-    c,
-    d,
-    (step) => {
-      const a = c.load(strIndex(c, d, 6) + seg, size);
-      const ah = c.th;
-      const b = c.load(strIndex(c, d, 7), size);
-      aluOp(c, 7, size, a, ah, b, c.th);
-      strAdvance(c, d, 6, step);
-      strAdvance(c, d, 7, step);
-    },
-    true,
-  );
-};
-
-const scas: Handler = (c, d) => {
-  const size = d.size;
-  stringOp(
-    c,
-    d,
-    (step) => {
-      const b = c.load(strIndex(c, d, 7), size);
-      const bh = c.th;
-      const a = getR(c, 0, size);
-      aluOp(c, 7, size, a, c.th, b, bh);
-      strAdvance(c, d, 7, step);
-    },
-    true,
-  );
-};
+const movs: Handler = (c, d) => stringOp(c, d, STR_MOVS);
+const stos: Handler = (c, d) => stringOp(c, d, STR_STOS);
+const lods: Handler = (c, d) => stringOp(c, d, STR_LODS);
+const cmps: Handler = (c, d) => stringOp(c, d, STR_CMPS);
+const scas: Handler = (c, d) => stringOp(c, d, STR_SCAS);
 
 // ---- flags, system, miscellany -------------------------------------------------------------------------
 
