@@ -17,7 +17,7 @@
 // break is the page-aligned end of the highest segment; nothing here reads host state.
 // Position-independent static executables (ET_DYN without PT_INTERP) load at a fixed bias;
 // dynamically linked ones are refused with a clear error.
-import { Memory, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from '../cpu/index.ts';
+import { cpuidLeaf, Memory, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from '../cpu/index.ts';
 import { ElfError, ET_DYN, ET_EXEC, PF_R, PF_W, PF_X, PHDR_SIZE, PT_INTERP, PT_LOAD, PT_PHDR, type ElfFile } from './elf.ts';
 
 /** Top of the user stack (the first byte above it), as Linux x86-64 without randomisation. */
@@ -112,7 +112,8 @@ export function loadElf(mem: Memory, elf: ElfFile, opts: LoadOptions): LoadedPro
     [AT_GID, GUEST_GID],
     [AT_EGID, GUEST_GID],
     [AT_SECURE, 0],
-    [AT_HWCAP, 0],
+    // As Linux: AT_HWCAP is CPUID.1:EDX of the CPU the program runs on.
+    [AT_HWCAP, cpuidLeaf(1)[3] >>> 0],
     [AT_HWCAP2, 0],
     [AT_CLKTCK, 100],
   ]);

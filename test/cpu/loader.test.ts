@@ -2,9 +2,9 @@
 // their permissions, .bss zeroed, and the initial stack laid out as Linux does
 // (argc, argv, envp, auxv with AT_PHDR/AT_ENTRY/AT_RANDOM…, strings above).
 import { describe, expect, it } from 'vitest';
-import { Memory } from '../../runtime/cpu/memory.ts';
+import { cpuidLeaf, Memory } from '../../runtime/cpu/index.ts';
 import { bytesAt, ElfError, parseElf } from '../../runtime/loader/elf.ts';
-import { AT_ENTRY, AT_EXECFN, AT_NULL, AT_PAGESZ, AT_PHDR, AT_PHENT, AT_PHNUM, AT_PLATFORM, AT_RANDOM, loadElf, STACK_TOP } from '../../runtime/loader/load.ts';
+import { AT_ENTRY, AT_EXECFN, AT_HWCAP, AT_NULL, AT_PAGESZ, AT_PHDR, AT_PHENT, AT_PHNUM, AT_PLATFORM, AT_RANDOM, loadElf, STACK_TOP } from '../../runtime/loader/load.ts';
 import { buildElf, CODE_ADDR, DATA_ADDR, HEADERS_ADDR, hex } from './harness/elf-builder.ts';
 
 const code = hex('b8 3c 00 00 00 31 ff 0f 05'); // mov $60,%eax; xor %edi,%edi; syscall
@@ -86,6 +86,7 @@ describe('loadElf', () => {
       if (word(i) === AT_NULL) break;
     }
     expect(aux.get(AT_PAGESZ)).toBe(4096);
+    expect(aux.get(AT_HWCAP)).toBe(cpuidLeaf(1)[3] >>> 0);
     expect(aux.get(AT_ENTRY)).toBe(CODE_ADDR);
     expect(aux.get(AT_PHENT)).toBe(56);
     expect(aux.get(AT_PHNUM)).toBe(3);
