@@ -26,7 +26,7 @@ function mState(mp: M): string {
   if (mp.blocked) return `blocked in the kernel: ${mp.blocked.what}`;
   if (mp.parked) return 'idle (stopm)';
   if (mp.curg) return `running goroutine ${mp.curg.goid}`;
-  return mp.spinning ? 'spinning' : 'scheduling';
+  return mp.spinning ? `spinning on ${mp.g0}` : `scheduling on ${mp.g0}`;
 }
 
 function gState(gp: G): string {
@@ -59,7 +59,8 @@ function dump(s: Scheduler): string[] {
   for (const gp of live.slice(0, 64)) {
     const where = gp.m ? ` on M${gp.m.id}` : '';
     const call = gp.syscall ? ` in ${gp.syscall.raw ? 'RawSyscall' : 'Syscall'} ${gp.syscall.name}${gp.blockedOn ? ` (${gp.blockedOn})` : ''}` : '';
-    lines.push(`goroutine ${gp.goid} [${gState(gp)}]${where}${call}${gp.parent ? `, created by goroutine ${gp.parent}` : ''}`);
+    const exited = gp.status === '_Grunnable' && gp.sysexitticks > 0 ? `, left its syscall at ${gp.sysexitticks} ns` : '';
+    lines.push(`goroutine ${gp.goid} [${gState(gp)}]${where}${call}${exited}${gp.parent ? `, created by goroutine ${gp.parent}` : ''}`);
   }
   if (live.length > 64) lines.push(`… ${live.length - 64} more goroutines`);
   return lines;

@@ -316,7 +316,9 @@ export class Scheduler implements GoroutineRunner {
       for (let i = this.allp.length - 1; i > 0; i--) this.pidleput(this.allp[i]!);
       this.acquirep(m0, this.allp[0]!);
       this.curm = m0;
-      this.mainG = this.newproc(main, 0, this.allp[0]!);
+      // main goes to the tail of the queue, not runnext: its first run starts a new time
+      // slice, as if the runtime's own start-up goroutines had already run.
+      this.mainG = this.newproc(main, 0, this.allp[0]!, false);
       this.curm = null;
       this.clock.charged = 0;
       this.startSysmon();
@@ -410,12 +412,12 @@ export class Scheduler implements GoroutineRunner {
     this.newproc(fn, mp?.curg?.goid ?? 0, mp?.p ?? null);
   }
 
-  private newproc(fn: () => Go<void>, parent: number, pp: P | null): G {
+  private newproc(fn: () => Go<void>, parent: number, pp: P | null, next = true): G {
     const gp = new G(++this.goidgen, fn, parent);
     this.allg.push(gp);
     this.clock.advance(GO_CREATE_COST);
     this.trace('GoCreate', { g: gp, m: this.curm, p: pp, args: { parent } });
-    if (pp) this.runqput(pp, gp, true);
+    if (pp) this.runqput(pp, gp, next);
     else this.globrunqput(gp);
     if (this.mainG !== null) this.wakep();
     return gp;
@@ -558,13 +560,21 @@ export class Scheduler implements GoroutineRunner {
     mp.curg = null;
   }
 
-  private execute(mp: M, gp: G, how: string): void {
+  /**
+   * Runs gp on mp. A G taken from runnext inherits the current time slice (Go's
+   * inheritTime): schedtick does not move, so a pair of goroutines handing off to each
+   * other through runnext counts as one long-running slice and sysmon preempts it after
+   * 10 ms; it also does not advance the every-61st global queue check.
+   */
+  private execute(mp: M, gp: G, how: string, inheritTime = false): void {
     const pp = mp.p!;
     gp.status = '_Grunning';
     gp.waitreason = '';
+    gp.sysexitticks = 0;
+    gp.preempt = false;
     gp.m = mp;
     mp.curg = gp;
-    pp.schedtick++;
+    if (!inheritTime) pp.schedtick++;
     this.switches++;
     this.trace('GoStart', { g: gp, m: mp, p: pp, args: { how } });
     this.stepAfter(mp, SCHEDULE_COST);
@@ -572,10 +582,12 @@ export class Scheduler implements GoroutineRunner {
 
   /** One round of the scheduler on mp (which holds a P): run something, or stop. */
   private schedule(mp: M): void {
+    const pp = mp.p!;
+    const next = pp.runnext;
     const gp = this.findRunnable(mp);
     if (gp === null) return;
     if (mp.spinning) this.resetspinning(mp);
-    this.execute(mp, gp, 'schedule');
+    this.execute(mp, gp, 'schedule', gp === next && mp.p === pp);
   }
 
   private findRunnable(mp: M): G | null {
@@ -804,7 +816,8 @@ export class Scheduler implements GoroutineRunner {
     mp.locks++;
     const oldp = mp.oldp;
     mp.oldp = null;
-    const retaken = oldp !== null && oldp.status !== '_Psyscall';
+    // sysmon bumps a P's syscalltick when it retakes it: the snapshot no longer matches.
+    const retaken = oldp !== null && oldp.syscalltick !== mp.syscalltick;
     if (this.exitsyscallfast(mp, oldp)) {
       const pp = mp.p!;
       pp.syscalltick++;
@@ -965,15 +978,7 @@ export class Scheduler implements GoroutineRunner {
   // -------------------------------------------------------------------------------------
   // Inspection (dumps, tests)
 
-  get sysmon(): M | null {
-    return this.sysmonM;
-  }
-
   get now(): number {
     return this.clock.now();
-  }
-
-  get eventsQueued(): number {
-    return this.events.size;
   }
 }

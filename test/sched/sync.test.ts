@@ -196,6 +196,38 @@ describe('WaitGroup, Mutex, sleep, work', () => {
     expect(preempt.ts).toBeLessThan(100_000_000 + FORCE_PREEMPT_NS + 2_000_000);
   });
 
+  it('a pair handing off through runnext shares one time slice: a goroutine on the global queue waits for the 10 ms preemption', () => {
+    let waitedFrom = -1;
+    let ranAt = -1;
+    let stop = false;
+    const res = runSimulated(
+      function* () {
+        const ping = new Chan<number>();
+        const pong = new Chan<number>();
+        go(function* (): Go<void> {
+          while (!stop) yield* pong.send((yield* ping.recv())!);
+        });
+        go(function* (): Go<void> {
+          waitedFrom = getNow().now();
+          yield* Gosched();
+          ranAt = getNow().now();
+          stop = true;
+        });
+        yield* Gosched();
+        for (let i = 0; !stop; i++) {
+          yield* ping.send(i);
+          yield* pong.recv();
+        }
+        yield* ping.send(-1);
+      },
+      { gomaxprocs: 1 },
+    );
+    expect(res.status).toBe(0);
+    expect(ranAt - waitedFrom).toBeGreaterThanOrEqual(FORCE_PREEMPT_NS);
+    expect(ranAt - waitedFrom).toBeLessThan(FORCE_PREEMPT_NS + 2_000_000);
+    expect(all(res.trace.events, 'SysmonPreempt').length).toBeGreaterThanOrEqual(1);
+  });
+
   it('Gosched lets the other goroutine run on the only P', () => {
     const order: string[] = [];
     runSimulated(function* () {
