@@ -4,12 +4,16 @@
 export * from './syscall.ts';
 export {
   Machine,
+  RoundRobinRunner,
   type BlockedGoroutine,
   type GoroutineRunner,
   type GuestSource,
   type MachineHost,
   type MachineOptions,
+  type MachineRunner,
   type MThread,
   type RunResult,
   type StraceSettings,
+  type SyscallBlocked,
+  type SyscallInfo,
 } from './machine/index.ts';

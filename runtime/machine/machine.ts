@@ -37,11 +37,11 @@
 import { Cpu, PageFault, RDI, RSI, RSP, type CpuFault } from '../cpu/index.ts';
 import { Memory, PROT_READ, PROT_WRITE } from '../cpu/index.ts';
 import { linuxAmd64Objects, Linker, loadImage, PERCPU, returnToCaller, assemble, type Image } from '../asm/index.ts';
-import { Kernel, ManualClock, PT_REGS_OFFSET, PT_REGS_ORIG_RAX, type HostMount, type SeedFile, type Thread, type TargetTables, type SyscallRegs } from '../kernel/index.ts';
+import { ARG_REGS, Kernel, ManualClock, PT_REGS_OFFSET, PT_REGS_ORIG_RAX, type HostMount, type SeedFile, type Thread, type TargetTables, type SyscallRegs } from '../kernel/index.ts';
 import { Strace } from '../trace/index.ts';
 import { setSyscallBackend, type Go, type Park, type TargetDescriptor, type Word } from '../syscall.ts';
 import { MachineBackend } from './backend.ts';
-import { RoundRobinRunner, RunEnded, ThreadEnded, type BlockedGoroutine, type MachineHost, type MThread, type SyscallBlocked } from './runner.ts';
+import { RoundRobinRunner, RunEnded, ThreadEnded, type BlockedGoroutine, type MachineRunner, type MachineHost, type MThread, type SyscallBlocked } from './runner.ts';
 
 export const IMAGE_BASE = 0x7000_0000;
 export const ZERO_PAGE = 0x1_ffff_f000;
@@ -92,6 +92,8 @@ export interface MachineOptions {
   cwd?: string;
   /** RLIMIT_NOFILE: the descriptor limit (default 1024). */
   nofile?: number;
+  /** The goroutine runner (default: RoundRobinRunner); runtime/sched's scheduler plugs in here. */
+  runner?: (host: MachineHost, seed: number) => MachineRunner;
 }
 
 export interface RunResult {
@@ -123,11 +125,14 @@ export class MachineThread implements MThread {
   pinNext: number;
   /** The CPU is inside do_syscall_64 (a handler is waiting): serve it again before running on. */
   inKernel = false;
+  /** Between entersyscall and exitsyscall (a Syscall, not a RawSyscall). */
+  inSyscall = false;
   /** exitsyscall parked: return from it before running on. */
   returnPending = false;
   /** The pt_regs frame of the call in progress, read and written through the CPU in ring 0. */
   readonly regs: PtRegsView;
 
+  readonly tid: number;
   /** This thread's slot in THREAD_AREA and the stacks and arena in it. */
   readonly slot: number;
   readonly userStackTop: number;
@@ -139,6 +144,7 @@ export class MachineThread implements MThread {
     readonly cpu: Cpu,
     readonly index: number,
   ) {
+    this.tid = kthread.tid;
     this.slot = THREAD_AREA + index * THREAD_SLOT;
     this.userStackTop = this.slot + USER_STACK_SIZE;
     this.kernelStackTop = this.slot + KERNEL_STACK_OFFSET + KERNEL_STACK_SIZE;
@@ -173,6 +179,13 @@ class PtRegsView implements SyscallRegs {
     return this.cpu.load(this.base + this.offset(i) + 4, 4) >>> 0;
   }
 
+  /** RAX as the handler left it: the result, or -errno. */
+  result(): number {
+    const at = this.base + PT_REGS_OFFSET[0]!;
+    const lo = this.cpu.load(at, 4) >>> 0;
+    return (this.cpu.load(at + 4, 4) | 0) * 2 ** 32 + lo;
+  }
+
   setResult(value: number): void {
     this.cpu.store(this.base + PT_REGS_OFFSET[0]!, 8, value | 0, Math.floor(value / 2 ** 32) | 0);
   }
@@ -194,7 +207,8 @@ export class Machine implements MachineHost {
   readonly kernel: Kernel;
   readonly mem = new Memory();
   readonly image: Image;
-  readonly runner: RoundRobinRunner;
+  readonly runner: MachineRunner;
+  private readonly stats = { entersyscall: 0, exitsyscall: 0 };
   readonly threads: MachineThread[] = [];
   readonly seed: number;
   private readonly strace: Strace | null;
@@ -237,7 +251,7 @@ export class Machine implements MachineHost {
       this.strace = new Strace(this.kernel, { write: settings.write ?? ((line) => this.straceLines.push(line)), timing: settings.timing, summaryOnly: settings.summary });
       this.straceSummary = settings.summary === true;
     } else this.strace = null;
-    this.runner = new RoundRobinRunner(this, this.seed);
+    this.runner = opts.runner ? opts.runner(this, this.seed) : new RoundRobinRunner(this, this.seed);
     this.runner.onThreadExit = (th) => this.kernel.exitThread(th, 0);
     this.cwd = opts.cwd;
     this.backend = new MachineBackend(this);
@@ -347,12 +361,18 @@ export class Machine implements MachineHost {
         if (at === until && cpu.cpl === 3) return null;
         if (at === this.addr.doSyscall && cpu.cpl === 0) {
           th.inKernel = true;
+          if (this.runner.syscallEnter) this.traceEnter(th);
           const park = this.serveSyscall(th);
           if (park !== null) return park;
         } else if (at === this.addr.enter && cpu.cpl === 3) {
-          this.runner.entersyscall();
+          const sp = cpu.regAddr(RSP);
+          th.inSyscall = true;
+          this.stats.entersyscall++;
+          this.runner.entersyscall((cpu.load(sp, 8) >>> 0) + (cpu.th >>> 0) * 2 ** 32, sp + 8);
           returnToCaller(cpu);
         } else if (at === this.addr.exit && cpu.cpl === 3) {
+          th.inSyscall = false;
+          this.stats.exitsyscall++;
           if (!this.runner.exitsyscall()) {
             th.returnPending = true;
             return EXITSYSCALL;
@@ -362,6 +382,15 @@ export class Machine implements MachineHost {
       } else if (stop.kind === 'fault') this.die(th, stop.fault);
       else if (stop.kind !== 'limit') throw new Error(`machine: unexpected CPU stop '${stop.kind}' at 0x${cpu.rip.toString(16)} in ring ${cpu.cpl}`);
     }
+  }
+
+  /** The runner's syscallEnter hook for the call th's CPU just brought to do_syscall_64. */
+  private traceEnter(th: MachineThread): void {
+    th.regs.base = th.cpu.regAddr(RDI);
+    this.mem.setUserMode(false);
+    const nr = th.regs.lo(0) | 0;
+    const args = ARG_REGS.map((r) => (th.regs.hi(r) | 0) * 2 ** 32 + th.regs.lo(r));
+    this.runner.syscallEnter!({ nr, name: this.kernel.numbers.name(nr) ?? `syscall_${nr}`, raw: !th.inSyscall, args });
   }
 
   /**
@@ -378,11 +407,20 @@ export class Machine implements MachineHost {
     th.regs.base = cpu.regAddr(RDI);
     const out = this.kernel.do_syscall_64(t, th.regs);
     if (out.kind === 'wait' || out.kind === 'sleep') {
-      const detail: SyscallBlocked = { thread: th, block: out };
+      this.runner.syscallBlock?.();
+      const detail: SyscallBlocked = {
+        thread: th,
+        wake: (resume) => {
+          t.onWake = resume;
+        },
+        until: out.kind === 'sleep' ? out.until : undefined,
+        what: out.kind === 'wait' ? out.queue.name : 'sleep',
+      };
       return { reason: 'syscall-blocked', detail };
     }
     th.inKernel = false;
     this.endIfDead(t);
+    this.runner.syscallExit?.(th.regs.result());
     if (t.fsBase !== BigInt(cpu.fsBase)) cpu.fsBase = Number(t.fsBase);
     if (t.gsBase !== 0n) cpu.kernelGsBase = Number(t.gsBase);
     returnToCaller(cpu);
@@ -503,8 +541,8 @@ export class Machine implements MachineHost {
       deadlock,
       virtualNs: this.clock.now(),
       instructions: this.instructions,
-      entersyscall: this.runner.stats.entersyscall,
-      exitsyscall: this.runner.stats.exitsyscall,
+      entersyscall: this.stats.entersyscall,
+      exitsyscall: this.stats.exitsyscall,
     };
   }
 }

@@ -14,9 +14,10 @@
 // can run and nobody sleeps, the run stops and reports who is blocked on what.
 //
 // Parks a goroutine yields (through the syscall backend):
-//   { reason: 'syscall-blocked', detail: { thread, block } }  the thread sleeps in the kernel
-//       (block is the kernel's Block: a wait queue, or a sleep until a virtual time); the
-//       kernel calls the thread's onWake when the wait ends;
+//   { reason: 'syscall-blocked', detail: SyscallBlocked }  the thread sleeps in the kernel;
+//       the runner registers with detail.wake how it wants to hear that the wait ended (the
+//       kernel wakes a wait queue's threads; a sleep ends at detail.until, when the runner
+//       moves the clock there and wakes the thread itself);
 //   { reason: 'exitsyscall' }  waiting for a P after a system call (never here: there is
 //       no P to wait for, so exitsyscall always takes the fast path);
 //   { reason: 'yield' }  sched_yield: back of the run queue.
@@ -24,11 +25,12 @@
 // Invariants: at most one goroutine runs at a time and current() names it; a goroutine is
 // in exactly one of: the run queue, a kernel wait, finished; the order of everything is a
 // function of the program and the seed.
-import type { Block, Thread, VirtualClock } from '../kernel/index.ts';
+import type { Thread, VirtualClock } from '../kernel/index.ts';
 import type { Go, Park } from '../syscall.ts';
 
 /** A kernel thread with its own CPU, as the machine hands it to a runner. */
 export interface MThread {
+  readonly tid: number;
   readonly kthread: Thread;
 }
 
@@ -45,16 +47,45 @@ export interface GoroutineRunner {
   go(fn: () => Go<void>): void;
   /** The running goroutine's thread: the CPU its system-call stubs run on. */
   current(): { thread: MThread };
-  /** From `CALL runtime·entersyscall(SB)`. */
-  entersyscall(): void;
+  /** From `CALL runtime·entersyscall(SB)`: pc is the stub's return address, sp the caller's stack pointer. */
+  entersyscall(pc?: number, sp?: number): void;
   /** From `CALL runtime·exitsyscall(SB)`: true = fast path; false = the backend yields Park { reason: 'exitsyscall' } first. */
   exitsyscall(): boolean;
+  /** Trace hooks (optional): a call enters the kernel, blocks in it, returns from it. */
+  syscallEnter?(info: SyscallInfo): void;
+  syscallBlock?(): void;
+  syscallExit?(result: number): void;
+}
+
+/** A runner the machine can drive: the seam plus running and ending goroutines. */
+export interface MachineRunner extends GoroutineRunner {
+  /**
+   * Runs goroutines until all have finished or the run ends (a RunEnded thrown out of a
+   * goroutine); returns the goroutines still blocked when nothing else could run.
+   */
+  run(): BlockedGoroutine[];
+  /** Set by the machine: ends a kernel thread whose goroutine returned. */
+  onThreadExit: (t: Thread) => void;
+}
+
+/** A system call entering the kernel, for a runner's trace. */
+export interface SyscallInfo {
+  nr: number;
+  name: string;
+  /** Made without entersyscall (RawSyscall, or a program's own SYSCALL). */
+  raw: boolean;
+  args: readonly number[];
 }
 
 /** The detail of a 'syscall-blocked' park. */
 export interface SyscallBlocked {
   thread: MThread;
-  block: Block;
+  /** Registers the callback the kernel calls when the thread can continue. */
+  wake(resume: () => void): void;
+  /** The virtual time at which a sleeping thread continues (absent for a wait queue). */
+  until?: number;
+  /** What the thread waits for: a wait queue's name, or `sleep`. */
+  what: string;
 }
 
 /** A goroutine left waiting when the run could not go on. */
@@ -89,18 +120,12 @@ interface G {
   sleepOrder: number;
 }
 
-export interface RunnerStats {
-  entersyscall: number;
-  exitsyscall: number;
-}
-
-export class RoundRobinRunner implements GoroutineRunner {
+export class RoundRobinRunner implements MachineRunner {
   private readonly runQueue: G[] = [];
   private readonly waiting = new Set<G>();
   private running: G | null = null;
   private nextGoid = 1;
   private rng: number;
-  readonly stats: RunnerStats = { entersyscall: 0, exitsyscall: 0 };
 
   constructor(
     private readonly host: MachineHost,
@@ -111,7 +136,6 @@ export class RoundRobinRunner implements GoroutineRunner {
 
   go(fn: () => Go<void>): void {
     const g: G = { goid: this.nextGoid++, thread: this.host.newThread(), body: fn(), waitingOn: null, sleepOrder: 0 };
-    g.thread.kthread.onWake = () => this.wake(g);
     this.runQueue.push(g);
   }
 
@@ -120,19 +144,14 @@ export class RoundRobinRunner implements GoroutineRunner {
     return this.running;
   }
 
-  entersyscall(): void {
-    this.stats.entersyscall++;
-  }
+  /** No Ps here: nothing to hand off. */
+  entersyscall(): void {}
 
+  /** No Ps here: the fast path always succeeds. */
   exitsyscall(): boolean {
-    this.stats.exitsyscall++;
     return true;
   }
 
-  /**
-   * Runs goroutines until all have finished or the run ends (RunEnded); returns the
-   * goroutines still blocked when nothing else could run (empty when none).
-   */
   run(): BlockedGoroutine[] {
     for (;;) {
       const g = this.runQueue.shift();
@@ -165,6 +184,7 @@ export class RoundRobinRunner implements GoroutineRunner {
         const park = next.value;
         if (park.reason === 'syscall-blocked') {
           g.waitingOn = park.detail as SyscallBlocked;
+          g.waitingOn.wake(() => this.wake(g));
           g.sleepOrder = this.random();
           this.waiting.add(g);
           return 'parked';
@@ -197,11 +217,11 @@ export class RoundRobinRunner implements GoroutineRunner {
   private wakeEarliestSleepers(): boolean {
     let earliest = Infinity;
     for (const g of this.waiting) {
-      const b = g.waitingOn!.block;
-      if (b.kind === 'sleep' && b.until < earliest) earliest = b.until;
+      const until = g.waitingOn!.until;
+      if (until !== undefined && until < earliest) earliest = until;
     }
     if (earliest === Infinity) return false;
-    const due = [...this.waiting].filter((g) => g.waitingOn!.block.kind === 'sleep' && (g.waitingOn!.block as { until: number }).until === earliest);
+    const due = [...this.waiting].filter((g) => g.waitingOn!.until === earliest);
     due.sort((a, b) => a.sleepOrder - b.sleepOrder || a.goid - b.goid);
     const now = this.host.clock.now();
     if (earliest > now) this.host.clock.advance(earliest - now);
@@ -210,8 +230,7 @@ export class RoundRobinRunner implements GoroutineRunner {
   }
 
   private describe(g: G): BlockedGoroutine {
-    const b = g.waitingOn!.block;
-    return { goid: g.goid, tid: g.thread.kthread.tid, waitingOn: b.kind === 'wait' ? b.queue.name : `sleep until ${b.until} ns` };
+    return { goid: g.goid, tid: g.thread.tid, waitingOn: g.waitingOn!.what };
   }
 
   /** The seeded tie-break generator (mulberry32). */
