@@ -4,7 +4,8 @@
 // thread boots through syscall_init like every thread, then starts at the ELF entry with
 // every general register zero (as Linux starts a process) and RSP at argc. Each SYSCALL
 // the program makes goes through entry_SYSCALL_64 and do_syscall_64 to the kernel's
-// handler; the run ends when the process does.
+// handler; the run ends when the process does. With strace on, the log opens with the
+// execve line strace shows for the exec that started the program.
 //
 // Invariants: the kernel's view of the address space (Process mappings, brk) matches what
 // the loader mapped, so mmap and brk never hand out a range already in use; AT_RANDOM's
@@ -12,6 +13,7 @@
 import type { ElfFile } from '../loader/elf.ts';
 import { loadElf, STACK_TOP } from '../loader/load.ts';
 import { PROT_EXEC, PROT_READ, PROT_WRITE } from '../cpu/index.ts';
+import { quoteBytes } from '../trace/index.ts';
 import { Machine, type MachineThread, type RunResult } from './machine.ts';
 
 const PAGE = 4096;
@@ -53,6 +55,10 @@ function start(machine: Machine, th: MachineThread, elf: ElfFile, opts: KernelEx
     p.addMapping(start, end, prot);
   }
   p.addMapping(loaded.stackLimit, STACK_TOP, PROT_READ | PROT_WRITE);
+  const quote = (s: string) => quoteBytes(new TextEncoder().encode(s));
+  const envc = opts.envp?.length ?? 0;
+  const envpAt = loaded.stackPointer + 8 * (opts.argv.length + 2);
+  machine.straceNote(`${`execve(${quote(opts.argv[0] ?? '')}, [${opts.argv.map(quote).join(', ')}], 0x${envpAt.toString(16)} /* ${envc} var${envc === 1 ? '' : 's'} */)`.padEnd(39)} = 0`);
   p.brkStart = loaded.brk;
   p.brk = loaded.brk;
   const cpu = th.cpu;

@@ -214,6 +214,7 @@ export class Machine implements MachineHost {
   private readonly strace: Strace | null;
   private readonly straceLines: string[] = [];
   private straceSummary = false;
+  private straceWrite: ((line: string) => void) | null = null;
   private readonly addr: { doSyscall: number; enter: number; exit: number; callReturn: number; start: number; percpu: number };
   /** The host return target calls made by the machine return to. */
   readonly callReturn: number;
@@ -249,6 +250,7 @@ export class Machine implements MachineHost {
     if (s) {
       const settings: StraceSettings = s === true ? {} : s;
       this.strace = new Strace(this.kernel, { write: settings.write ?? ((line) => this.straceLines.push(line)), timing: settings.timing, summaryOnly: settings.summary });
+      this.straceWrite = settings.write ?? null;
       this.straceSummary = settings.summary === true;
     } else this.strace = null;
     this.runner = opts.runner ? opts.runner(this, this.seed) : new RoundRobinRunner(this, this.seed);
@@ -460,6 +462,13 @@ export class Machine implements MachineHost {
     } finally {
       setSyscallBackend(null);
     }
+  }
+
+  /** Adds a line to the strace log, as the tracer writes its own (no-op without strace, or with -c). */
+  straceNote(line: string): void {
+    if (this.strace === null || this.straceSummary) return;
+    if (this.straceWrite) this.straceWrite(line);
+    else this.straceLines.push(line);
   }
 
   /** Starts a goroutine on a new kernel thread. */

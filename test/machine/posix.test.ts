@@ -103,7 +103,7 @@ describe('the POSIX five through the generated wrappers', () => {
     expect(out.err).toBe(EMFILE);
   });
 
-  it('a wild pointer passed to read gives EFAULT and the run goes on', () => {
+  it('a wild pointer gives EFAULT (read, and wrappers taking a Ptr) and the run goes on', () => {
     const { out, result } = run(
       function* () {
         const bad = yield* Syscall(SYS_READ, 0, 0xdead_0000, 16);
@@ -111,13 +111,17 @@ describe('the POSIX five through the generated wrappers', () => {
         const nonCanonical = yield* Syscall(SYS_READ, 0, -4096, 1);
         const b = new Uint8Array(16);
         const [n] = yield* linux.read(0, b);
-        return { bad, kernelPtr, nonCanonical, after: text(b.subarray(0, n)) };
+        const [sleepErr] = yield* linux.Nanosleep(0xdead_0000, 0);
+        const [statErr] = yield* linux.Fstat(0, 0x7000_0000);
+        return { bad, kernelPtr, nonCanonical, sleepErr, statErr, after: text(b.subarray(0, n)) };
       },
       { stdin: 'still here' },
     );
     expect(out.bad).toEqual([-1, 0, EFAULT.errno]);
     expect(out.kernelPtr).toEqual([-1, 0, EFAULT.errno]);
     expect(out.nonCanonical).toEqual([-1, 0, EFAULT.errno]);
+    expect(out.sleepErr).toBe(EFAULT);
+    expect(out.statErr).toBe(EFAULT);
     expect(out.after).toBe('still here');
     expect(result.status).toBe(0);
   });
