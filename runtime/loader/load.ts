@@ -66,6 +66,8 @@ export interface LoadedProgram {
   brk: number;
   /** Lowest stack address that is mapped. */
   stackLimit: number;
+  /** The page-aligned [start, end) ranges the loader mapped: segments and stack. */
+  mapped: Array<[number, number]>;
   auxv: Array<[number, number]>;
 }
 
@@ -117,7 +119,9 @@ export function loadElf(mem: Memory, elf: ElfFile, opts: LoadOptions): LoadedPro
     [AT_HWCAP2, 0],
     [AT_CLKTCK, 100],
   ]);
-  return { entry, brk: pageUp(end), ...stack };
+  const mapped: Array<[number, number]> = [...pageProt.keys()].map((p) => [p, p + PAGE_SIZE]);
+  mapped.push([stack.stackLimit, STACK_TOP]);
+  return { entry, brk: pageUp(end), mapped, ...stack };
 }
 
 /** The guest address of the program header table: PT_PHDR if present, else inside the segment holding e_phoff. */
@@ -132,7 +136,7 @@ function programHeaderAddress(elf: ElfFile, bias: number): number {
   return 0;
 }
 
-function buildStack(mem: Memory, opts: LoadOptions, aux: Array<[number, number]>): Omit<LoadedProgram, 'entry' | 'brk'> {
+function buildStack(mem: Memory, opts: LoadOptions, aux: Array<[number, number]>): Omit<LoadedProgram, 'entry' | 'brk' | 'mapped'> {
   const stackLimit = STACK_TOP - STACK_SIZE;
   mem.map(stackLimit, STACK_SIZE, PROT_READ | PROT_WRITE);
   const encoder = new TextEncoder();

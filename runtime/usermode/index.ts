@@ -10,7 +10,8 @@
 import { Cpu, formatAddress, Memory, RAX, RDI, RSI, RDX, R8, R9, R10, RSP, type CpuFault } from '../cpu/index.ts';
 import { loadElf } from '../loader/load.ts';
 import type { ElfFile } from '../loader/elf.ts';
-import { doSyscall, MMAP_TOP, type GuestIo, type Process } from './syscalls.ts';
+import { Regions } from './regions.ts';
+import { doSyscall, type GuestIo, type Process } from './syscalls.ts';
 
 export type { GuestIo } from './syscalls.ts';
 
@@ -73,6 +74,8 @@ export function execStatic(elf: ElfFile, opts: ExecOptions): ExecResult {
   cpu.cpl = 3;
   cpu.rip = loaded.entry;
   cpu.setReg(RSP, loaded.stackPointer);
+  const regions = new Regions();
+  for (const [start, end] of loaded.mapped) regions.add(start, end);
   const proc: Process = {
     mem,
     io: opts.io,
@@ -80,7 +83,7 @@ export function execStatic(elf: ElfFile, opts: ExecOptions): ExecResult {
     writeMsr: (i, v) => cpu.writeMsr(i, v),
     brk: loaded.brk,
     brkBase: loaded.brk,
-    mmapNext: MMAP_TOP,
+    regions,
     randomBytes,
     exitStatus: null,
   };

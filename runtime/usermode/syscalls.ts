@@ -7,6 +7,7 @@
 // checked with the user bit first; all state lives in the Process given to the handler;
 // nothing reads the host clock or host randomness (getrandom draws from the seeded stream).
 import { PAGE_SIZE, type Memory } from '../cpu/index.ts';
+import type { Regions } from './regions.ts';
 import { GUEST_GID, GUEST_UID } from '../loader/load.ts';
 import { DEFAULT_STRING_LIMIT, quoteBytes } from '../trace/quote.ts';
 import { LINUX_STRERROR } from '../trace/strerror.ts';
@@ -43,8 +44,19 @@ const ARCH_GET_GS = 0x1004;
 const MAP_FIXED = 0x10;
 const MAP_ANONYMOUS = 0x20;
 const UTS_FIELD = 65;
-/** Anonymous mappings are placed top-down from here, below the stack's guard gap. */
+/** Anonymous mappings are placed top-down from here (below the stack's guard gap), never
+ * lower than 1 GiB above the heap's start, which leaves the heap room to grow. */
 export const MMAP_TOP = 0x7fff_f000_0000;
+/**
+ * Host memory limits (every accessible guest page may become a host allocation): one
+ * accessible mapping and the heap are each at most 1 GiB (larger requests get ENOMEM, as
+ * without overcommit); PROT_NONE reservations cost nothing and are not limited. Reads and
+ * writes move at most IO_CHUNK bytes per host call, so a huge count never needs a huge buffer.
+ */
+const MAX_MAPPING = 1 << 30;
+const IO_CHUNK = 1 << 20;
+/** Linux caps one read or write at this many bytes (MAX_RW_COUNT). */
+const MAX_RW_COUNT = 0x7fff_f000;
 
 /** The guest's process id, reported by getpid, gettid and set_tid_address. */
 export const GUEST_PID = 1000;
@@ -67,8 +79,8 @@ export interface Process {
   /** Current program break and the lowest value it may take. */
   brk: number;
   brkBase: number;
-  /** Next free address (exclusive top) for top-down anonymous mappings. */
-  mmapNext: number;
+  /** The ranges in use (segments, heap, stack, mappings). */
+  regions: Regions;
   /** The seeded byte stream behind getrandom. */
   randomBytes(n: number): Uint8Array;
   /** Set by exit/exit_group: the status the process ends with. */
@@ -86,6 +98,8 @@ interface SyscallDef {
 }
 
 const num = (v: bigint): number => Number(BigInt.asIntN(64, v));
+/** A size_t count, capped as Linux caps it. */
+const rwCount = (v: bigint): number => Number(BigInt.asUintN(64, v) > BigInt(MAX_RW_COUNT) ? BigInt(MAX_RW_COUNT) : BigInt.asUintN(64, v));
 const int32 = (v: bigint): number => Number(BigInt.asIntN(32, v));
 const hex = (v: bigint | number): string => `0x${(typeof v === 'bigint' ? BigInt.asUintN(64, v) : v).toString(16)}`;
 
@@ -107,13 +121,26 @@ function shownBuffer(p: Process, addr: bigint, length: number, opts: { hex?: boo
   return length > DEFAULT_STRING_LIMIT ? `${text}...` : text;
 }
 
-function pagesFree(mem: Memory, addr: number, length: number): boolean {
-  for (let a = addr; a < addr + length; a += PAGE_SIZE) if (mem.isMapped(a)) return false;
-  return true;
-}
-
 const pageUp = (n: number) => Math.ceil(n / PAGE_SIZE) * PAGE_SIZE;
 
+/**
+ * Writes guest memory [addr, addr+length) to fd in chunks; returns the bytes written, or a
+ * negative errno if nothing was (EFAULT for an unreadable buffer, as Linux checks it first).
+ */
+function writeOut(p: Process, fd: number, addr: number, length: number): number {
+  if (!p.mem.check(addr, length, 'r', true)) return -EFAULT;
+  let done = 0;
+  while (done < length) {
+    const chunk = p.mem.read(addr + done, Math.min(IO_CHUNK, length - done));
+    const n = p.io.write(fd, chunk);
+    if (n < 0) return done || n;
+    done += n;
+    if (n < chunk.length) break;
+  }
+  return done;
+}
+
+/** writev: the buffers in order, stopping at the first short write. */
 function writev(p: Process, a: Args): number {
   const fd = int32(a[0]!);
   const iov = num(a[1]!);
@@ -122,24 +149,21 @@ function writev(p: Process, a: Args): number {
   const table = guestBytes(p, iov, count * 16);
   if (!table) return -EFAULT;
   const view = new DataView(table.buffer, table.byteOffset, table.byteLength);
-  const parts: Uint8Array[] = [];
-  let total = 0;
+  const buffers: Array<[number, number]> = [];
   for (let i = 0; i < count; i++) {
     const base = num(view.getBigUint64(i * 16, true));
-    const len = num(view.getBigUint64(i * 16 + 8, true));
-    if (len < 0) return -EINVAL;
-    const bytes = guestBytes(p, base, len);
-    if (!bytes) return -EFAULT;
-    parts.push(bytes);
-    total += len;
+    const len = rwCount(view.getBigUint64(i * 16 + 8, true));
+    if (!p.mem.check(base, len, 'r', true)) return -EFAULT;
+    buffers.push([base, len]);
   }
-  const all = new Uint8Array(total);
-  let at = 0;
-  for (const part of parts) {
-    all.set(part, at);
-    at += part.length;
+  let total = 0;
+  for (const [base, len] of buffers) {
+    const n = writeOut(p, fd, base, len);
+    if (n < 0) return total || n;
+    total += n;
+    if (n < len) break;
   }
-  return p.io.write(fd, all);
+  return total;
 }
 
 function mmap(p: Process, a: Args): number {
@@ -152,32 +176,35 @@ function mmap(p: Process, a: Args): number {
   if (!(flags & MAP_ANONYMOUS)) return fd >= 0 && fd <= 2 ? -ENODEV : -EBADF;
   if (prot & ~7) return -EINVAL;
   const size = pageUp(length);
+  if (prot !== 0 && size > MAX_MAPPING) return -ENOMEM;
   let addr: number;
   if (flags & MAP_FIXED) {
     if (hint % PAGE_SIZE !== 0 || hint < PAGE_SIZE || hint + size > 2 ** 47) return -EINVAL;
     addr = hint;
-  } else if (hint >= PAGE_SIZE && hint % PAGE_SIZE === 0 && hint + size <= MMAP_TOP && pagesFree(p.mem, hint, size)) {
+  } else if (hint >= PAGE_SIZE && hint % PAGE_SIZE === 0 && hint + size <= MMAP_TOP && p.regions.isFree(hint, hint + size)) {
     addr = hint;
   } else {
-    addr = p.mmapNext - size;
-    while (addr > p.brk && !pagesFree(p.mem, addr, size)) addr -= PAGE_SIZE;
-    if (addr <= p.brk) return -ENOMEM;
-    p.mmapNext = addr;
+    const found = p.regions.highestFree(size, pageUp(p.brk) + MAX_MAPPING, MMAP_TOP);
+    if (found === null) return -ENOMEM;
+    addr = found;
   }
   p.mem.map(addr, size, prot);
+  p.regions.add(addr, addr + size);
   return addr;
 }
 
 function brk(p: Process, a: Args): number {
   const want = num(a[0]!);
-  if (want < p.brkBase || want >= p.mmapNext) return p.brk;
+  if (want < p.brkBase || want - p.brkBase > MAX_MAPPING) return p.brk;
   const oldTop = pageUp(p.brk);
   const newTop = pageUp(want);
   if (newTop > oldTop) {
-    if (!pagesFree(p.mem, oldTop, newTop - oldTop)) return p.brk;
+    if (!p.regions.isFree(oldTop, newTop)) return p.brk;
     p.mem.map(oldTop, newTop - oldTop, 3);
+    p.regions.add(oldTop, newTop);
   } else if (newTop < oldTop) {
     p.mem.unmap(newTop, oldTop - newTop);
+    p.regions.remove(newTop, oldTop);
   }
   p.brk = want;
   return want;
@@ -217,10 +244,9 @@ export const SYSCALLS: Record<number, SyscallDef> = {
     name: 'read',
     run(p, a) {
       const buf = num(a[1]!);
-      const count = num(a[2]!);
-      if (count < 0) return -EINVAL;
+      const count = rwCount(a[2]!);
       if (!p.mem.check(buf, count, 'w', true)) return -EFAULT;
-      const data = p.io.read(int32(a[0]!), count);
+      const data = p.io.read(int32(a[0]!), Math.min(count, IO_CHUNK));
       if (typeof data === 'number') return data;
       p.mem.write(buf, data.subarray(0, count));
       return Math.min(data.length, count);
@@ -229,11 +255,8 @@ export const SYSCALLS: Record<number, SyscallDef> = {
   },
   1: {
     name: 'write',
-    run(p, a) {
-      const bytes = guestBytes(p, num(a[1]!), Math.max(0, num(a[2]!)));
-      return bytes ? p.io.write(int32(a[0]!), bytes) : -EFAULT;
-    },
-    show: (p, a) => `${int32(a[0]!)}, ${shownBuffer(p, a[1]!, Math.max(0, num(a[2]!)))}, ${num(a[2]!)}`,
+    run: (p, a) => writeOut(p, int32(a[0]!), num(a[1]!), rwCount(a[2]!)),
+    show: (p, a) => `${int32(a[0]!)}, ${shownBuffer(p, a[1]!, rwCount(a[2]!))}, ${BigInt.asUintN(64, a[2]!)}`,
   },
   9: {
     name: 'mmap',
@@ -260,6 +283,7 @@ export const SYSCALLS: Record<number, SyscallDef> = {
       const size = pageUp(num(a[1]!));
       if (addr % PAGE_SIZE !== 0 || size <= 0 || addr < 0 || addr + size > 2 ** 47) return -EINVAL;
       p.mem.unmap(addr, size);
+      p.regions.remove(addr, addr + size);
       return 0;
     },
     show: (_p, a) => `${hex(a[0]!)}, ${num(a[1]!)}`,
@@ -281,7 +305,7 @@ export const SYSCALLS: Record<number, SyscallDef> = {
   318: {
     name: 'getrandom',
     run(p, a) {
-      const length = Math.min(Math.max(0, num(a[1]!)), 1 << 25);
+      const length = Math.min(Math.max(0, num(a[1]!)), IO_CHUNK);
       return storeBytes(p, num(a[0]!), p.randomBytes(length)) ? length : -EFAULT;
     },
     show: (p, a, r) => `${r >= 0 ? shownBuffer(p, a[0]!, r, { hex: true }) : hex(a[0]!)}, ${num(a[1]!)}, ${hex(a[2]!)}`,

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseElf } from '../../runtime/loader/elf.ts';
 import { execStatic, type ExecResult } from '../../runtime/usermode/index.ts';
+import { Regions } from '../../runtime/usermode/regions.ts';
 import { buildElf, CODE_ADDR, DATA_ADDR, hex, le32 } from './harness/elf-builder.ts';
 
 // Hand assembly of the few instructions the programs use.
@@ -131,6 +132,17 @@ describe('user-mode system calls', () => {
     expect(r.trace[0]).toBe(line);
   });
 
+  it('huge requests are refused quickly: counts capped as Linux caps them, mappings limited', () => {
+    // write(1, DATA, 2^64-1): the count is capped at MAX_RW_COUNT, which runs past the mapping.
+    const huge = run(`${movEdi(1)} ${movEsi(DATA_ADDR)} 48 c7 c2 ff ff ff ff ${movEax(1)} ${SYSCALL} ${EXIT_WITH_RAX}`);
+    expect(huge.result.status).toBe(256 - 14);
+    // mmap(0, 2 GiB, RW, PRIVATE|ANON) → ENOMEM; mmap(0, 64 GiB, PROT_NONE, …) reserves.
+    const big = run(`${sys(9, 0, 0x8000_0000, 3, 0x22, -1)} ${EXIT_WITH_RAX}`);
+    expect(big.result.status).toBe(256 - 12);
+    const reserve = run(`48 b8 ${'00 00 00 00 10 00 00 00'} 48 89 c6 31 ff 31 d2 ${movR10d(0x22)} ${movR8d(-1)} ${movEax(9)} ${SYSCALL} 48 c1 e8 20 ${EXIT_WITH_RAX}`);
+    expect(reserve.trace[0]).toMatch(/^mmap\(NULL, 68719476736, 0x0, 0x22, -1, 0x0\) += 0x7feff0000000$/);
+  });
+
   it('getrandom and AT_RANDOM are seeded: same seed, same bytes', () => {
     const code = `${sys(318, DATA_ADDR, 16, 0)} ${sys(1, 1, DATA_ADDR, 16)} ${sys(60, 0)}`;
     expect(run(code, { seed: 5 }).stdout).toBe(run(code, { seed: 5 }).stdout);
@@ -160,5 +172,23 @@ describe('guest faults become signals', () => {
     const r = run('eb fe', { maxInstructions: 10_000 });
     expect(r.result).toMatchObject({ kind: 'limit', status: 124, instructions: 10_000 });
     expect(r.result.message).toContain(`rip 0x${CODE_ADDR.toString(16)}`);
+  });
+});
+
+describe('the address-space map behind mmap and brk', () => {
+  it('merges, splits and finds the highest free gap', () => {
+    const r = new Regions();
+    r.add(0x1000, 0x3000);
+    r.add(0x3000, 0x4000);
+    r.add(0x8000, 0x9000);
+    expect(r.isFree(0x4000, 0x8000)).toBe(true);
+    expect(r.isFree(0x2000, 0x5000)).toBe(false);
+    expect(r.highestFree(0x1000, 0, 0x10000)).toBe(0xf000);
+    expect(r.highestFree(0x8000, 0, 0x10000)).toBeNull();
+    expect(r.highestFree(0x4000, 0, 0x9000)).toBe(0x4000);
+    r.remove(0x2000, 0x3000);
+    expect(r.isFree(0x2000, 0x3000)).toBe(true);
+    expect(r.isFree(0x1000, 0x2000)).toBe(false);
+    expect(r.highestFree(0x1000, 0, 0x4000)).toBe(0x2000);
   });
 });
