@@ -199,10 +199,18 @@ export interface SchedOptions {
   trace?: boolean;
   /** Emit a schedtrace line every this many virtual ms (GODEBUG=schedtrace=N). */
   schedtraceMs?: number;
+  /**
+   * What an exception thrown out of a goroutine means: a Go panic (the default: the run
+   * dies with a dump), the goroutine ending (as runtime.Goexit: its thread exited), or
+   * the whole program ending normally (the process exited; the host knows its status).
+   */
+  onThrow?: (e: unknown) => 'panic' | 'goexit' | 'exit';
 }
 
 export interface RunResult {
-  /** 0 when main returned, 2 after a fatal error (deadlock, thread exhaustion, panic). */
+  /** How the run ended: main returned, a goroutine ended the program (onThrow), or a fatal error. */
+  ended: 'main' | 'exit' | 'fatal';
+  /** 0 when main returned or the program exited, 2 after a fatal error (deadlock, thread exhaustion, panic). */
   status: number;
   /** The fatal error and dump, or '' after a clean exit. */
   fatal: string;
@@ -281,7 +289,8 @@ export class Scheduler implements GoroutineRunner {
   private goidgen = 0;
   private switches = 0;
   private mainG: G | null = null;
-  private exit: { status: number; fatal: string } | null = null;
+  private exit: { ended: RunResult['ended']; status: number; fatal: string } | null = null;
+  private readonly onThrow: (e: unknown) => 'panic' | 'goexit' | 'exit';
 
   constructor(
     private readonly host: MachineHost,
@@ -293,6 +302,7 @@ export class Scheduler implements GoroutineRunner {
     this.rng = new Prng(opts.seed ?? 1);
     this.traceOn = opts.trace ?? true;
     this.schedtraceNs = (opts.schedtraceMs ?? 0) * 1e6;
+    this.onThrow = opts.onThrow ?? (() => 'panic');
     for (let i = 0; i < this.gomaxprocs; i++) this.allp.push(new P(i));
   }
 
@@ -332,6 +342,7 @@ export class Scheduler implements GoroutineRunner {
     const exit = this.exit!;
     const endNs = this.clock.base;
     return {
+      ended: exit.ended,
       status: exit.status,
       fatal: exit.fatal,
       schedtrace: this.schedtraceLines,
@@ -361,7 +372,7 @@ export class Scheduler implements GoroutineRunner {
   }
 
   private die(fatal: string): never {
-    this.exit = { status: 2, fatal };
+    this.exit = { ended: 'fatal', status: 2, fatal };
     throw new FatalStop(fatal);
   }
 
@@ -474,7 +485,13 @@ export class Scheduler implements GoroutineRunner {
       r = gp.gen.next(value);
     } catch (e) {
       if (e instanceof FatalStop) throw e;
-      this.die(panicReport(this, gp, e));
+      const meaning = this.onThrow(e);
+      if (meaning === 'panic') this.die(panicReport(this, gp, e));
+      if (meaning === 'exit') {
+        this.exit = { ended: 'exit', status: 0, fatal: '' };
+        return;
+      }
+      r = { done: true, value: undefined };
     }
     if (r.done) this.goexit0(mp, gp);
     else this.handlePark(mp, gp, r.value);
@@ -510,8 +527,12 @@ export class Scheduler implements GoroutineRunner {
       case 'exitsyscall':
         this.exitsyscall0(mp, gp);
         return;
+      case 'yield':
+        // sched_yield: the thread gives up its CPU for a moment; G, M and P stay together.
+        this.stepAfter(mp, 0);
+        return;
       default:
-        throw new Error(`goroutine ${gp.goid} yielded an unknown park request '${park.reason}' (expected work, gosched, sleep, park, syscall-blocked or exitsyscall)`);
+        throw new Error(`goroutine ${gp.goid} yielded an unknown park request '${park.reason}' (expected work, gosched, sleep, park, syscall-blocked, exitsyscall or yield)`);
     }
   }
 
@@ -549,7 +570,7 @@ export class Scheduler implements GoroutineRunner {
     this.trace('GoEnd', { g: gp, m: mp, p: mp.p });
     this.dropg(mp);
     if (gp === this.mainG) {
-      this.exit = { status: 0, fatal: '' };
+      this.exit = { ended: 'main', status: 0, fatal: '' };
       return;
     }
     this.schedule(mp);

@@ -241,6 +241,50 @@ describe('WaitGroup, Mutex, sleep, work', () => {
     expect(order).toEqual(['main before', 'other', 'main after']);
   });
 
+  it('onThrow maps a host exception to the goroutine ending or the program ending', () => {
+    class ThreadGone extends Error {}
+    class ProcessGone extends Error {}
+    const onThrow = (e: unknown) => (e instanceof ThreadGone ? 'goexit' : e instanceof ProcessGone ? 'exit' : 'panic');
+    let after = false;
+    const goexit = runSimulated(
+      function* () {
+        const wg = new WaitGroup();
+        wg.add(1);
+        go(function* (): Go<void> {
+          wg.done();
+          throw new ThreadGone();
+        });
+        yield* wg.wait();
+        yield* sleep(1000);
+        after = true;
+      },
+      { onThrow },
+    );
+    expect(goexit).toMatchObject({ ended: 'main', status: 0 });
+    expect(after).toBe(true);
+    expect(find(goexit.trace.events, 'GoEnd', { g: 2 })).toBeDefined();
+    const exit = runSimulated(
+      function* () {
+        go(function* (): Go<void> {
+          throw new ProcessGone();
+        });
+        yield* sleep(1_000_000);
+        after = false;
+      },
+      { onThrow },
+    );
+    expect(exit).toMatchObject({ ended: 'exit', status: 0, fatal: '' });
+    expect(after).toBe(true);
+  });
+
+  it('a sched_yield park keeps G, M and P together', () => {
+    const res = runSimulated(function* () {
+      yield { reason: 'yield' };
+    });
+    expect(res.ended).toBe('main');
+    expect(all(res.trace.events, 'GoStart', { g: 1 })).toHaveLength(1);
+  });
+
   it('all goroutines asleep is Go\'s deadlock, with the waiting reasons', () => {
     const res = runSimulated(function* () {
       const c = new Chan<number>();
