@@ -1,7 +1,7 @@
 // The block compiler: turns a hot decoded block into one JavaScript function.
 //
 // Register-only integer forms (ALU reg/imm at 32 and 64 bits, INC/DEC, MOV reg,reg, JE/JNE)
-// are emitted inline with their register numbers and immediates as constants; every other
+// and 32/64-bit MOV between a register and a simple memory operand are emitted inline with their register numbers and immediates as constants; every other
 // instruction becomes a call of its handler with constant arguments (a monomorphic call site
 // V8 can inline). Lazy-flag stores of an inline ALU instruction are dropped when a later
 // instruction of the same block overwrites every arithmetic flag first and nothing between
@@ -14,7 +14,7 @@
 // loops inside the function while the budget allows another whole pass.
 import type { Block, Cpu } from './cpu.ts';
 import type { Insn } from './decode.ts';
-import { OPD_IMM } from './decode.ts';
+import { OPD_IMM, OPD_MEM } from './decode.ts';
 import { aluReg32, aluReg64, incdecReg, jccZ, movRegReg, mayFault, mayWriteMemory } from './exec.ts';
 import { isCanonical } from './memory.ts';
 import { ARITH_FLAGS, CF } from './table.ts';
@@ -85,6 +85,34 @@ function incdecInline(d: Insn): string {
   return s;
 }
 
+/** The linear address of a simple memory operand (base/index/displacement, no segment, 64-bit addressing) as JS source, or null. */
+function addressSource(d: Insn): string | null {
+  if (d.seg !== 0 || d.addr32) return null;
+  let a = `${d.disp}`;
+  if (d.base >= 0) a += ` + hi[${d.base}] * 4294967296 + (lo[${d.base}] >>> 0)`;
+  if (d.index >= 0) a += ` + (hi[${d.index}] * 4294967296 + (lo[${d.index}] >>> 0)) * ${1 << d.scale}`;
+  return a;
+}
+
+/** MOV between a full 32/64-bit register and simple memory, inline; null when not that form. */
+function movMemInline(d: Insn, i: number): string | null {
+  if (d.form.exec !== 'mov' || (d.size !== 4 && d.size !== 8)) return null;
+  const load = d.a >= 0 && d.a < 16 && d.b === OPD_MEM;
+  const store = d.a === OPD_MEM && d.b >= 0 && d.b < 16;
+  if (!load && !store) return null;
+  const addr = addressSource(d);
+  if (addr === null) return null;
+  // Sums beyond ±2^63 wrap on hardware: let the general address computation handle them.
+  let s = `c.bi = done + ${i};\n{ let a = ${addr}; if (a >= 9223372036854775808 || a < -9223372036854775808) a = c.addrOf(d${i});`;
+  if (load) {
+    const r = d.a;
+    s += d.size === 8 ? ` const v = m.ld32(a); hi[${r}] = m.ld32(a + 4); lo[${r}] = v; }\n` : ` lo[${r}] = m.ld32(a); hi[${r}] = 0; }\n`;
+  } else {
+    s += ` c.store(a, ${d.size}, lo[${d.b}], hi[${d.b}]); }\n`;
+  }
+  return s;
+}
+
 export function compileBlock(b: Block): (c: Cpu, budget: number) => void {
   const n = b.insns.length;
   let body = '';
@@ -100,6 +128,10 @@ export function compileBlock(b: Block): (c: Cpu, budget: number) => void {
     else if (h === jccZ && isCanonical(d.target)) {
       const z = d.sub === 4;
       inline = `if ((f.op === 0 ? (f.saved & 0x40) !== 0 : f.r === 0 && f.rH === 0) === ${z}) c.rip = ${d.target};\n`;
+    } else if ((inline = movMemInline(d, i)) !== null) {
+      names.push(`d${i}`);
+      args.push(d);
+      if (b.writesMemory && d.a === OPD_MEM && i < n - 1) inline += `if (!b.valid) { c.bi = done + ${i + 1}; c.rip = ${b.insns[i + 1]!.addr}; return; }\n`;
     }
     if (inline !== null) {
       body += inline;
@@ -115,7 +147,7 @@ export function compileBlock(b: Block): (c: Cpu, budget: number) => void {
   // the budget allows a whole further pass, saving the run loop's per-block work.
   const last = b.insns[n - 1]!;
   const selfLoop = last.form.operands.some((o) => o.kind === 'rel') && last.target === b.addr;
-  const start = `let done = 0;\nconst lo = c.lo; const hi = c.hi; const f = c.flags;\n`;
+  const start = `let done = 0;\nconst lo = c.lo; const hi = c.hi; const f = c.flags; const m = c.mem;\n`;
   const source = selfLoop
     ? `${start}for (;;) {\nc.rip = ${b.fallthrough};\n${body}done += ${n};\nif (c.rip !== ${b.addr} || done + ${n} > budget || !b.valid) { c.bi = done; return; }\n}`
     : `${start}c.rip = ${b.fallthrough};\n${body}c.bi = ${n};\n`;

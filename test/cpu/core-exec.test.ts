@@ -172,6 +172,32 @@ describe('compiled blocks', () => {
     }
   });
 
+  it('compiled memory moves agree with the interpreter, and an inline store into the block invalidates it', () => {
+    // loop: mov %rax,(%rdi,%rcx,8) ; mov 8(%rdi),%rbx ; add %rbx,%rax ; mov %eax,4(%rdi) ; mov 0x10(%rip),%edx ; dec %ecx ; jnz loop
+    const loop = '48 89 04 cf 48 8b 5f 08 48 01 d8 89 47 04 8b 15 10 00 00 00 ff c9 75 e8 cd 80';
+    const results = [true, false].map((compileBlocks) => {
+      const m = machine(loop);
+      const cpu = new (m.constructor as typeof import('../../runtime/cpu/index.ts').Cpu)(m.mem, { compileBlocks });
+      cpu.rip = CODE;
+      cpu.setReg(RSP, STACK_TOP);
+      cpu.setReg(RDI, DATA);
+      cpu.setReg(RCX, 40);
+      cpu.setReg(RAX, 0x1234_5678_9abc_def0n);
+      expect(cpu.run(1e6).kind).toBe('interrupt');
+      return [cpu.getReg(RAX), cpu.getReg(RBX), cpu.getReg(RDX), cpu.mem.readU64(DATA), cpu.mem.readU64(DATA + 8), cpu.mem.readU64(DATA + 320)];
+    });
+    expect(results[0]).toEqual(results[1]);
+
+    // loop: mov $1,%eax ; add %eax,%ebx ; mov %esi,(%rdi) (patches the immediate) ; dec %ecx ; jnz loop ; int $0x80
+    const cpu = machine('b8 01 00 00 00 01 c3 89 37 ff c9 75 f3 cd 80');
+    cpu.mem.protect(CODE, 0x2000, PROT_READ | PROT_WRITE | PROT_EXEC);
+    cpu.setReg(RDI, CODE + 1);
+    cpu.setReg(RSI, 7);
+    cpu.setReg(RCX, 30);
+    expect(cpu.run(1e6).kind).toBe('interrupt');
+    expect(cpu.getReg(RBX)).toBe(1n + 29n * 7n);
+  });
+
   it('a compiled self-looping block still stops exactly at the instruction limit', () => {
     const cpu = machine('ff c0 ff c3 eb fa'); // loop: inc %eax ; inc %ebx ; jmp loop
     expect(cpu.run(1001)).toEqual({ kind: 'limit' });
