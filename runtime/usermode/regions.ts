@@ -42,6 +42,11 @@ export class Regions {
     return this.ranges.every(([a, b]) => b <= start || a >= end);
   }
 
+  /** True if every byte of [start, end) is in use. */
+  covers(start: number, end: number): boolean {
+    return this.ranges.some(([a, b]) => a <= start && b >= end);
+  }
+
   /** The highest start of a free gap of `size` bytes inside [floor, top), or null. */
   highestFree(size: number, floor: number, top: number): number | null {
     let ceiling = top;

@@ -269,9 +269,10 @@ export const SYSCALLS: Record<number, SyscallDef> = {
     run(p, a) {
       const addr = num(a[0]!);
       const size = pageUp(num(a[1]!));
-      if (addr % PAGE_SIZE !== 0 || size < 0 || int32(a[2]!) & ~7) return -EINVAL;
-      for (let x = addr; x < addr + size; x += PAGE_SIZE) if (!p.mem.isMapped(x)) return -ENOMEM;
-      if (size > 0) p.mem.protect(addr, size, int32(a[2]!));
+      const prot = int32(a[2]!);
+      if (addr % PAGE_SIZE !== 0 || size < 0 || prot & ~7) return -EINVAL;
+      if (!p.regions.covers(addr, addr + size) || (prot !== 0 && size > MAX_MAPPING)) return -ENOMEM;
+      if (size > 0) p.mem.protect(addr, size, prot);
       return 0;
     },
     show: (_p, a) => `${hex(a[0]!)}, ${num(a[1]!)}, ${hex(a[2]!)}`,

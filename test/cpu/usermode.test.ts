@@ -186,6 +186,8 @@ describe('the address-space map behind mmap and brk', () => {
     expect(r.highestFree(0x1000, 0, 0x10000)).toBe(0xf000);
     expect(r.highestFree(0x8000, 0, 0x10000)).toBeNull();
     expect(r.highestFree(0x4000, 0, 0x9000)).toBe(0x4000);
+    expect(r.covers(0x1000, 0x4000)).toBe(true);
+    expect(r.covers(0x3000, 0x5000)).toBe(false);
     r.remove(0x2000, 0x3000);
     expect(r.isFree(0x2000, 0x3000)).toBe(true);
     expect(r.isFree(0x1000, 0x2000)).toBe(false);
