@@ -3,7 +3,8 @@
 //
 // Boot. The linux/amd64 stubs (user pages) and the kernel entry code (supervisor pages)
 // are linked at IMAGE_BASE with host-bound runtime·entersyscall, runtime·exitsyscall,
-// do_syscall_64 and two return targets. Every thread's CPU boots like a Linux CPU: ring 0
+// do_syscall_64 and two return targets (runtime·mstart, where a booted CPU waits, and
+// runtime·callReturn, where a call made by the machine ends). Every thread's CPU boots like a Linux CPU: ring 0
 // at syscall_init (WRMSR LSTAR/STAR/FMASK, EFER.SCE, GS base), which SYSRETs to ring 3.
 // sys_call_table is the kernel's: the target's number table joined with its handlers by
 // name.
@@ -14,7 +15,7 @@
 // → RET to the call-return target, where the host reads r1, r2 and err from the frame.
 // A handler that must wait leaves the CPU parked inside do_syscall_64: the goroutine
 // yields a 'syscall-blocked' Park and, once the kernel wakes the thread, the handler runs
-// again (runThread serves it) and the CPU carries on to SYSRET.
+// again (advance serves it) and the CPU carries on to SYSRET.
 //
 // Memory layout (one address space, shared by all threads of the process):
 //   IMAGE_BASE         stubs, entry code, per-CPU area, host pages
@@ -38,6 +39,7 @@ import { Cpu, PageFault, RDI, RSI, RSP, type CpuFault } from '../cpu/index.ts';
 import { Memory, PROT_READ, PROT_WRITE } from '../cpu/index.ts';
 import { linuxAmd64Objects, Linker, loadImage, PERCPU, returnToCaller, assemble, type Image } from '../asm/index.ts';
 import { ARG_REGS, Kernel, ManualClock, PT_REGS_OFFSET, PT_REGS_ORIG_RAX, type HostMount, type SeedFile, type Thread, type TargetTables, type SyscallRegs } from '../kernel/index.ts';
+import { signalName } from '../kernel/linux/abi.ts';
 import { Strace } from '../trace/index.ts';
 import { setSyscallBackend, type Go, type Park, type TargetDescriptor, type Word } from '../syscall.ts';
 import { MachineBackend } from './backend.ts';
@@ -199,8 +201,6 @@ export function targetTables(target: TargetDescriptor): TargetTables {
   };
 }
 
-const SIGNAL_NAMES: Record<number, string> = { 4: 'SIGILL', 5: 'SIGTRAP', 6: 'SIGABRT', 8: 'SIGFPE', 9: 'SIGKILL', 11: 'SIGSEGV', 13: 'SIGPIPE', 15: 'SIGTERM' };
-
 export class Machine implements MachineHost {
   readonly target: TargetDescriptor;
   readonly clock = new ManualClock();
@@ -221,6 +221,8 @@ export class Machine implements MachineHost {
   private activeThread: MachineThread | null = null;
   private readonly symbols = new Map<string, number>();
   private readonly cwd: string | undefined;
+  private readonly backend: MachineBackend;
+  private heapNext = HEAP_BASE;
   private mainThread: Thread | null = null;
   private started = false;
   private faultMessage: string | null = null;
@@ -259,9 +261,6 @@ export class Machine implements MachineHost {
     this.backend = new MachineBackend(this);
   }
 
-  private readonly backend: MachineBackend;
-  private heapNext = HEAP_BASE;
-
   /**
    * n zeroed bytes of user memory that stay for the whole run: pass the address where a
    * wrapper takes a Ptr and no bytes are copied (read and write them with mem).
@@ -281,7 +280,7 @@ export class Machine implements MachineHost {
       kthread = this.kernel.spawnProcess(this.mem, { cwd: this.cwd });
       this.mainThread = kthread;
       const p = kthread.process;
-      for (const seg of this.image.segments) p.addMapping(seg.addr, seg.addr + Math.ceil(seg.bytes.length / 4096) * 4096, seg.prot);
+      for (const seg of this.image.segments) p.addMapping(seg.addr, seg.addr + Math.ceil(seg.size / 4096) * 4096, seg.prot);
       p.addMapping(ZERO_PAGE, ZERO_PAGE + 4096, PROT_READ);
       p.addMapping(HEAP_BASE, HEAP_BASE + HEAP_SIZE, PROT_READ | PROT_WRITE);
     } else {
@@ -541,7 +540,7 @@ export class Machine implements MachineHost {
     const strace = this.strace === null ? '' : this.straceSummary ? this.strace.summary.format() : this.straceLines.map((l) => l + '\n').join('');
     return {
       status,
-      signal: killedBy === null ? null : (SIGNAL_NAMES[killedBy] ?? `signal ${killedBy}`),
+      signal: killedBy === null ? null : signalName(killedBy),
       fault: this.faultMessage,
       stdout: decoder.decode(stdoutBytes),
       stdoutBytes,
