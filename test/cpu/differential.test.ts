@@ -5,11 +5,15 @@
 // differ (KNOWN_EXECUTOR_GAPS) are left out here and counted; `npm run fuzz:cpu` runs them.
 // A sweep runs one case for every runnable form of the instruction table, so a form added
 // to the table is tested here without anyone writing a template for it.
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { generateCases, GROUPS, tableSweep, type DiffCase } from './harness/cases.ts';
 import { buildProgram, compareRecords, haveAsLd, KNOWN_EXECUTOR_GAPS, removeProgram, renderProgram, runCampaign, runNative, RECORD_SIZE } from './harness/differential.ts';
 
 const SEED = 20261122;
+const cli = join(dirname(fileURLToPath(import.meta.url)), '../../bin/mksyscall.mjs');
 const COUNT = 4000;
 
 function withoutKnownGaps(cases: DiffCase[]): { kept: DiffCase[]; left: Map<string, number> } {
@@ -38,6 +42,19 @@ describe.skipIf(!haveAsLd)(`differential test against the native CPU${haveAsLd ?
     expect(cases.length).toBeGreaterThan(400);
     const result = runCampaign(cases);
     expect(result.mismatches.map((m) => m.lines.join('\n'))).toEqual([]);
+  });
+
+  it('gives the same records through the command line (mksyscall exec) as natively', () => {
+    const cases = generateCases(SEED + 2, 600);
+    const program = buildProgram(renderProgram(cases));
+    try {
+      const native = runNative(program);
+      const viaCli = spawnSync(process.execPath, [cli, 'exec', program.path], { maxBuffer: 1 << 26 });
+      expect(viaCli.status).toBe(0);
+      expect(compareRecords(cases, native.stdout, new Uint8Array(viaCli.stdout), program.elf).map((m) => m.lines.join('\n'))).toEqual([]);
+    } finally {
+      removeProgram(program);
+    }
   });
 
   it('reports a differing register, flag or memory byte readably (the comparison can fail)', () => {
