@@ -1,0 +1,178 @@
+// The XNU personality (darwin/amd64): the kernel core behind the BSD half of XNU's system
+// call ABI, as libSystem reaches it.
+//
+// Numbers arrive as class | n in RAX: class 2 (0x2000000, SYSCALL_CLASS_UNIX) selects the
+// BSD table the target hands in, indexed by n (the low 24 bits); Mach traps (class 1),
+// machine-dependent calls (3) and every other class have no handlers here and fail with
+// ENOSYS. Arguments come in RDI, RSI, RDX, R10, R8, R9; results go back with the carry-flag
+// convention of ../freebsd/bsd.ts, and pipe() returns its two descriptors in RAX and RDX
+// (libSystem's wrapper stores them into the caller's array). Errno numbers and messages
+// are the target's table (EAGAIN is 35).
+//
+// Flags are XNU's: O_CREAT 0x200, O_TRUNC 0x400, O_EXCL 0x800, O_NONBLOCK 0x4,
+// O_NOCTTY 0x20000, O_DIRECTORY 0x100000, O_CLOEXEC 0x1000000; AT_FDCWD is -2. fstat64
+// fills XNU's struct stat64 (144 bytes). exit(2) ends the whole process.
+//
+// Invariant: every handler is a core handler or a translation in front of one, except
+// pipe, whose two-register result has no core equivalent.
+import { Kernel, type KernelOptions } from '../kernel.ts';
+import * as abi from '../linux/abi.ts';
+import * as fs from '../linux/fs.ts';
+import * as proc from '../linux/proc.ts';
+import type { Handler, HandlerResult } from '../linux/handlers.ts';
+import { argInt, type SyscallRegs } from '../regs.ts';
+import type { Thread } from '../process.ts';
+import { Pipe, PipeEnd } from '../file.ts';
+import {
+  bsdFstat, BsdSyscallFrame, installHandlers, setSecondResult, translateFlags, withArgs, type FlagBit, type FrameWords, type StatFields,
+} from '../freebsd/bsd.ts';
+
+/** SYSCALL_CLASS_UNIX << SYSCALL_CLASS_SHIFT: the class bits of every BSD call. */
+export const SYSCALL_CLASS_UNIX = 0x2000000;
+const SYSCALL_CLASS_SHIFT = 24;
+const SYSCALL_NUMBER_MASK = 0xffffff;
+
+export const O_NONBLOCK = 0x4;
+export const O_APPEND = 0x8;
+export const O_ASYNC = 0x40;
+export const O_SYNC = 0x80;
+export const O_NOFOLLOW = 0x100;
+export const O_CREAT = 0x200;
+export const O_TRUNC = 0x400;
+export const O_EXCL = 0x800;
+export const O_NOCTTY = 0x20000;
+export const O_DIRECTORY = 0x100000;
+export const O_DSYNC = 0x400000;
+export const O_CLOEXEC = 0x1000000;
+export const AT_FDCWD = -2;
+
+/** XNU's open flags beyond the access mode. */
+export const OPEN_FLAGS: ReadonlyArray<FlagBit> = [
+  [O_NONBLOCK, abi.O_NONBLOCK, 'O_NONBLOCK'],
+  [O_APPEND, abi.O_APPEND, 'O_APPEND'],
+  [O_ASYNC, abi.O_ASYNC, 'O_ASYNC'],
+  [O_SYNC, abi.O_SYNC, 'O_SYNC'],
+  [O_NOFOLLOW, abi.O_NOFOLLOW, 'O_NOFOLLOW'],
+  [O_CREAT, abi.O_CREAT, 'O_CREAT'],
+  [O_TRUNC, abi.O_TRUNC, 'O_TRUNC'],
+  [O_EXCL, abi.O_EXCL, 'O_EXCL'],
+  [O_NOCTTY, abi.O_NOCTTY, 'O_NOCTTY'],
+  [O_DIRECTORY, abi.O_DIRECTORY, 'O_DIRECTORY'],
+  [O_DSYNC, abi.O_DSYNC, 'O_DSYNC'],
+  [O_CLOEXEC, abi.O_CLOEXEC, 'O_CLOEXEC'],
+];
+
+export function coreOpenFlags(flags: number): number {
+  return (flags & abi.O_ACCMODE) | translateFlags(flags, OPEN_FLAGS);
+}
+
+/** struct stat64 (amd64): 144 bytes; dev and rdev are 32-bit, mode and nlink 16-bit. */
+export const STAT64_SIZE = 144;
+export const STAT64 = {
+  dev: 0, mode: 4, nlink: 6, ino: 8, uid: 16, gid: 20, rdev: 24, atimespec: 32, mtimespec: 48, ctimespec: 64,
+  birthtimespec: 80, size: 96, blocks: 104, blksize: 112, flags: 116, gen: 120,
+} as const;
+
+export function encodeStat64(f: StatFields): Uint8Array {
+  const out = new Uint8Array(STAT64_SIZE);
+  const v = new DataView(out.buffer);
+  v.setInt32(STAT64.dev, Number(f.dev), true);
+  v.setUint16(STAT64.mode, f.mode, true);
+  v.setUint16(STAT64.nlink, Number(f.nlink), true);
+  v.setBigUint64(STAT64.ino, f.ino, true);
+  v.setUint32(STAT64.uid, f.uid, true);
+  v.setUint32(STAT64.gid, f.gid, true);
+  v.setInt32(STAT64.rdev, Number(f.rdev), true);
+  for (const at of [STAT64.atimespec, STAT64.mtimespec, STAT64.ctimespec, STAT64.birthtimespec]) {
+    v.setBigInt64(at, f.sec, true);
+    v.setBigInt64(at + 8, f.nsec, true);
+  }
+  v.setBigInt64(STAT64.size, f.size, true);
+  v.setBigInt64(STAT64.blocks, f.blocks, true);
+  v.setInt32(STAT64.blksize, Number(f.blksize), true);
+  return out;
+}
+
+/** A directory-fd argument in the core's meaning (XNU's AT_FDCWD is -2). */
+function coreDirfd(fd: number): number {
+  return fd === AT_FDCWD ? abi.AT_FDCWD : fd;
+}
+
+function sysOpen(k: Kernel, t: Thread, r: SyscallRegs) {
+  return fs.sysOpen(k, t, withArgs(r, { 1: coreOpenFlags(argInt(r, 1)) }));
+}
+
+function sysOpenat(k: Kernel, t: Thread, r: SyscallRegs) {
+  return fs.sysOpenat(k, t, withArgs(r, { 0: coreDirfd(argInt(r, 0)), 2: coreOpenFlags(argInt(r, 2)) }));
+}
+
+/** pipe(): the read end in RAX, the write end in RDX. */
+function sysPipe(k: Kernel, t: Thread, r: SyscallRegs): HandlerResult {
+  const fds = t.process.fds;
+  const inode = k.vfs.newInode('fifo', 0o600, false, null);
+  inode.uid = k.uid;
+  inode.gid = k.gid;
+  const pipe = new Pipe();
+  const readEnd = new PipeEnd(inode, abi.O_RDONLY, pipe);
+  const writeEnd = new PipeEnd(inode, abi.O_WRONLY, pipe);
+  const rfd = fds.alloc(readEnd, false);
+  if (rfd === 'EMFILE') {
+    readEnd.release();
+    writeEnd.release();
+    return 'EMFILE';
+  }
+  const wfd = fds.alloc(writeEnd, false);
+  if (wfd === 'EMFILE') {
+    fds.close(rfd);
+    writeEnd.release();
+    return 'EMFILE';
+  }
+  setSecondResult(r, wfd);
+  return rfd;
+}
+
+/** XNU's BSD calls by the names of its syscalls.master. */
+export const darwinHandlers: ReadonlyMap<string, Handler> = new Map<string, Handler>([
+  ['read', fs.sysRead],
+  ['write', fs.sysWrite],
+  ['open', sysOpen],
+  ['openat', sysOpenat],
+  ['close', fs.sysClose],
+  ['lseek', fs.sysLseek],
+  ['pipe', sysPipe],
+  ['dup', fs.sysDup],
+  ['dup2', fs.sysDup2],
+  ['fstat64', bsdFstat(encodeStat64)],
+  ['unlink', fs.sysUnlink],
+  ['mkdir', fs.sysMkdir],
+  ['rmdir', fs.sysRmdir],
+  ['chdir', fs.sysChdir],
+  ['getpid', proc.sysGetpid],
+  ['getppid', proc.sysGetppid],
+  ['getuid', proc.sysGetuid],
+  ['geteuid', proc.sysGetuid],
+  ['getgid', proc.sysGetgid],
+  ['getegid', proc.sysGetgid],
+  ['exit', proc.sysExitGroup],
+  ['kill', proc.sysKill],
+]);
+
+/** Class 2 selects the BSD table; anything else is no slot (-1: ENOSYS). */
+export const darwinNumbering = {
+  syscallNumber(raxLo: number, raxHi: number): number {
+    if (raxHi !== 0 || raxLo >>> SYSCALL_CLASS_SHIFT !== SYSCALL_CLASS_UNIX >>> SYSCALL_CLASS_SHIFT) return -1;
+    return raxLo & SYSCALL_NUMBER_MASK;
+  },
+};
+
+/** A kernel core with the XNU personality; opts.tables are darwin/amd64's (BSD numbers without the class). */
+export function darwinKernel(opts: KernelOptions): Kernel {
+  const k = new Kernel(opts);
+  installHandlers(k, darwinHandlers);
+  return k;
+}
+
+/** The pt_regs frame of an XNU call, for do_syscall_64 (set `base` to DI first). */
+export function darwinFrame(words: FrameWords): BsdSyscallFrame {
+  return new BsdSyscallFrame(words, darwinNumbering);
+}
