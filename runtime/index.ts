@@ -3,6 +3,7 @@
 // index modules.
 export * from './syscall.ts';
 export {
+  go,
   Machine,
   RoundRobinRunner,
   type BlockedGoroutine,

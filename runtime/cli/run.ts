@@ -1,7 +1,8 @@
 // `mksyscall run FILE.ts --target linux/amd64 [--strace] [--strace-file F] [-T] [-c] [--seed N]`:
 // runs a program on the Linux machine. FILE exports `main`, a generator function
 // (`export function* main(machine) { … }`) that calls the generated wrappers; it gets the
-// Machine as its argument (to start goroutines with machine.go). The guest's stdout and
+// Machine as its argument, and starts goroutines with `go` from runtime/index.ts (or
+// machine.go). The guest's stdout and
 // stderr become the command's, its exit status the command's (128 + signal when a signal
 // killed it, 2 on deadlock, with who waited on what on stderr).
 //

@@ -156,6 +156,14 @@ export class MachineThread implements MThread {
   }
 }
 
+let running: Machine | null = null;
+
+/** Go's `go` statement: starts fn as a goroutine of the machine that is running (from inside a goroutine). */
+export function go(fn: () => Go<void>): void {
+  if (running === null) throw new Error('go: no machine is running; start goroutines from a goroutine a Machine runs');
+  running.go(fn);
+}
+
 /**
  * The pt_regs frame of the call in progress on one CPU (base = DI at do_syscall_64), read
  * and written with the CPU's own ring-0 accesses: the frame lives on the supervisor-only
@@ -456,10 +464,12 @@ export class Machine implements MachineHost {
       }
     });
     setSyscallBackend(this.backend);
+    running = this;
     try {
       return this.result(this.runner.run());
     } finally {
       setSyscallBackend(null);
+      running = null;
     }
   }
 

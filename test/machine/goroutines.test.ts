@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as linux from '../../generated/target_linux_amd64.ts';
 import { SYS_CLOCK_NANOSLEEP } from '../../generated/zsysnum_linux_amd64.ts';
-import { Machine, Pointer, Syscall6, type MachineOptions } from '../../runtime/index.ts';
+import { go, Machine, Pointer, Syscall6, type MachineOptions } from '../../runtime/index.ts';
 
 const { target } = linux;
 const golden = (name: string) => new URL(`golden/${name}`, import.meta.url);
@@ -108,7 +108,7 @@ describe('goroutines and blocking system calls', () => {
       const m = new Machine({ target, strace: { timing: true }, seed });
       const result = m.run(function* () {
         for (const name of ['a', 'b', 'c', 'd']) {
-          m.go(function* () {
+          go(function* () {
             // clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, {0, 20 µs}): all due at the same instant.
             yield* Syscall6(SYS_CLOCK_NANOSLEEP, 1, 1, Pointer(timespec(0, 20_000)), 0, 0, 0);
             yield* linux.write(1, bytes(name));
@@ -126,6 +126,10 @@ describe('goroutines and blocking system calls', () => {
     expect(one.stdout.split('').sort().join('')).toBe('abcd');
     const orders = new Set(Array.from({ length: 8 }, (_, i) => sleepers(i + 1).stdout));
     expect(orders.size).toBeGreaterThan(1);
+  });
+
+  it('go outside a running machine is a clear error', () => {
+    expect(() => go(function* () {})).toThrow(/no machine is running/);
   });
 
   it('stops and reports who is blocked on what when nothing can run', () => {
