@@ -200,9 +200,10 @@ function peg$parse(input, options) {
   const peg$r1 = /^[<>]/;
   const peg$r2 = /^[0-9a-fA-F]/;
   const peg$r3 = /^[A-Za-z_]/;
-  const peg$r4 = /^[A-Za-z0-9_]/;
-  const peg$r5 = /^[ \t]/;
-  const peg$r6 = /^[ \t\r]/;
+  const peg$r4 = /^[A-Za-z0-9_.\-]/;
+  const peg$r5 = /^[A-Za-z0-9_]/;
+  const peg$r6 = /^[ \t]/;
+  const peg$r7 = /^[ \t\r]/;
 
   const peg$e0 = peg$literalExpectation("(", false);
   const peg$e1 = peg$literalExpectation(")", false);
@@ -228,15 +229,16 @@ function peg$parse(input, options) {
   const peg$e21 = peg$classExpectation([["0", "9"], ["a", "f"], ["A", "F"]], false, false, false);
   const peg$e22 = peg$otherExpectation("= trap name, or = [dll.]Proc");
   const peg$e23 = peg$literalExpectation("=", false);
-  const peg$e24 = peg$literalExpectation("?", false);
-  const peg$e25 = peg$otherExpectation("identifier");
-  const peg$e26 = peg$classExpectation([["A", "Z"], ["a", "z"], "_"], false, false, false);
-  const peg$e27 = peg$classExpectation([["A", "Z"], ["a", "z"], ["0", "9"], "_"], false, false, false);
-  const peg$e28 = peg$otherExpectation("space");
-  const peg$e29 = peg$classExpectation([" ", "\t"], false, false, false);
-  const peg$e30 = peg$otherExpectation("end of line");
-  const peg$e31 = peg$classExpectation([" ", "\t", "\r"], false, false, false);
-  const peg$e32 = peg$anyExpectation();
+  const peg$e24 = peg$classExpectation([["A", "Z"], ["a", "z"], "_"], false, false, false);
+  const peg$e25 = peg$classExpectation([["A", "Z"], ["a", "z"], ["0", "9"], "_", ".", "-"], false, false, false);
+  const peg$e26 = peg$literalExpectation("?", false);
+  const peg$e27 = peg$otherExpectation("identifier");
+  const peg$e28 = peg$classExpectation([["A", "Z"], ["a", "z"], ["0", "9"], "_"], false, false, false);
+  const peg$e29 = peg$otherExpectation("space");
+  const peg$e30 = peg$classExpectation([" ", "\t"], false, false, false);
+  const peg$e31 = peg$otherExpectation("end of line");
+  const peg$e32 = peg$classExpectation([" ", "\t", "\r"], false, false, false);
+  const peg$e33 = peg$anyExpectation();
 
   function peg$f0(name, params, results, failRetVal, override) {
     return { name, params, results: results ?? [], failRetVal, override };
@@ -254,8 +256,12 @@ function peg$parse(input, options) {
     return { mask, op, value };
   }
   function peg$f11(target) {    return target;  }
-  function peg$f12(d) {    return d;  }
-  function peg$f13(dll, name, optional) {
+  function peg$f12(path, optional) {
+    // mkwinsyscall splits at the last dot: api-ms-win-core-x.dll-less names keep theirs.
+    const dot = path.lastIndexOf('.');
+    const dll = dot < 0 ? null : path.slice(0, dot);
+    const name = path.slice(dot + 1);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) error(`expected a procedure or trap name after the last ".", found ${JSON.stringify(name)}`);
     if (/^_SYS_/i.test(name) && !options.lenient) error('_SYS_ trap names are accepted only with --lenient');
     return { dll, name, optional: optional !== null, column: offset() + 1 };
   }
@@ -1106,47 +1112,61 @@ function peg$parse(input, options) {
   }
 
   function peg$parseOverrideTarget() {
-    let s0, s1, s2, s3;
+    let s0, s1, s2, s3, s4, s5;
 
     s0 = peg$currPos;
     s1 = peg$currPos;
-    s2 = peg$parseIdent();
-    if (s2 !== peg$FAILED) {
-      if (input.charCodeAt(peg$currPos) === 46) {
-        s3 = peg$c7;
-        peg$currPos++;
-      } else {
-        s3 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e9); }
-      }
-      if (s3 !== peg$FAILED) {
-        peg$savedPos = s1;
-        s1 = peg$f12(s2);
-      } else {
-        peg$currPos = s1;
-        s1 = peg$FAILED;
-      }
+    s2 = peg$currPos;
+    s3 = input.charAt(peg$currPos);
+    if (peg$r3.test(s3)) {
+      peg$currPos++;
     } else {
-      peg$currPos = s1;
-      s1 = peg$FAILED;
+      s3 = peg$FAILED;
+      if (peg$silentFails === 0) { peg$fail(peg$e24); }
     }
-    if (s1 === peg$FAILED) {
-      s1 = null;
-    }
-    s2 = peg$parseIdent();
-    if (s2 !== peg$FAILED) {
-      if (input.charCodeAt(peg$currPos) === 63) {
-        s3 = peg$c17;
+    if (s3 !== peg$FAILED) {
+      s4 = [];
+      s5 = input.charAt(peg$currPos);
+      if (peg$r4.test(s5)) {
         peg$currPos++;
       } else {
-        s3 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e24); }
+        s5 = peg$FAILED;
+        if (peg$silentFails === 0) { peg$fail(peg$e25); }
       }
-      if (s3 === peg$FAILED) {
-        s3 = null;
+      while (s5 !== peg$FAILED) {
+        s4.push(s5);
+        s5 = input.charAt(peg$currPos);
+        if (peg$r4.test(s5)) {
+          peg$currPos++;
+        } else {
+          s5 = peg$FAILED;
+          if (peg$silentFails === 0) { peg$fail(peg$e25); }
+        }
+      }
+      s3 = [s3, s4];
+      s2 = s3;
+    } else {
+      peg$currPos = s2;
+      s2 = peg$FAILED;
+    }
+    if (s2 !== peg$FAILED) {
+      s1 = input.substring(s1, peg$currPos);
+    } else {
+      s1 = s2;
+    }
+    if (s1 !== peg$FAILED) {
+      if (input.charCodeAt(peg$currPos) === 63) {
+        s2 = peg$c17;
+        peg$currPos++;
+      } else {
+        s2 = peg$FAILED;
+        if (peg$silentFails === 0) { peg$fail(peg$e26); }
+      }
+      if (s2 === peg$FAILED) {
+        s2 = null;
       }
       peg$savedPos = s0;
-      s0 = peg$f13(s1, s2, s3);
+      s0 = peg$f12(s1, s2);
     } else {
       peg$currPos = s0;
       s0 = peg$FAILED;
@@ -1166,25 +1186,25 @@ function peg$parse(input, options) {
       peg$currPos++;
     } else {
       s2 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e26); }
+      if (peg$silentFails === 0) { peg$fail(peg$e24); }
     }
     if (s2 !== peg$FAILED) {
       s3 = [];
       s4 = input.charAt(peg$currPos);
-      if (peg$r4.test(s4)) {
+      if (peg$r5.test(s4)) {
         peg$currPos++;
       } else {
         s4 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e27); }
+        if (peg$silentFails === 0) { peg$fail(peg$e28); }
       }
       while (s4 !== peg$FAILED) {
         s3.push(s4);
         s4 = input.charAt(peg$currPos);
-        if (peg$r4.test(s4)) {
+        if (peg$r5.test(s4)) {
           peg$currPos++;
         } else {
           s4 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e27); }
+          if (peg$silentFails === 0) { peg$fail(peg$e28); }
         }
       }
       s2 = [s2, s3];
@@ -1201,7 +1221,7 @@ function peg$parse(input, options) {
     peg$silentFails--;
     if (s0 === peg$FAILED) {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e25); }
+      if (peg$silentFails === 0) { peg$fail(peg$e27); }
     }
 
     return s0;
@@ -1213,21 +1233,21 @@ function peg$parse(input, options) {
     peg$silentFails++;
     s0 = [];
     s1 = input.charAt(peg$currPos);
-    if (peg$r5.test(s1)) {
+    if (peg$r6.test(s1)) {
       peg$currPos++;
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e29); }
+      if (peg$silentFails === 0) { peg$fail(peg$e30); }
     }
     if (s1 !== peg$FAILED) {
       while (s1 !== peg$FAILED) {
         s0.push(s1);
         s1 = input.charAt(peg$currPos);
-        if (peg$r5.test(s1)) {
+        if (peg$r6.test(s1)) {
           peg$currPos++;
         } else {
           s1 = peg$FAILED;
-          if (peg$silentFails === 0) { peg$fail(peg$e29); }
+          if (peg$silentFails === 0) { peg$fail(peg$e30); }
         }
       }
     } else {
@@ -1236,7 +1256,7 @@ function peg$parse(input, options) {
     peg$silentFails--;
     if (s0 === peg$FAILED) {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e28); }
+      if (peg$silentFails === 0) { peg$fail(peg$e29); }
     }
 
     return s0;
@@ -1247,20 +1267,20 @@ function peg$parse(input, options) {
 
     s0 = [];
     s1 = input.charAt(peg$currPos);
-    if (peg$r5.test(s1)) {
+    if (peg$r6.test(s1)) {
       peg$currPos++;
     } else {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e29); }
+      if (peg$silentFails === 0) { peg$fail(peg$e30); }
     }
     while (s1 !== peg$FAILED) {
       s0.push(s1);
       s1 = input.charAt(peg$currPos);
-      if (peg$r5.test(s1)) {
+      if (peg$r6.test(s1)) {
         peg$currPos++;
       } else {
         s1 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e29); }
+        if (peg$silentFails === 0) { peg$fail(peg$e30); }
       }
     }
 
@@ -1274,20 +1294,20 @@ function peg$parse(input, options) {
     s0 = peg$currPos;
     s1 = [];
     s2 = input.charAt(peg$currPos);
-    if (peg$r6.test(s2)) {
+    if (peg$r7.test(s2)) {
       peg$currPos++;
     } else {
       s2 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e31); }
+      if (peg$silentFails === 0) { peg$fail(peg$e32); }
     }
     while (s2 !== peg$FAILED) {
       s1.push(s2);
       s2 = input.charAt(peg$currPos);
-      if (peg$r6.test(s2)) {
+      if (peg$r7.test(s2)) {
         peg$currPos++;
       } else {
         s2 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e31); }
+        if (peg$silentFails === 0) { peg$fail(peg$e32); }
       }
     }
     s2 = peg$currPos;
@@ -1297,7 +1317,7 @@ function peg$parse(input, options) {
       peg$currPos++;
     } else {
       s3 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e32); }
+      if (peg$silentFails === 0) { peg$fail(peg$e33); }
     }
     peg$silentFails--;
     if (s3 === peg$FAILED) {
@@ -1316,7 +1336,7 @@ function peg$parse(input, options) {
     peg$silentFails--;
     if (s0 === peg$FAILED) {
       s1 = peg$FAILED;
-      if (peg$silentFails === 0) { peg$fail(peg$e30); }
+      if (peg$silentFails === 0) { peg$fail(peg$e31); }
     }
 
     return s0;

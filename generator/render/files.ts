@@ -9,7 +9,7 @@
 import type { LoweredFunction } from '../lower/lower.ts';
 import type { ErrnoTable, SyscallTable } from '../tables/index.ts';
 import { TARGETS, targetStem, type Target } from '../targets.ts';
-import { bracketed, stringLiteral } from './layout.ts';
+import { bracketed, constCall, stringLiteral } from './layout.ts';
 import { renderTemplate } from './templates.ts';
 import { renderFunction, type FileNeeds } from './wrappers.ts';
 
@@ -54,9 +54,9 @@ export function renderZsyscall(t: Target, functions: readonly LoweredFunction[])
   if (t.convention === 'dll') {
     needs.runtime.add('NewLazySystemDLL');
     const dlls = [...new Set(sorted.map((f) => f.dll!.name))].sort();
-    for (const dll of dlls) dllDecls.push(`const mod${dll} = NewLazySystemDLL(${stringLiteral(dll + '.dll')});`);
+    for (const dll of dlls) dllDecls.push(constCall(`mod${dllVar(dll)}`, 'NewLazySystemDLL', stringLiteral(dll + '.dll')));
     const procs = [...new Map(sorted.map((f) => [f.dll!.proc, f.dll!.name])).entries()].sort(([a], [b]) => (a < b ? -1 : 1));
-    dllDecls.push(procs.map(([proc, dll]) => `const proc${proc} = mod${dll}.NewProc(${stringLiteral(proc)});`).join('\n'));
+    dllDecls.push(procs.map(([proc, dll]) => constCall(`proc${proc}`, `mod${dllVar(dll)}.NewProc`, stringLiteral(proc))).join('\n'));
   }
 
   const imports: string[] = [];
@@ -66,6 +66,11 @@ export function renderZsyscall(t: Target, functions: readonly LoweredFunction[])
   if (needs.errnoErr) imports.push(`import { errnoErr } from "./zerrors_${t.os}.ts";`);
   if (needs.traps.size) imports.push(bracketed('', 'import {', sortNames(needs.traps), `} from "./zsysnum_${targetStem(t)}.ts";`, true));
   return renderTemplate('zsyscall', { header: header(regenerateCommand(t)), imports, dllDecls, functions: rendered });
+}
+
+/** A DLL name as part of an identifier: dots and dashes become underscores (mkwinsyscall's DLLVar). */
+function dllVar(dll: string): string {
+  return dll.replace(/[.-]/g, '_');
 }
 
 export function renderZsysnum(t: Target, table: SyscallTable): string {

@@ -78,9 +78,10 @@ export function trapTable(t: Target, defsDir: string = DEFS_DIR, table?: Syscall
   if (t.convention === 'dll') {
     const exports = new Map<string, Set<string>>();
     return {
-      source: (trap) => `defs/tables/${trap.split('.')[0]!.toLowerCase()}.def`,
+      source: (trap) => `defs/tables/${trap.slice(0, trap.lastIndexOf('.')).toLowerCase()}.def`,
       has(trap) {
-        const [dll, proc] = trap.split('.') as [string, string];
+        const dot = trap.lastIndexOf('.');
+        const [dll, proc] = [trap.slice(0, dot), trap.slice(dot + 1)];
         if (!exports.has(dll)) exports.set(dll, new Set(existsSync(join(defsDir, 'tables', `${dll.toLowerCase()}.def`)) ? loadDllExports(dll, defsDir) : []));
         return exports.get(dll)!.has(proc);
       },

@@ -21,6 +21,23 @@ export function bracketed(indent: string, head: string, items: readonly string[]
   return `${indent}${head}\n${items.map((i) => `${inner}${i},`).join('\n')}\n${indent}${tail}`;
 }
 
+/**
+ * `const name = callee(arg);` as prettier lays it out when it does not fit: a member
+ * call (`mod.NewProc("x")`) with a lone short argument (≤ 20 columns, a quarter of the
+ * width) moves to the next line whole; otherwise the argument moves to its own line
+ * when `const name = callee(` fits, and the call to the next line when it does not
+ * (its argument on a line of its own again if the call still does not fit).
+ */
+export function constCall(name: string, callee: string, arg: string): string {
+  const flat = `const ${name} = ${callee}(${arg});`;
+  if (flat.length <= PRINT_WIDTH) return flat;
+  const nextLine = `  ${callee}(${arg});`;
+  const afterOperator = `const ${name} =\n${nextLine.length <= PRINT_WIDTH ? nextLine : `  ${callee}(\n    ${arg},\n  );`}`;
+  if (callee.includes('.') && arg.length <= PRINT_WIDTH / 4) return afterOperator;
+  const head = `const ${name} = ${callee}(`;
+  return head.length <= PRINT_WIDTH ? `${head}\n  ${arg},\n);` : afterOperator;
+}
+
 /** A string literal as prettier prints it: double quotes unless that needs more escapes. */
 export function stringLiteral(s: string): string {
   if (!/["'\\\n]/.test(s)) return `"${s}"`;

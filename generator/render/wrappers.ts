@@ -13,7 +13,7 @@ import { goKind, knownKind, type GoKind } from '../model/declarations.ts';
 import type { LoweredFunction, Register, WordSource } from '../lower/lower.ts';
 import { FAILRETVAL_CONSTANTS } from '../lower/lower.ts';
 import type { Target } from '../targets.ts';
-import { bracketed, stringLiteral, tsName } from './layout.ts';
+import { bracketed, constCall, PRINT_WIDTH, stringLiteral, tsName } from './layout.ts';
 
 /** What one zsyscall file needs besides its functions. */
 export interface FileNeeds {
@@ -133,7 +133,10 @@ export function renderFunction(fn: LoweredFunction, t: Target, needs: FileNeeds,
   const params = d.params.map((p) => `${tsName(p.name)}: ${paramType(p, t, needs)}`);
   needs.runtimeTypes.add('Go');
   const tuple = d.results.map((r) => `${tsName(r.name)}: ${resultType(r, needs)}`).join(', ');
-  const signature = bracketed('', `export function* ${name}(`, params, `): Go<[${tuple}]> {`);
+  const open = `export function* ${name}(`;
+  const close = `): Go<[${tuple}]> {`;
+  // With no parameters to break, prettier breaks the type argument list instead.
+  const signature = params.length === 0 && open.length + close.length > PRINT_WIDTH ? `${open}): Go<\n  [${tuple}]\n> {` : bracketed('', open, params, close);
 
   const body: string[] = [];
   const errorSlot = d.results.findIndex((r) => r.name === fn.errorResult);
@@ -194,7 +197,7 @@ export function renderFunction(fn: LoweredFunction, t: Target, needs: FileNeeds,
   const after: string[] = [];
   if (fn.libc !== null && !trampolines.has(fn.libc)) {
     trampolines.add(fn.libc);
-    after.push(`const libc_${fn.libc}_trampoline_addr = libcTrampoline(${stringLiteral(fn.libc)});`);
+    after.push(constCall(`libc_${fn.libc}_trampoline_addr`, 'libcTrampoline', stringLiteral(fn.libc)));
   }
   return { signature, body, after };
 }

@@ -52,6 +52,20 @@ describe('rendering', () => {
     expect(text).toContain('const modshell32 = NewLazySystemDLL("shell32.dll");');
   });
 
+  it('DLL names with dashes and dots (split at the last dot); long declarations laid out as prettier does', async () => {
+    const text = render(
+      '//sys\tIsWsl() (ok bool) = api-ms-win-wsl-api-l1-1-0.IsWslInstalled\n' +
+        '//sys\tSetModes(h Handle) (err error) = kernel32.SetFileCompletionNotificationModes\n' +
+        '//sys\tF(h Handle) (err error) = a-very-long-dll-name-that-goes-on-and-on-and-on-and-on-for-ever.Go\n',
+      'windows/amd64',
+    );
+    expect(text).toContain('const modapi_ms_win_wsl_api_l1_1_0 = NewLazySystemDLL(\n  "api-ms-win-wsl-api-l1-1-0.dll",\n);');
+    expect(text).toContain('const procIsWslInstalled =\n  modapi_ms_win_wsl_api_l1_1_0.NewProc("IsWslInstalled");');
+    expect(await prettier.format(text, { filepath: 'x.ts' })).toBe(text);
+    const darwin = render('//sys\tgetattrlistbulkxyzzyabcdefghijklmnopq() (err error)\n//sys\tgetattrlistbulkxyzzyabc() (err error)\n', 'darwin/amd64');
+    expect(await prettier.format(darwin, { filepath: 'x.ts' })).toBe(darwin);
+  });
+
   it('strings early-return zero values with the error in its slot', () => {
     const text = render('//sys\tf(path string, flag bool) (n int64, ok bool, err error)\n', 'linux/amd64');
     expect(text).toContain('if (err0 !== null) return [0n, false, err0];');
