@@ -1,7 +1,8 @@
 // The block compiler: turns a hot decoded block into one JavaScript function.
 //
 // Register-only integer forms (ALU reg/imm at 32 and 64 bits, INC/DEC, MOV reg,reg, JE/JNE)
-// and 32/64-bit MOV between a register and a simple memory operand are emitted inline with their register numbers and immediates as constants; every other
+// 32/64-bit MOV between a register and a simple memory operand, and 64-bit PUSH/POP of a
+// register are emitted inline with their register numbers and immediates as constants; every other
 // instruction becomes a call of its handler with constant arguments (a monomorphic call site
 // V8 can inline). Lazy-flag stores of an inline ALU instruction are dropped when a later
 // instruction of the same block overwrites every arithmetic flag first and nothing between
@@ -113,6 +114,20 @@ function movMemInline(d: Insn, i: number): string | null {
   return s;
 }
 
+/** PUSH/POP of a 64-bit register, inline; null when not that form. */
+function pushPopInline(d: Insn, i: number): string | null {
+  const exec = d.form.exec;
+  if ((exec !== 'push' && exec !== 'pop') || d.size !== 8 || d.a < 0 || d.a >= 16) return null;
+  const r = d.a;
+  let s = `c.bi = done + ${i};\n{ const sp = hi[4] * 4294967296 + (lo[4] >>> 0);`;
+  if (exec === 'push') {
+    s += ` const nsp = sp - 8; c.store(nsp, 8, lo[${r}], hi[${r}]); lo[4] = nsp; hi[4] = Math.floor(nsp / 4294967296); }\n`;
+  } else {
+    s += ` const v = m.ld32(sp); const vh = m.ld32(sp + 4); const nsp = sp + 8; lo[4] = nsp; hi[4] = Math.floor(nsp / 4294967296); lo[${r}] = v; hi[${r}] = vh; }\n`;
+  }
+  return s;
+}
+
 export function compileBlock(b: Block): (c: Cpu, budget: number) => void {
   const n = b.insns.length;
   let body = '';
@@ -128,6 +143,8 @@ export function compileBlock(b: Block): (c: Cpu, budget: number) => void {
     else if (h === jccZ && isCanonical(d.target)) {
       const z = d.sub === 4;
       inline = `if ((f.op === 0 ? (f.saved & 0x40) !== 0 : f.r === 0 && f.rH === 0) === ${z}) c.rip = ${d.target};\n`;
+    } else if ((inline = pushPopInline(d, i)) !== null) {
+      if (b.writesMemory && d.form.exec === 'push' && i < n - 1) inline += `if (!b.valid) { c.bi = done + ${i + 1}; c.rip = ${b.insns[i + 1]!.addr}; return; }\n`;
     } else if ((inline = movMemInline(d, i)) !== null) {
       names.push(`d${i}`);
       args.push(d);

@@ -72,6 +72,11 @@ export type Stop =
 
 export type CpuMode = 'user' | 'system';
 
+// The stops without data are shared (frozen) objects: run() allocates nothing for them.
+const STOP_LIMIT: Stop = Object.freeze({ kind: 'limit' });
+const STOP_SYSCALL: Stop = Object.freeze({ kind: 'syscall' });
+const STOP_HALT: Stop = Object.freeze({ kind: 'halt' });
+
 const MAX_BLOCK = 64;
 
 /** A decoded basic block. */
@@ -315,7 +320,7 @@ export class Cpu {
     let budget = limit;
     let block: Block | null = null;
     for (;;) {
-      if (budget <= 0) return { kind: 'limit' };
+      if (budget <= 0) return STOP_LIMIT;
       let b: Block;
       const prev: Block | null = block;
       if (prev !== null && prev.next !== null && prev.next.addr === this.rip && prev.next.valid) b = prev.next;
@@ -493,7 +498,7 @@ export class Cpu {
     this.lo[11] = rflags & ~0x10000; // RF is reported clear
     this.hi[11] = 0;
     if (this.mode === 'user') {
-      this.stopRequest = { kind: 'syscall' };
+      this.stopRequest = STOP_SYSCALL;
       return;
     }
     this.setFlags(rflags & ~this.fmask & ~0x10000);
@@ -537,7 +542,7 @@ export class Cpu {
 
   halt(): void {
     this.requirePrivilege('hlt');
-    this.stopRequest = { kind: 'halt' };
+    this.stopRequest = STOP_HALT;
   }
 
   interrupt(vector: number): void {

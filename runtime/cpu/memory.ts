@@ -11,9 +11,9 @@
 //   allocated on first touch, so mapping costs nothing until used.
 // - PROT_NONE reservations are kept as page-number intervals in `reserved` and cost nothing
 //   whatever their size; `protect` turns reserved pages into real Pages on demand.
-// - A small direct-mapped software TLB per access kind (read, write, fetch) caches the bytes
-//   of pages the current privilege level may access that way. It is flushed on any
-//   map/unmap/protect and when the privilege level changes.
+// - A small direct-mapped software TLB per access kind (read, write, fetch) and privilege level
+//   caches the bytes of pages that level may access that way. Both levels' TLBs are flushed on
+//   any map/unmap/protect; a privilege change just switches between them.
 // - Pages holding decoded code are marked `code`; they never enter the write TLB, so the
 //   first write to one takes the slow path, which tells every code watcher (the CPUs'
 //   decoded-instruction caches) to drop that page. Self-modifying code therefore works.
@@ -47,6 +47,21 @@ class Page {
   }
 }
 
+/** One privilege level's TLB: per access kind, a page-number tag and the page's bytes per slot. */
+class TlbSet {
+  readonly readTag = new Float64Array(TLB_SIZE).fill(NaN);
+  readonly readData: Uint8Array[] = new Array<Uint8Array>(TLB_SIZE);
+  readonly writeTag = new Float64Array(TLB_SIZE).fill(NaN);
+  readonly writeData: Uint8Array[] = new Array<Uint8Array>(TLB_SIZE);
+  readonly fetchTag = new Float64Array(TLB_SIZE).fill(NaN);
+  readonly fetchData: Uint8Array[] = new Array<Uint8Array>(TLB_SIZE);
+  flush(): void {
+    this.readTag.fill(NaN);
+    this.writeTag.fill(NaN);
+    this.fetchTag.fill(NaN);
+  }
+}
+
 export interface MapOptions {
   /** The page is accessible from ring 3 (default true). Supervisor pages fault in ring 3. */
   user?: boolean;
@@ -63,13 +78,17 @@ export class Memory {
   /** Sorted, disjoint [startPage, endPage) intervals of PROT_NONE reservations. */
   private reserved: Array<[number, number]> = [];
 
-  // Software TLB: tag = page number or NaN; data = that page's bytes.
-  private readonly readTag = new Float64Array(TLB_SIZE).fill(NaN);
-  private readonly readData: Uint8Array[] = new Array<Uint8Array>(TLB_SIZE);
-  private readonly writeTag = new Float64Array(TLB_SIZE).fill(NaN);
-  private readonly writeData: Uint8Array[] = new Array<Uint8Array>(TLB_SIZE);
-  private readonly fetchTag = new Float64Array(TLB_SIZE).fill(NaN);
-  private readonly fetchData: Uint8Array[] = new Array<Uint8Array>(TLB_SIZE);
+  // Software TLB: tag = page number or NaN; data = that page's bytes. One set per privilege
+  // level, so a ring change (SYSCALL, SYSRET) only switches sets; the fields below are the
+  // active set's arrays.
+  private readonly userTlb = new TlbSet();
+  private readonly supervisorTlb = new TlbSet();
+  private readTag = this.userTlb.readTag;
+  private readData = this.userTlb.readData;
+  private writeTag = this.userTlb.writeTag;
+  private writeData = this.userTlb.writeData;
+  private fetchTag = this.userTlb.fetchTag;
+  private fetchData = this.userTlb.fetchData;
 
   /** Privilege of the accesses made through the guest accessors (ld*, st*, fetch*): true = ring 3. */
   private userMode = true;
@@ -219,11 +238,17 @@ export class Memory {
 
   // ---- guest accessors: used by the executor, privilege set by setUserMode ------------
 
-  /** Sets the privilege of guest accesses (true = ring 3). Flushes the TLB when it changes. */
+  /** Sets the privilege of guest accesses (true = ring 3), switching to that level's TLB set. */
   setUserMode(user: boolean): void {
     if (user !== this.userMode) {
       this.userMode = user;
-      this.flushTlb();
+      const t = user ? this.userTlb : this.supervisorTlb;
+      this.readTag = t.readTag;
+      this.readData = t.readData;
+      this.writeTag = t.writeTag;
+      this.writeData = t.writeData;
+      this.fetchTag = t.fetchTag;
+      this.fetchData = t.fetchData;
     }
   }
 
@@ -238,7 +263,7 @@ export class Memory {
     if (page && !page.code) {
       page.code = true;
       const slot = pn & TLB_MASK;
-      if (this.writeTag[slot] === pn) this.writeTag[slot] = NaN;
+      for (const t of [this.userTlb, this.supervisorTlb]) if (t.writeTag[slot] === pn) t.writeTag[slot] = NaN;
     }
   }
 
@@ -375,9 +400,8 @@ export class Memory {
   }
 
   private flushTlb(): void {
-    this.readTag.fill(NaN);
-    this.writeTag.fill(NaN);
-    this.fetchTag.fill(NaN);
+    this.userTlb.flush();
+    this.supervisorTlb.flush();
   }
 
   private pageRange(addr: number, length: number, what: string): [number, number] {

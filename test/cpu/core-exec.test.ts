@@ -173,8 +173,9 @@ describe('compiled blocks', () => {
   });
 
   it('compiled memory moves agree with the interpreter, and an inline store into the block invalidates it', () => {
-    // loop: mov %rax,(%rdi,%rcx,8) ; mov 8(%rdi),%rbx ; add %rbx,%rax ; mov %eax,4(%rdi) ; mov 0x10(%rip),%edx ; dec %ecx ; jnz loop
-    const loop = '48 89 04 cf 48 8b 5f 08 48 01 d8 89 47 04 8b 15 10 00 00 00 ff c9 75 e8 cd 80';
+    // loop: mov %rax,(%rdi,%rcx,8) ; mov 8(%rdi),%rbx ; add %rbx,%rax ; mov %eax,4(%rdi) ; mov 0x10(%rip),%edx ;
+    //       push %rax ; push %rbx ; pop %rax ; pop %rbx ; push %rsp ; pop %rsi ; dec %ecx ; jnz loop
+    const loop = '48 89 04 cf 48 8b 5f 08 48 01 d8 89 47 04 8b 15 10 00 00 00 50 53 58 5b 54 5e ff c9 75 e2 cd 80';
     const results = [true, false].map((compileBlocks) => {
       const m = machine(loop);
       const cpu = new (m.constructor as typeof import('../../runtime/cpu/index.ts').Cpu)(m.mem, { compileBlocks });
@@ -184,9 +185,10 @@ describe('compiled blocks', () => {
       cpu.setReg(RCX, 40);
       cpu.setReg(RAX, 0x1234_5678_9abc_def0n);
       expect(cpu.run(1e6).kind).toBe('interrupt');
-      return [cpu.getReg(RAX), cpu.getReg(RBX), cpu.getReg(RDX), cpu.mem.readU64(DATA), cpu.mem.readU64(DATA + 8), cpu.mem.readU64(DATA + 320)];
+      return [cpu.getReg(RAX), cpu.getReg(RBX), cpu.getReg(RDX), cpu.getReg(RSI), cpu.getReg(RSP), cpu.mem.readU64(DATA), cpu.mem.readU64(DATA + 8), cpu.mem.readU64(DATA + 320)];
     });
     expect(results[0]).toEqual(results[1]);
+    expect(results[0]![3]).toBe(BigInt(STACK_TOP)); // push %rsp pushes the value before the push
 
     // loop: mov $1,%eax ; add %eax,%ebx ; mov %esi,(%rdi) (patches the immediate) ; dec %ecx ; jnz loop ; int $0x80
     const cpu = machine('b8 01 00 00 00 01 c3 89 37 ff c9 75 f3 cd 80');
