@@ -4,7 +4,8 @@
 // Machine as its argument, and starts goroutines with `go` from runtime/index.ts (or
 // machine.go). The guest's stdout and
 // stderr become the command's, its exit status the command's (128 + signal when a signal
-// killed it, 2 on deadlock, with who waited on what on stderr).
+// killed it, 2 on deadlock, with who waited on what on stderr, 2 with `panic:` when the
+// program's own code throws).
 //
 // `mksyscall exec --kernel linux [--strace] ELF [args…]` (runKernelExec): a static x86-64
 // Linux executable on the same machine, under this kernel rather than the user-mode
@@ -73,7 +74,16 @@ export async function runProgram(file: string, opts: RunOptions, out: (s: string
     err(`mksyscall run: ${(e as Error).message}\n`);
     return 2;
   }
-  const result = machine.run(() => (main as (m: Machine) => Go<void>)(machine));
+  let result;
+  try {
+    result = machine.run(() => (main as (m: Machine) => Go<void>)(machine));
+  } catch (e) {
+    // The program's own code threw: what the guest wrote stands; report it as Go reports a panic.
+    out(machine.kernel.stdout.bytes());
+    err(new TextDecoder().decode(machine.kernel.stderr.bytes()));
+    err(`panic: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return 2;
+  }
   out(result.stdoutBytes);
   err(result.stderr);
   if (result.fault) err(`mksyscall run: ${result.signal}: ${result.fault}\n`);

@@ -44,6 +44,13 @@ describe('mksyscall run', () => {
     expect(r.stderr).toMatch(/\s3\s+write\n/);
   });
 
+  it('an exception in the program is a panic: exit 2 with the message', () => {
+    const r = cli(fileURLToPath(new URL('panic.program.ts', import.meta.url)), '--target', 'linux/amd64');
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('before\n');
+    expect(r.stderr).toMatch(/^panic: Error: index out of range \[3\] with length 2\n/);
+  });
+
   it('bad input exits 2 with a clear message', () => {
     expect(cli(join(scratch, 'missing.ts'), '--target', 'linux/amd64')).toMatchObject({ status: 2, stderr: expect.stringContaining('no such file') });
     expect(cli(program, '--target', 'linux')).toMatchObject({ status: 2, stderr: expect.stringContaining('expected os/arch') });
