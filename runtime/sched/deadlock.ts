@@ -47,7 +47,8 @@ function gState(gp: G): string {
 function dump(s: Scheduler): string[] {
   const lines = [schedtraceLine(s, s.now)];
   for (const pp of s.allp) {
-    const holder = pp.m ? `M${pp.m.id}` : pp.status === '_Psyscall' ? `none (detached by M${pp.syscallm?.id ?? '?'})` : 'none';
+    const inSyscall = pp.syscallm ? ` (in a syscall of M${pp.syscallm.id})` : '';
+    const holder = `${pp.m ? `M${pp.m.id}` : 'none'}${inSyscall}`;
     const queued = [...(pp.runnext ? [pp.runnext] : []), ...pp.runq.toArray()].map((g) => g.goid);
     lines.push(`  P${pp.id}: status=${pp.status} schedtick=${pp.schedtick} syscalltick=${pp.syscalltick} m=${holder} runqsize=${pp.runqsize}${queued.length ? ` runq=[${queued.slice(0, 16).join(' ')}${queued.length > 16 ? ' …' : ''}]` : ''}`);
   }
@@ -72,7 +73,7 @@ function diagnosis(s: Scheduler): string[] {
   for (const mp of s.allm) {
     const gp = mp.curg;
     if (!mp.blocked || !gp) continue;
-    if (mp.p) {
+    if (mp.p && gp.status !== '_Gsyscall') {
       const pp = mp.p;
       const stuck = [...(pp.runnext ? [pp.runnext] : []), ...pp.runq.toArray()].map((g) => g.goid);
       const others = stuck.length ? `; goroutine${stuck.length > 1 ? 's' : ''} ${stuck.join(', ')} ${stuck.length > 1 ? 'are' : 'is'} runnable on P${pp.id} but can never run` : '';

@@ -1,5 +1,9 @@
 // Go's G/M/P scheduler (Go <= 1.25, with _Psyscall), driven in virtual time.
 //
+// With `model: 'go1.26'` a syscall no longer detaches the P: it stays _Prunning and wired
+// to the M in the syscall, and sysmon recognises it by the G's _Gsyscall status; retake,
+// handoff and exitsyscall's fast path otherwise follow the same rules.
+//
 // A G is a goroutine: a generator (Go<void>) that parks with Park requests. An M is an OS
 // thread the host creates (MachineHost.newThread: on the machine, a kernel thread with
 // its own CPU); it runs at most one G at a time and needs a P to run Go code. A P is the
@@ -37,8 +41,9 @@
 //
 // Invariants: mp.p and pp.m point at each other or are both null; a G in _Grunning or
 // _Gsyscall has gp.m set; every P is exactly one of: on the idle list (_Pidle), held by
-// an M (_Prunning), or detached by a syscall (_Psyscall, mp.oldp of that M); an M has at
-// most one pending step event.
+// an M (_Prunning), or in a syscall (go1.25: _Psyscall, detached; go1.26: _Prunning, its
+// M's G in _Gsyscall), with pp.syscallm naming that M; an M has at most one pending step
+// event.
 import type { VirtualClock } from '../kernel/clock.ts';
 import type { Go, Park } from '../syscall.ts';
 import { deadlockReport, exhaustionReport, panicReport, schedtraceLine } from './deadlock.ts';
@@ -173,7 +178,7 @@ export class P {
   m: M | null = null;
   readonly runq = new Deque<G>();
   runnext: G | null = null;
-  /** While _Psyscall: the M whose syscall detached this P (its mp.oldp). */
+  /** While in a syscall: the M whose syscall holds this P (its mp.oldp). */
   syscallm: M | null = null;
   syscalltick = 0;
   schedtick = 0;
@@ -205,6 +210,8 @@ export interface SchedOptions {
    * the whole program ending normally (the process exited; the host knows its status).
    */
   onThrow?: (e: unknown) => 'panic' | 'goexit' | 'exit';
+  /** go1.25 (default): entersyscall detaches the P into _Psyscall; go1.26: the P stays _Prunning. */
+  model?: 'go1.25' | 'go1.26';
 }
 
 export interface RunResult {
@@ -291,6 +298,7 @@ export class Scheduler implements GoroutineRunner {
   private mainG: G | null = null;
   private exit: { ended: RunResult['ended']; status: number; fatal: string } | null = null;
   private readonly onThrow: (e: unknown) => 'panic' | 'goexit' | 'exit';
+  readonly model: 'go1.25' | 'go1.26';
 
   constructor(
     private readonly host: MachineHost,
@@ -303,6 +311,7 @@ export class Scheduler implements GoroutineRunner {
     this.traceOn = opts.trace ?? true;
     this.schedtraceNs = (opts.schedtraceMs ?? 0) * 1e6;
     this.onThrow = opts.onThrow ?? (() => 'panic');
+    this.model = opts.model ?? 'go1.25';
     for (let i = 0; i < this.gomaxprocs; i++) this.allp.push(new P(i));
   }
 
@@ -368,7 +377,12 @@ export class Scheduler implements GoroutineRunner {
 
   /** With nothing else queued, sysmon can still change things only by retaking a P. */
   private sysmonCanHelp(): boolean {
-    return this.allp.some((pp) => pp.status === '_Psyscall');
+    return this.allp.some((pp) => this.inSyscall(pp));
+  }
+
+  /** Whether pp belongs to an M in a syscall (so sysmon may retake it). */
+  inSyscall(pp: P): boolean {
+    return this.model === 'go1.25' ? pp.status === '_Psyscall' : pp.status === '_Prunning' && pp.syscallm !== null;
   }
 
   private die(fatal: string): never {
@@ -823,11 +837,13 @@ export class Scheduler implements GoroutineRunner {
     this.trace('GoSysCall', { g: gp, m: mp, p: pp });
     if (this.sysmonwait) this.sysmonwake();
     mp.syscalltick = pp.syscalltick;
-    pp.m = null;
     mp.oldp = pp;
-    mp.p = null;
     pp.syscallm = mp;
-    pp.status = '_Psyscall';
+    if (this.model === 'go1.25') {
+      pp.m = null;
+      mp.p = null;
+      pp.status = '_Psyscall';
+    }
     mp.locks--;
   }
 
@@ -855,10 +871,12 @@ export class Scheduler implements GoroutineRunner {
   }
 
   private exitsyscallfast(mp: M, oldp: P | null): boolean {
-    if (oldp !== null && oldp.status === '_Psyscall') {
-      oldp.status = '_Pidle';
+    if (oldp !== null && this.inSyscall(oldp) && oldp.syscallm === mp) {
       oldp.syscallm = null;
-      this.acquirep(mp, oldp);
+      if (this.model === 'go1.25') {
+        oldp.status = '_Pidle';
+        this.acquirep(mp, oldp);
+      }
       return true;
     }
     const pp = this.pidleget();
@@ -961,15 +979,16 @@ export class Scheduler implements GoroutineRunner {
     let n = 0;
     for (const pp of this.allp) {
       const pd = pp.seen;
-      if (pp.status === '_Prunning' || pp.status === '_Psyscall') {
+      const syscall = this.inSyscall(pp);
+      if (pp.status === '_Prunning' || syscall) {
         if (pd.schedtick !== pp.schedtick) {
           pd.schedtick = pp.schedtick;
           pd.schedwhen = now;
-        } else if (pd.schedwhen + FORCE_PREEMPT_NS <= now && pp.status === '_Prunning') {
+        } else if (pd.schedwhen + FORCE_PREEMPT_NS <= now && !syscall) {
           this.preemptone(pp);
         }
       }
-      if (pp.status !== '_Psyscall') continue;
+      if (!syscall) continue;
       if (pd.syscalltick !== pp.syscalltick) {
         pd.syscalltick = pp.syscalltick;
         pd.syscallwhen = now;
@@ -978,6 +997,11 @@ export class Scheduler implements GoroutineRunner {
       if (pp.runqsize === 0 && this.nmspinning + this.npidle > 0 && pd.syscallwhen + FORCE_PREEMPT_NS > now) continue;
       const victim = pp.syscallm;
       pp.syscallm = null;
+      if (victim !== null && victim.p === pp) {
+        // go1.26: the P was still wired to the M in the syscall.
+        victim.p = null;
+        pp.m = null;
+      }
       pp.status = '_Pidle';
       n++;
       pp.syscalltick++;
@@ -991,7 +1015,7 @@ export class Scheduler implements GoroutineRunner {
 
   private preemptone(pp: P): void {
     const gp = pp.m?.curg;
-    if (!gp || gp.preempt) return;
+    if (!gp || gp.preempt || gp.status !== '_Grunning') return;
     gp.preempt = true;
     this.trace('SysmonPreempt', { m: this.sysmonM, p: pp, g: gp });
   }

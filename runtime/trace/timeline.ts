@@ -3,7 +3,8 @@
 // buildLanes turns the scheduler's event list into one lane per P, per M and per G, each
 // holding slices: `run` (a goroutine running), `syscall` (a system call; `blocked` says
 // whether its thread slept in the kernel, `raw` whether it bypassed entersyscall) and
-// `wait` (a goroutine parked). Arrows mark sysmon's retakes (sysmon → the P) and
+// `wait` (a goroutine parked), and on a P `psyscall` (held by a goroutine's syscall:
+// _Psyscall before Go 1.26). Arrows mark sysmon's retakes (sysmon → the P) and
 // handoffs (the M that lost the P → the M that got it). Slices still open at the end of
 // the run end there. The Perfetto exporter (perfetto.ts) reads the same lanes.
 //
@@ -120,7 +121,7 @@ export function buildLanes(trace: RuntimeTrace): Lanes {
         break;
       case 'GoSysCall':
         end(`run:${g}`, e.ts);
-        begin(`psys:${e.p}`, [lane('P', e.p!)], { kind: 'psyscall', start: e.ts, name: `_Psyscall (G${g})`, row: 1, g, blocked: false, raw: false, args: { g } });
+        begin(`psys:${e.p}`, [lane('P', e.p!)], { kind: 'psyscall', start: e.ts, name: `held by a syscall of G${g}`, row: 1, g, blocked: false, raw: false, args: { g } });
         break;
       case 'GoSysExit':
       case 'ProcSteal':
@@ -207,7 +208,7 @@ export function renderTimeline(trace: RuntimeTrace, title = 'runtime trace'): st
   // Legend.
   const legend: Array<[string, string]> = [
     ['goroutine running', runColor(1)], ['syscall (returned without blocking)', TIMELINE_COLORS.syscall], ['syscall blocked in the kernel', TIMELINE_COLORS.blocked],
-    ['raw syscall blocked (P kept)', TIMELINE_COLORS.rawBlocked], ['P in _Psyscall', TIMELINE_COLORS.psyscall],
+    ['raw syscall blocked (P kept)', TIMELINE_COLORS.rawBlocked], ['P held by a syscall', TIMELINE_COLORS.psyscall],
   ];
   legend.forEach(([text, color], i) => {
     const lx = 10 + i * 230;

@@ -4,19 +4,19 @@
 // rule for long syscalls when another P is idle.
 import { describe, expect, it } from 'vitest';
 import {
-  FORCE_PREEMPT_NS, go, runSimulated, SYS_GETPID, SYS_NANOSLEEP, SYS_READ, SYS_WRITE, SYSMON_MIN_DELAY, WaitGroup, work,
+  FORCE_PREEMPT_NS, G, getsched, go, runSimulated, SYS_GETPID, SYS_NANOSLEEP, SYS_READ, SYS_WRITE, SYSMON_MIN_DELAY, WaitGroup, work,
 } from '../../runtime/sched/index.ts';
 import { RawSyscall, Syscall, type Go } from '../../runtime/syscall.ts';
 import { all, find } from './query.ts';
 
-describe('scheduler scenarios (simulated OS)', () => {
+describe.each(['go1.25', 'go1.26'] as const)('scheduler scenarios (%s model, simulated OS)', (model) => {
   it('1: a short syscall with no contention keeps its P through the fast path; no handoff, no new M', () => {
     let pid = 0;
     const res = runSimulated(
       function* () {
         [pid] = (yield* Syscall(SYS_GETPID, 0, 0, 0)) as [number, number, number];
       },
-      { gomaxprocs: 2 },
+      { gomaxprocs: 2, model },
     );
     expect(res.status).toBe(0);
     expect(pid).toBe(100);
@@ -51,7 +51,7 @@ describe('scheduler scenarios (simulated OS)', () => {
         });
         yield* wg.wait();
       },
-      { gomaxprocs: 1, seed: 7 },
+      { gomaxprocs: 1, seed: 7, model },
       (os) => ([r, w] = os.pipe()),
     );
     expect(res.status).toBe(0);
@@ -97,7 +97,7 @@ describe('scheduler scenarios (simulated OS)', () => {
         });
         yield* wg.wait();
       },
-      { gomaxprocs: 1, seed: 7 },
+      { gomaxprocs: 1, seed: 7, model },
       (os) => ([r, w] = os.pipe()),
     );
     expect(res.status).toBe(2);
@@ -135,7 +135,7 @@ describe('scheduler scenarios (simulated OS)', () => {
         });
         yield* wg.wait();
       },
-      { gomaxprocs: 4, seed: 1, maxThreads, trace: false },
+      { gomaxprocs: 4, seed: 1, maxThreads, trace: false, model },
     );
     return { res, progress: () => progressAtFirstWake };
   }
@@ -168,7 +168,7 @@ describe('scheduler scenarios (simulated OS)', () => {
         });
         yield* wg.wait();
       },
-      { gomaxprocs: 2, seed: 3 },
+      { gomaxprocs: 2, seed: 3, model },
     );
     expect(res.status).toBe(0);
     const ev = res.trace.events;
@@ -184,5 +184,34 @@ describe('scheduler scenarios (simulated OS)', () => {
     const exit = find(ev, 'GoSysExit', { g: 2 });
     expect(exit.args).toMatchObject({ fast: true, retaken: true });
     expect(exit.ts - enter.ts).toBeGreaterThanOrEqual(30e6);
+  });
+
+  it('while a Syscall blocks, its P is _Psyscall (go1.25) or stays _Prunning with the G in _Gsyscall (go1.26)', () => {
+    let r = 0;
+    let seen = '';
+    const res = runSimulated(
+      function* () {
+        const wg = new WaitGroup();
+        wg.add(1);
+        let reader: G | null = null;
+        go(function* (): Go<void> {
+          reader = getsched().getg();
+          yield* Syscall(SYS_READ, r, 0, 1);
+          wg.done();
+        });
+        go(function* (): Go<void> {
+          while (reader?.status !== '_Gsyscall') yield* work(1_000);
+          const m = reader.m!;
+          const pp = m.oldp!;
+          seen = `${pp.status} p.m=${pp.m === m ? 'its M' : pp.m ? 'another M' : 'nil'} g=${reader.status}`;
+          yield* Syscall(SYS_WRITE, r + 1, 0, 1);
+        });
+        yield* wg.wait();
+      },
+      { gomaxprocs: 2, seed: 1, model },
+      (os) => ([r] = os.pipe()),
+    );
+    expect(res.fatal).toBe('');
+    expect(seen).toBe(model === 'go1.25' ? '_Psyscall p.m=nil g=_Gsyscall' : '_Prunning p.m=its M g=_Gsyscall');
   });
 });
