@@ -21,5 +21,6 @@ export function renderTemplate(name: TemplateName, context: object): string {
     t = runtime.template(spec as Parameters<typeof runtime.template>[0]);
     templates.set(name, t);
   }
-  return t(context);
+  // Exactly one newline at the end, whatever the blocks left out (prettier's rule).
+  return t(context).replace(/\n+$/, '\n');
 }

@@ -2,12 +2,13 @@
 // bool arguments, optional windows procedures, reserved words, and the prettier layout
 // of long signatures. Checked on the rendered text (the committed generated/ files are
 // executed in wrappers.test.ts).
+import fc from 'fast-check';
 import * as prettier from 'prettier';
 import { describe, expect, it } from 'vitest';
 import { lowerDeclarations } from '../../generator/lower/lower.ts';
 import { parseAnnotations } from '../../generator/model/parse.ts';
 import { renderZsyscall } from '../../generator/render/files.ts';
-import { findTarget } from '../../generator/targets.ts';
+import { findTarget, TARGETS, TEST_ABIS } from '../../generator/targets.ts';
 
 function render(lines: string, target: string): string {
   const parsed = parseAnnotations(lines, 'r.sys');
@@ -85,5 +86,36 @@ describe('rendering', () => {
       'linux/386',
     );
     expect(await prettier.format(text, { filepath: 'x.ts' })).toBe(text);
+  });
+});
+
+describe('property: rendered wrappers are prettier-stable', () => {
+  const ident = fc.stringMatching(/^[a-z][a-zA-Z0-9_]{0,44}$/);
+  const type = fc.constantFrom('int', 'uint32', '[]byte', 'string', '*Stat_t', 'int64', 'uint64', 'uintptr', 'bool', 'unsafe.Pointer', 'Signal', '[]int32', 'Handle');
+  const resultType = fc.constantFrom('int', 'uint32', 'int64', 'uintptr', 'bool', '*byte', 'Handle');
+  const decl = fc.record({
+    name: ident,
+    params: fc.uniqueArray(fc.tuple(ident, type), { maxLength: 6, selector: (p) => p[0] }),
+    result: fc.option(fc.tuple(ident, resultType)),
+    err: fc.boolean(),
+    nb: fc.boolean(),
+  });
+
+  it('random declarations of random lengths, on every target and test ABI', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(decl, { minLength: 1, maxLength: 4 }), fc.constantFrom(...TARGETS, ...TEST_ABIS), async (decls, t) => {
+        const lines = decls.map((d, i) => {
+          const value = d.result && d.result[0] !== 'err' ? [`${d.result[0]} ${d.result[1]}`] : [];
+          const results = [...value, ...(d.err ? ['err error'] : [])];
+          const params = d.params.filter(([p]) => p !== 'err' && p !== d.result?.[0]).map(([p, ty]) => `${p} ${ty}`);
+          return `//sys${d.nb && t.os !== 'windows' ? 'nb' : ''}\t${d.name}${i}(${params.join(', ')})${results.length ? ` (${results.join(', ')})` : ''}`;
+        });
+        const parsed = parseAnnotations(lines.join('\n') + '\n', 'p.sys', { mkwinsyscall: t.convention === 'dll' });
+        expect(parsed.errors).toEqual([]);
+        const text = renderZsyscall(t, lowerDeclarations(parsed.declarations, t).functions);
+        expect(await prettier.format(text, { filepath: 'p.ts' })).toBe(text);
+      }),
+      { numRuns: 40 },
+    );
   });
 });
