@@ -16,7 +16,12 @@
 // documented costs below, `work(ns)`, the kernel's per-call costs charged through
 // `clock`), and the M's next step is queued at the step's start plus its charges. Ties
 // between simultaneous events are broken by the seeded PRNG, so one seed is one
-// interleaving and the same seed gives byte-identical traces.
+// interleaving and the same seed gives byte-identical traces. The scheduler owns the
+// clock: a kernel is built with `sched.clock`.
+//
+// Parks a goroutine yields: 'work' { ns } (CPU time in Go code), 'gosched', 'sleep'
+// { ns }, 'park' { waitreason } (channels, WaitGroup, Mutex: sync.ts), 'yield'
+// (sched_yield: the thread pauses, keeping G and P), and the two of system calls below.
 //
 // System calls (the seam with the machine): the syscall backend, running inside the G,
 // calls entersyscall() before the call and exitsyscall() after it, exactly where Go's
@@ -28,13 +33,14 @@
 //
 // sysmon runs on its own M without a P: it sleeps 20 µs, doubling after 50 idle rounds up
 // to 10 ms, sleeps deeply while every P is idle (until the next timer, or until woken by
-// syscall entry and exit; never while schedtrace is on, as in Go), and
-// retakes Ps stuck in syscalls (retake + handoffp) and flags Gs that ran > 10 ms for
-// preemption at their next safe point (the end of a `work` slice, or any park).
+// syscall entry and exit; never while schedtrace is on, as in Go), retakes Ps stuck in
+// syscalls (retake + handoffp) and flags Gs that ran > 10 ms for preemption at their next
+// safe point (the end of a `work` slice, or any park).
 //
-// The run ends when main returns (exit status 0), when a G throws (a panic), when the
-// thread limit is hit (thread exhaustion), or when nothing can ever run again: the
-// scheduler then stops and reports every G, M and P (deadlock.ts).
+// The run ends when main returns (exit status 0), when a G throws (a panic, unless
+// onThrow says the goroutine or the program ends), when the thread limit is hit (thread
+// exhaustion), or when nothing can ever run again: the scheduler then stops and reports
+// every G, M and P (deadlock.ts).
 //
 // Costs (virtual ns): SCHEDULE_COST per goroutine switch, GO_CREATE_COST per `go`,
 // M_WAKE_LATENCY to wake a parked M, M_CREATE_COST for a new thread; `work(ns)` is ns.
