@@ -3,12 +3,16 @@
 // strace shows for the native run.
 // Skips visibly without musl-gcc or strace.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { target } from '../../generated/target_linux_amd64.ts';
 import { runKernelExec } from '../../runtime/cli/run.ts';
+import { parseElf } from '../../runtime/loader/elf.ts';
+import { execOnKernel } from '../../runtime/machine/exec.ts';
+import { Machine } from '../../runtime/index.ts';
 
 const have = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 const haveMusl = have('musl-gcc');
@@ -60,6 +64,15 @@ describe.skipIf(!haveMusl)('a static musl program under the kernel' + (haveMusl 
     expect(ours.stderr).toMatch(new RegExp(`^execve\\("${exe}", \\["${exe}"\\], 0x7fff[0-9a-f]+ /\\* 0 vars \\*/\\) = 0\n`));
     expect(ours.stderr).toMatch(/open\("exec-test.txt", O_RDONLY\|O_LARGEFILE\) = -1 ENOENT \(No such file or directory\)\n/);
     expect(ours.stderr.endsWith('exit_group(7)                           = ?\n+++ exited with 7 +++\n')).toBe(true);
+  });
+
+  it('runs are deterministic: same seed, same trace (with virtual durations), byte for byte', () => {
+    const once = () => {
+      const m = new Machine({ target, strace: { timing: true }, seed: 5 });
+      const r = execOnKernel(m, parseElf(new Uint8Array(readFileSync(exe)), exe), { argv: [exe] });
+      return JSON.stringify([r.status, r.stdout, r.strace, r.virtualNs, r.instructions]);
+    };
+    expect(once()).toBe(once());
   });
 
   it('a bad file is a clear error, not a crash', async () => {
