@@ -104,6 +104,40 @@ describe('channels', () => {
   });
 });
 
+describe('select sends and close', () => {
+  it('a blocked select send completes when a receiver arrives; a receive case sees close', () => {
+    const log: string[] = [];
+    const res = runSimulated(function* () {
+      const out = new Chan<string>();
+      const quit = new Chan<void>();
+      go(function* (): Go<void> {
+        yield* sleep(2000);
+        log.push(`got ${String(yield* out.recv())}`);
+        quit.close();
+      });
+      const first = yield* select([{ send: out as Chan<unknown>, value: 'x' }, { recv: quit as Chan<unknown> }]);
+      log.push(`case ${first.index}`);
+      const second = yield* select([{ send: out as Chan<unknown>, value: 'y' }, { recv: quit as Chan<unknown> }]);
+      log.push(`case ${second.index} ok=${second.ok}`);
+    });
+    expect(res.status).toBe(0);
+    expect(log).toEqual(['got x', 'case 0', 'case 1 ok=false']);
+  });
+
+  it('closing a channel a sender waits on makes the sender panic', () => {
+    const res = runSimulated(function* () {
+      const c = new Chan<number>();
+      go(function* (): Go<void> {
+        yield* sleep(1000);
+        c.close();
+      });
+      yield* c.send(1);
+    });
+    expect(res.ended).toBe('fatal');
+    expect(res.fatal).toMatch(/^panic: send on closed channel/);
+  });
+});
+
 describe('WaitGroup, Mutex, sleep, work', () => {
   it('Mutex excludes: critical sections never overlap in virtual time', () => {
     const spans: Array<[number, number]> = [];
