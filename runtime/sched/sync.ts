@@ -210,10 +210,7 @@ export class WaitGroup {
   add(n: number): void {
     this.count += n;
     if (this.count < 0) throw new Error('sync: negative WaitGroup counter');
-    if (this.count === 0) {
-      const s = getsched();
-      for (const g of this.waiters.splice(0)) s.ready(g);
-    }
+    if (this.count === 0) for (const g of this.waiters.splice(0)) getsched().ready(g);
   }
 
   done(): void {
