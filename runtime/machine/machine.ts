@@ -28,14 +28,15 @@
 // Virtual time: each retired instruction costs INSTRUCTION_NS on the machine's clock, on
 // top of the kernel's documented costs, so a run's times depend only on what it executes.
 //
-// Faults: a fault in ring 3 kills the process with the signal Linux sends (the kernel's
-// deliverFault), and the run reports it with RIP, the instruction and the address. A fault
+// Faults: a fault in ring 3 (INT n included: no gate is open to ring 3) kills the process
+// with the signal Linux sends (the kernel's deliverFault), and the run reports it with RIP,
+// the instruction and the address. A fault
 // in ring 0 is a bug of this machine and is thrown as a host Error.
 //
 // Invariants: only one CPU runs at a time; every exit of a thread's run loop leaves its
 // CPU either at a host return target in ring 3 or the thread dead; nothing here reads a
 // host clock or host randomness.
-import { Cpu, PageFault, RDI, RSI, RSP, type CpuFault } from '../cpu/index.ts';
+import { Cpu, generalProtection, PageFault, RDI, RSI, RSP, type CpuFault } from '../cpu/index.ts';
 import { Memory, PROT_READ, PROT_WRITE } from '../cpu/index.ts';
 import { linuxAmd64Objects, Linker, loadImage, PERCPU, returnToCaller, assemble, type Image } from '../asm/index.ts';
 import { ARG_REGS, Kernel, ManualClock, PT_REGS_OFFSET, PT_REGS_ORIG_RAX, type HostMount, type SeedFile, type Thread, type TargetTables, type SyscallRegs } from '../kernel/index.ts';
@@ -389,6 +390,7 @@ export class Machine implements MachineHost {
           returnToCaller(cpu);
         } else this.die(th, pageFaultAt(cpu, at));
       } else if (stop.kind === 'fault') this.die(th, stop.fault);
+      else if (stop.kind === 'interrupt' && cpu.cpl === 3) this.die(th, interruptGateFault(cpu, stop.vector));
       else if (stop.kind !== 'limit') throw new Error(`machine: unexpected CPU stop '${stop.kind}' at 0x${cpu.rip.toString(16)} in ring ${cpu.cpl}`);
     }
   }
@@ -578,6 +580,18 @@ function storeWord(cpu: Cpu, addr: number, w: Word): void {
     const u = BigInt.asUintN(64, w);
     cpu.store(addr, 8, Number(u & 0xffffffffn) | 0, Number(u >> 32n) | 0);
   }
+}
+
+/**
+ * INT n from ring 3: every gate of this kernel's IDT is DPL 0 (it has no int $0x80 entry),
+ * so the CPU raises #GP, which Linux turns into SIGSEGV. RIP goes back to the INT.
+ */
+function interruptGateFault(cpu: Cpu, vector: number): CpuFault {
+  const f = generalProtection(`int $0x${vector.toString(16)} through a DPL 0 gate`);
+  f.rip = cpu.rip - 2;
+  f.insn = `int    $0x${vector.toString(16)}`;
+  cpu.rip = f.rip;
+  return f;
 }
 
 /** Execution reached a host page it must not run: a #PF on instruction fetch, as from a page that is not executable. */

@@ -20,6 +20,10 @@ TEXT ·wild(SB),NOSPLIT,$0-0
 	MOVQ	(AX), BX
 	RET
 
+TEXT ·int80(SB),NOSPLIT,$0-0
+	INT	$0x80
+	RET
+
 TEXT ·undefined(SB),NOSPLIT,$0-0
 	UD2
 	RET
@@ -57,6 +61,12 @@ describe('guest faults become signals', () => {
     const m = /^#PF at rip=0x([0-9a-f]+) \(mov\s+\(%rax\),%rbx\) addr=0xdead0000$/.exec(result.fault ?? '');
     expect(m, result.fault ?? 'no fault').not.toBeNull();
     expect(parseInt(m![1]!, 16) - at).toBe(10); // after the 10-byte movabs of the address
+  });
+
+  it('INT $0x80 has no gate for ring 3: #GP, SIGSEGV', () => {
+    const { result, at } = crash('int80');
+    expect(result.signal).toBe('SIGSEGV');
+    expect(result.fault).toBe(`#GP at rip=0x${at.toString(16)} (int    $0x80)`);
   });
 
   it('UD2 is #UD: SIGILL', () => {
