@@ -32,10 +32,14 @@ export const PAGE_SIZE = 4096;
 const PAGE_SHIFT_DIV = 4096;
 const CANONICAL_LIMIT = 2 ** 47;
 const TLB_SIZE = 256;
+/** Aligned 32-bit accesses use Int32Array views of pages, which match guest byte order only on little-endian hosts. */
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 const TLB_MASK = TLB_SIZE - 1;
 
 class Page {
   data: Uint8Array | null = null;
+  /** The same bytes as 32-bit words (aligned accesses on a little-endian host). */
+  words: Int32Array | null = null;
   constructor(
     public prot: number,
     public user: boolean,
@@ -43,7 +47,11 @@ class Page {
   ) {}
   code = false;
   bytes(): Uint8Array {
-    return (this.data ??= new Uint8Array(PAGE_SIZE));
+    if (this.data === null) {
+      this.data = new Uint8Array(PAGE_SIZE);
+      this.words = new Int32Array(this.data.buffer);
+    }
+    return this.data;
   }
 }
 
@@ -51,8 +59,10 @@ class Page {
 class TlbSet {
   readonly readTag = new Float64Array(TLB_SIZE).fill(NaN);
   readonly readData: Uint8Array[] = new Array<Uint8Array>(TLB_SIZE);
+  readonly readWords: Int32Array[] = new Array<Int32Array>(TLB_SIZE);
   readonly writeTag = new Float64Array(TLB_SIZE).fill(NaN);
   readonly writeData: Uint8Array[] = new Array<Uint8Array>(TLB_SIZE);
+  readonly writeWords: Int32Array[] = new Array<Int32Array>(TLB_SIZE);
   readonly fetchTag = new Float64Array(TLB_SIZE).fill(NaN);
   readonly fetchData: Uint8Array[] = new Array<Uint8Array>(TLB_SIZE);
   flush(): void {
@@ -85,8 +95,10 @@ export class Memory {
   private readonly supervisorTlb = new TlbSet();
   private readTag = this.userTlb.readTag;
   private readData = this.userTlb.readData;
+  private readWords = this.userTlb.readWords;
   private writeTag = this.userTlb.writeTag;
   private writeData = this.userTlb.writeData;
+  private writeWords = this.userTlb.writeWords;
   private fetchTag = this.userTlb.fetchTag;
   private fetchData = this.userTlb.fetchData;
 
@@ -245,8 +257,10 @@ export class Memory {
       const t = user ? this.userTlb : this.supervisorTlb;
       this.readTag = t.readTag;
       this.readData = t.readData;
+      this.readWords = t.readWords;
       this.writeTag = t.writeTag;
       this.writeData = t.writeData;
+      this.writeWords = t.writeWords;
       this.fetchTag = t.fetchTag;
       this.fetchData = t.fetchData;
     }
@@ -287,11 +301,12 @@ export class Memory {
   ld32(addr: number): number {
     const pn = Math.floor(addr / PAGE_SHIFT_DIV);
     const off = addr - pn * PAGE_SIZE;
+    const slot = pn & TLB_MASK;
+    if (LITTLE_ENDIAN && (off & 3) === 0 && this.readTag[slot] === pn) return this.readWords[slot]![off >> 2]! >>> 0;
     if (off > PAGE_SIZE - 4) {
       this.probe(addr, 4, 'read');
       return (this.ld16(addr) | (this.ld16(addr + 2) << 16)) >>> 0;
     }
-    const slot = pn & TLB_MASK;
     const d = this.readTag[slot] === pn ? this.readData[slot]! : this.fill(addr, 'read');
     return (d[off]! | (d[off + 1]! << 8) | (d[off + 2]! << 16) | (d[off + 3]! << 24)) >>> 0;
   }
@@ -321,12 +336,16 @@ export class Memory {
   st32(addr: number, v: number): void {
     const pn = Math.floor(addr / PAGE_SHIFT_DIV);
     const off = addr - pn * PAGE_SIZE;
+    const slot = pn & TLB_MASK;
+    if (LITTLE_ENDIAN && (off & 3) === 0 && this.writeTag[slot] === pn) {
+      this.writeWords[slot]![off >> 2] = v;
+      return;
+    }
     if (off > PAGE_SIZE - 4) {
       this.probe(addr, 4, 'write');
       for (let i = 0; i < 4; i++) this.st8(addr + i, (v >>> (8 * i)) & 0xff);
       return;
     }
-    const slot = pn & TLB_MASK;
     const d = this.writeTag[slot] === pn ? this.writeData[slot]! : this.fill(addr, 'write');
     d[off] = v;
     d[off + 1] = v >>> 8;
@@ -368,10 +387,12 @@ export class Memory {
     if (access === 'read') {
       this.readTag[slot] = pn;
       this.readData[slot] = data;
+      this.readWords[slot] = page.words!;
     } else if (access === 'write') {
       if (page.code) this.invalidateCode(pn);
       this.writeTag[slot] = pn;
       this.writeData[slot] = data;
+      this.writeWords[slot] = page.words!;
     } else {
       this.fetchTag[slot] = pn;
       this.fetchData[slot] = data;
