@@ -189,7 +189,7 @@ function runColor(g: number): string {
 }
 
 const LABEL_W = 150;
-const PLOT_W = 1100;
+const PLOT_W = 1080;
 const LANE_H = 34;
 const TOP = 70;
 
@@ -200,7 +200,7 @@ export function renderTimeline(trace: RuntimeTrace, title = 'runtime trace'): st
   const y = new Map(shown.map((l, i) => [l.id, TOP + i * LANE_H]));
   const span = Math.max(endNs, 1);
   const x = (ts: number): number => LABEL_W + (ts / span) * PLOT_W;
-  const width = LABEL_W + PLOT_W + 20;
+  const width = LABEL_W + PLOT_W + 50;
   const height = TOP + shown.length * LANE_H + 30;
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11">`);
