@@ -107,9 +107,9 @@ function movMemInline(d: Insn, i: number): string | null {
   let s = `c.bi = done + ${i};\n{ let a = ${addr}; if (a >= 9223372036854775808 || a < -9223372036854775808) a = c.addrOf(d${i});`;
   if (load) {
     const r = d.a;
-    s += d.size === 8 ? ` const v = m.ld32(a); hi[${r}] = m.ld32(a + 4); lo[${r}] = v; }\n` : ` lo[${r}] = m.ld32(a); hi[${r}] = 0; }\n`;
+    s += d.size === 8 ? ` lo[${r}] = m.ld64(a); hi[${r}] = m.hi32; }\n` : ` lo[${r}] = m.ld32(a); hi[${r}] = 0; }\n`;
   } else {
-    s += ` c.store(a, ${d.size}, lo[${d.b}], hi[${d.b}]); }\n`;
+    s += d.size === 8 ? ` m.st64(a, lo[${d.b}], hi[${d.b}]); }\n` : ` m.st32(a, lo[${d.b}]); }\n`;
   }
   return s;
 }
@@ -121,9 +121,9 @@ function pushPopInline(d: Insn, i: number): string | null {
   const r = d.a;
   let s = `c.bi = done + ${i};\n{ const sp = hi[4] * 4294967296 + (lo[4] >>> 0);`;
   if (exec === 'push') {
-    s += ` const nsp = sp - 8; c.store(nsp, 8, lo[${r}], hi[${r}]); lo[4] = nsp; hi[4] = Math.floor(nsp / 4294967296); }\n`;
+    s += ` const nsp = sp - 8; m.st64(nsp, lo[${r}], hi[${r}]); lo[4] = nsp; hi[4] = Math.floor(nsp / 4294967296); }\n`;
   } else {
-    s += ` const v = m.ld32(sp); const vh = m.ld32(sp + 4); const nsp = sp + 8; lo[4] = nsp; hi[4] = Math.floor(nsp / 4294967296); lo[${r}] = v; hi[${r}] = vh; }\n`;
+    s += ` const v = m.ld64(sp); const vh = m.hi32; const nsp = sp + 8; lo[4] = nsp; hi[4] = Math.floor(nsp / 4294967296); lo[${r}] = v; hi[${r}] = vh; }\n`;
   }
   return s;
 }

@@ -289,8 +289,8 @@ export class Cpu {
     const m = this.mem;
     if (size === 4) return m.ld32(a);
     if (size === 8) {
-      const lo = m.ld32(a);
-      this.th = m.ld32(a + 4);
+      const lo = m.ld64(a);
+      this.th = m.hi32;
       return lo;
     }
     if (size === 1) return m.ld8(a);
@@ -300,11 +300,8 @@ export class Cpu {
   store(a: number, size: number, v: number, vh: number): void {
     const m = this.mem;
     if (size === 4) m.st32(a, v);
-    else if (size === 8) {
-      if (a - Math.floor(a / PAGE_SIZE) * PAGE_SIZE > PAGE_SIZE - 8) m.probe(a, 8, 'write');
-      m.st32(a, v);
-      m.st32(a + 4, vh);
-    } else if (size === 1) m.st8(a, v);
+    else if (size === 8) m.st64(a, v, vh);
+    else if (size === 1) m.st8(a, v);
     else m.st16(a, v);
   }
 

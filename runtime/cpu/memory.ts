@@ -311,6 +311,40 @@ export class Memory {
     return (d[off]! | (d[off + 1]! << 8) | (d[off + 2]! << 16) | (d[off + 3]! << 24)) >>> 0;
   }
 
+  /** High half of the last ld64. */
+  hi32 = 0;
+
+  /** 64-bit load: returns the low half (unsigned), the high half goes to `hi32`. All or nothing. */
+  ld64(addr: number): number {
+    const pn = Math.floor(addr / PAGE_SHIFT_DIV);
+    const off = addr - pn * PAGE_SIZE;
+    const slot = pn & TLB_MASK;
+    if (LITTLE_ENDIAN && (off & 7) === 0 && this.readTag[slot] === pn) {
+      const w = this.readWords[slot]!;
+      this.hi32 = w[(off >> 2) + 1]! >>> 0;
+      return w[off >> 2]! >>> 0;
+    }
+    const lo = this.ld32(addr);
+    this.hi32 = this.ld32(addr + 4);
+    return lo;
+  }
+
+  /** 64-bit store of (lo, hi); all or nothing when it straddles pages. */
+  st64(addr: number, lo: number, hi: number): void {
+    const pn = Math.floor(addr / PAGE_SHIFT_DIV);
+    const off = addr - pn * PAGE_SIZE;
+    const slot = pn & TLB_MASK;
+    if (LITTLE_ENDIAN && (off & 7) === 0 && this.writeTag[slot] === pn) {
+      const w = this.writeWords[slot]!;
+      w[off >> 2] = lo;
+      w[(off >> 2) + 1] = hi;
+      return;
+    }
+    if (off > PAGE_SIZE - 8) this.probe(addr, 8, 'write');
+    this.st32(addr, lo);
+    this.st32(addr + 4, hi);
+  }
+
   st8(addr: number, v: number): void {
     const pn = Math.floor(addr / PAGE_SHIFT_DIV);
     const slot = pn & TLB_MASK;
