@@ -3,8 +3,8 @@
 // with spawnThread), and each call goes to do_syscall_64 with its argument words, as the
 // stubs' SYSCALL would deliver them. A call that blocks (a wait queue, a sleep) keeps its
 // registers on the thread until the kernel wakes it (or its sleep ends) and is restarted,
-// as the kernel's Driver does. The clock is the scheduler's: build the Kernel with
-// `clock: sched.clock`, then attach this OS.
+// as the kernel's Driver does. The kernel runs on the scheduler's clock (or, on request,
+// its own, shared by the scheduler).
 //
 // Buffers handed to pin() go to a scratch region of the process's memory for the one
 // call that follows and are copied back after it returns.
@@ -13,7 +13,7 @@
 // restarted call reuses them, so the kernel's pending-call state (progress, deadline)
 // applies.
 import { Memory, PROT_READ, PROT_WRITE } from '../cpu/index.ts';
-import { Kernel, syscallRegs, type KernelOptions, type TargetTables, type Thread, type WordRegs } from '../kernel/index.ts';
+import { Kernel, ManualClock, syscallRegs, type KernelOptions, type TargetTables, type Thread, type WordRegs } from '../kernel/index.ts';
 import { setSyscallBackend, type Go, type Word } from '../syscall.ts';
 import { StubBackend, type SyscallOS, type SyscallWait } from './backend.ts';
 import { Scheduler, type MachineHost, type RunResult, type SchedOptions } from './sched.ts';
@@ -114,6 +114,12 @@ export class KernelOS implements MachineHost, SyscallOS {
 
 export interface KernelRunOptions extends SchedOptions {
   tables: TargetTables;
+  /**
+   * Whose clock the kernel runs on: the scheduler's (default; Ms charge costs in
+   * parallel), or the kernel's own ManualClock, shared by the scheduler (as a host that
+   * built its kernel first would have it).
+   */
+  clock?: 'scheduler' | 'kernel';
   /** Further kernel options (files, stdin, observer…); the clock is always the scheduler's. */
   kernel?: Omit<KernelOptions, 'tables' | 'clock'>;
 }
@@ -125,8 +131,9 @@ export function runOnKernel(
   setup?: (os: KernelOS) => void,
 ): RunResult & { os: KernelOS } {
   let os: KernelOS | null = null;
-  const sched = new Scheduler({ newThread: () => os!.newThread() }, opts);
-  const kernel = new Kernel({ ...opts.kernel, tables: opts.tables, clock: sched.clock });
+  const kernelClock = opts.clock === 'kernel' ? new ManualClock() : undefined;
+  const sched = new Scheduler({ newThread: () => os!.newThread(), ...(kernelClock ? { clock: kernelClock } : {}) }, opts);
+  const kernel = new Kernel({ ...opts.kernel, tables: opts.tables, clock: kernelClock ?? sched.clock });
   const mem = new Memory();
   os = new KernelOS(kernel, kernel.spawnProcess(mem));
   setup?.(os);

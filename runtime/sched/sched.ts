@@ -84,6 +84,12 @@ export interface MThread {
 export interface MachineHost {
   /** A new kernel thread (clone), each with its own CPU. */
   newThread(): MThread;
+  /**
+   * The machine's clock, if the kernel already runs on one: the scheduler then shares it
+   * (SharedClock). Without it the scheduler owns the clock (`sched.clock`), which is
+   * better: each M charges its own costs, so Ms run truly in parallel in virtual time.
+   */
+  readonly clock?: VirtualClock;
 }
 
 /** What a backend yields while its thread is blocked inside the kernel. */
@@ -238,18 +244,56 @@ export interface RunResult {
   threads: number;
 }
 
-/** The clock the scheduler owns: event time plus what the running step has charged. */
-class StepClock implements VirtualClock {
-  base = 0;
-  charged = 0;
+/** The scheduler's time: the clock steps charge, and where each step starts. */
+export interface SchedClock extends VirtualClock {
+  /** A step for an event at time `at` begins. */
+  beginStep(at: number): void;
+  /** When the running step began. */
+  readonly stepStart: number;
+}
+
+/** The clock the scheduler owns: each step starts at its event's time plus what it has charged so far. */
+class StepClock implements SchedClock {
+  stepStart = 0;
+  private charged = 0;
 
   now(): number {
-    return this.base + this.charged;
+    return this.stepStart + this.charged;
   }
 
   advance(ns: number): void {
     if (!(ns >= 0)) throw new RangeError(`clock: cannot advance by ${ns} ns`);
     this.charged += ns;
+  }
+
+  beginStep(at: number): void {
+    this.stepStart = at;
+    this.charged = 0;
+  }
+}
+
+/**
+ * A host's clock, shared by every M: a step starts at its event's time or, when other
+ * steps' charges have already moved the clock past it, at the clock's time. Kernel costs
+ * of different Ms then add up instead of overlapping; `work` still overlaps.
+ */
+class SharedClock implements SchedClock {
+  stepStart = 0;
+
+  constructor(private readonly host: VirtualClock) {}
+
+  now(): number {
+    return this.host.now();
+  }
+
+  advance(ns: number): void {
+    this.host.advance(ns);
+  }
+
+  beginStep(at: number): void {
+    const now = this.host.now();
+    if (at > now) this.host.advance(at - now);
+    this.stepStart = this.host.now();
   }
 }
 
@@ -272,7 +316,7 @@ export function getsched(): Scheduler {
 }
 
 export class Scheduler implements GoroutineRunner {
-  readonly clock = new StepClock();
+  readonly clock: SchedClock;
   readonly rng: Prng;
   readonly gomaxprocs: number;
   readonly maxThreads: number;
@@ -314,6 +358,7 @@ export class Scheduler implements GoroutineRunner {
     if (!Number.isInteger(this.gomaxprocs) || this.gomaxprocs < 1) throw new RangeError(`GOMAXPROCS must be a positive integer, not ${opts.gomaxprocs}`);
     this.maxThreads = opts.maxThreads ?? DEFAULT_MAX_THREADS;
     this.rng = new Prng(opts.seed ?? 1);
+    this.clock = host.clock ? new SharedClock(host.clock) : new StepClock();
     this.traceOn = opts.trace ?? true;
     this.schedtraceNs = (opts.schedtraceMs ?? 0) * 1e6;
     this.onThrow = opts.onThrow ?? (() => 'panic');
@@ -345,7 +390,6 @@ export class Scheduler implements GoroutineRunner {
       // slice, as if the runtime's own start-up goroutines had already run.
       this.mainG = this.newproc(main, 0, this.allp[0]!, false);
       this.curm = null;
-      this.clock.charged = 0;
       this.startSysmon();
       this.stepAt(m0, 0);
       this.loop();
@@ -355,7 +399,7 @@ export class Scheduler implements GoroutineRunner {
       active = null;
     }
     const exit = this.exit!;
-    const endNs = this.clock.base;
+    const endNs = this.clock.stepStart;
     return {
       ended: exit.ended,
       status: exit.status,
@@ -375,8 +419,7 @@ export class Scheduler implements GoroutineRunner {
       }
       const ev = this.events.pop()!;
       this.emitSchedtrace(ev.at);
-      this.clock.base = ev.at;
-      this.clock.charged = 0;
+      this.clock.beginStep(ev.at);
       ev.fire();
     }
   }
@@ -440,13 +483,13 @@ export class Scheduler implements GoroutineRunner {
 
   go(fn: () => Go<void>): void {
     const mp = this.curm;
+    this.clock.advance(GO_CREATE_COST);
     this.newproc(fn, mp?.curg?.goid ?? 0, mp?.p ?? null);
   }
 
   private newproc(fn: () => Go<void>, parent: number, pp: P | null, next = true): G {
     const gp = new G(++this.goidgen, fn, parent);
     this.allg.push(gp);
-    this.clock.advance(GO_CREATE_COST);
     this.trace('GoCreate', { g: gp, m: this.curm, p: pp, args: { parent } });
     if (pp) this.runqput(pp, gp, next);
     else this.globrunqput(gp);

@@ -23,7 +23,7 @@ function prepare(os: KernelOS, strace: string[]): [number, number] {
   return [mem.readU32(regsOut), mem.readU32(regsOut + 4)];
 }
 
-function readerWriter(raw: boolean) {
+function readerWriter(raw: boolean, clock: 'scheduler' | 'kernel' = 'scheduler') {
   const strace: string[] = [];
   let fds: [number, number] = [0, 0];
   let got = -1;
@@ -46,16 +46,16 @@ function readerWriter(raw: boolean) {
       });
       yield* wg.wait();
     },
-    { tables: TABLES, gomaxprocs: 1, seed: 7 },
+    { tables: TABLES, gomaxprocs: 1, seed: 7, clock },
     (os) => (fds = prepare(os, strace)),
   );
   if (got > 0) text = new TextDecoder().decode(res.os.main.process.mem.read(BUF, got));
   return { res, got, text, strace };
 }
 
-describe('scheduler on the kernel', () => {
+describe.each(['scheduler', 'kernel'] as const)('scheduler on the kernel (the %s\'s clock)', (clock) => {
   it('Syscall read on an empty pipe: retaken P, the writer runs on a clone()d thread, the data arrives', () => {
-    const { res, got, text, strace } = readerWriter(false);
+    const { res, got, text, strace } = readerWriter(false, clock);
     if (process.env['SHOW_STRACE']) console.log(strace.join('\n'));
     expect(res.status).toBe(0);
     expect(got).toBe(5);
@@ -77,7 +77,7 @@ describe('scheduler on the kernel', () => {
   });
 
   it('RawSyscall read on an empty pipe deadlocks with the explanation', () => {
-    const { res } = readerWriter(true);
+    const { res } = readerWriter(true, clock);
     expect(res.status).toBe(2);
     expect(res.fatal).toMatch(/goroutine 3 is blocked in RawSyscall read \(read waiting on .*\) on M0 and keeps P0 \(GOMAXPROCS=1: it is the only P\)/);
     expect(res.fatal).toContain('goroutine 2 is runnable on P0 but can never run');
@@ -96,7 +96,7 @@ describe('scheduler on the kernel', () => {
         });
         yield* wg.wait();
       },
-      { tables: TABLES, gomaxprocs: 2, seed: 3 },
+      { tables: TABLES, gomaxprocs: 2, seed: 3, clock },
       (os) => {
         prepare(os, []);
         const mem = os.main.process.mem;
