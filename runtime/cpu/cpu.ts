@@ -322,9 +322,11 @@ export class Cpu {
       const prev: Block | null = block;
       if (prev !== null && prev.next !== null && prev.next.addr === this.rip && prev.next.valid) b = prev.next;
       else {
-        if (this.mem.isHostPage(this.rip)) return { kind: 'host', addr: this.rip };
+        // A cached block is never on a host page (mapping a page drops its blocks).
+        const cached = this.blocks.get(this.rip);
+        if (cached === undefined && this.mem.isHostPage(this.rip)) return { kind: 'host', addr: this.rip };
         try {
-          b = this.blockAt(this.rip);
+          b = this.blockAt(this.rip, cached);
         } catch (e) {
           return this.faultStop(e, this.rip);
         }
@@ -411,9 +413,8 @@ export class Cpu {
   }
 
   /** The cached block at addr, decoding it on a miss. Throws CpuFault for fetch faults and bad code. */
-  blockAt(addr: number): Block {
+  blockAt(addr: number, cached = this.blocks.get(addr)): Block {
     const page = this.mem.fetchPage(addr); // fetch permission at the current privilege, every time
-    const cached = this.blocks.get(addr);
     if (cached !== undefined) return cached;
     const insns: Insn[] = [];
     const handlers: Handler[] = [];
