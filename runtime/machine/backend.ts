@@ -43,7 +43,9 @@ export class MachineBackend implements SyscallBackend {
         if (park === null) break;
         yield park;
       }
-      for (const p of pins) p.bytes.set(m.mem.read(p.addr, p.bytes.length));
+      m.userAccess(th, () => {
+        for (const p of pins) p.bytes.set(m.mem.read(p.addr, p.bytes.length));
+      });
       const [r1, r2, err] = m.endCall(th, sp + 8 + 8 * words, 3);
       return [r1!, r2!, Number(err)];
     } finally {
@@ -70,7 +72,7 @@ export class MachineBackend implements SyscallBackend {
     if (end > th.pinBase + PIN_ARENA_SIZE) {
       throw new Error(`pinned arguments of one call exceed ${PIN_ARENA_SIZE} bytes; allocate the buffer in guest memory (Machine.alloc) instead`);
     }
-    this.machine.mem.write(addr, bytes);
+    this.machine.userAccess(th, () => this.machine.mem.write(addr, bytes));
     th.pinNext = end;
     th.pins.push({ addr, bytes });
     return addr;

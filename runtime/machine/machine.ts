@@ -18,11 +18,13 @@
 // again (advance serves it) and the CPU carries on to SYSRET.
 //
 // Memory layout (one address space, shared by all threads of the process):
-//   IMAGE_BASE         stubs, entry code, per-CPU area, host pages
+//   IMAGE_BASE         stubs, entry code, per-CPU area, host pages (upper half, as the
+//                      kernel's text: user code runs the stubs there, nothing maps over it)
+//   KERNEL_STACKS      each thread's kernel stack (upper half, supervisor)
 //   HEAP_BASE          Machine.alloc's memory (buffers passed by address, never copied)
 //   ZERO_PAGE          a read-only zero page (Go's &_zero for empty slices)
-//   THREAD_AREA + i·THREAD_SLOT, for thread i: user stack, kernel stack (supervisor),
-//                      and the arena pinned call arguments are copied into.
+//   THREAD_AREA + i·THREAD_SLOT, for thread i: user stack and the arena pinned call
+//                      arguments are copied into.
 // Each thread's kernel-stack top is written into the per-CPU slot before its CPU runs.
 //
 // Virtual time: each retired instruction costs INSTRUCTION_NS on the machine's clock, on
@@ -36,7 +38,7 @@
 // Invariants: only one CPU runs at a time; every exit of a thread's run loop leaves its
 // CPU either at a host return target in ring 3 or the thread dead; nothing here reads a
 // host clock or host randomness.
-import { Cpu, generalProtection, PageFault, RDI, RSI, RSP, type CpuFault } from '../cpu/index.ts';
+import { Cpu, CpuFault, formatAddress, generalProtection, PageFault, RDI, RSI, RSP } from '../cpu/index.ts';
 import { Memory, PROT_READ, PROT_WRITE } from '../cpu/index.ts';
 import { linuxAmd64Objects, Linker, loadImage, PERCPU, returnToCaller, assemble, type Image } from '../asm/index.ts';
 import { ARG_REGS, Kernel, ManualClock, PT_REGS_OFFSET, PT_REGS_ORIG_RAX, type HostMount, type SeedFile, type Thread, type TargetTables, type SyscallRegs } from '../kernel/index.ts';
@@ -46,14 +48,17 @@ import { setSyscallBackend, type Go, type Park, type TargetDescriptor, type Word
 import { MachineBackend } from './backend.ts';
 import { RoundRobinRunner, RunEnded, ThreadEnded, type BlockedGoroutine, type MachineRunner, type MachineHost, type MThread, type SyscallBlocked } from './runner.ts';
 
-export const IMAGE_BASE = 0x7000_0000;
+/** The image (stubs, entry code, host pages) at 0xffffffff80000000, where Linux keeps its text: out of the user half, so no munmap or MAP_FIXED can touch it, and within reach of sign-extended 32-bit addresses. */
+export const IMAGE_BASE = -0x8000_0000;
+/** Kernel stacks, one KERNEL_STACK_SLOT per thread, at 0xffffc90000000000 (Linux's vmalloc area). */
+export const KERNEL_STACKS = -0x3700_0000_0000;
+const KERNEL_STACK_SLOT = 0x1_0000;
 export const ZERO_PAGE = 0x1_ffff_f000;
 export const HEAP_BASE = 0x1_0000_0000;
 const HEAP_SIZE = 0x400_0000;
 export const THREAD_AREA = 0x2_0000_0000;
 export const THREAD_SLOT = 0x100_0000;
 const USER_STACK_SIZE = 0x1_0000;
-const KERNEL_STACK_OFFSET = 0x2_0000;
 const KERNEL_STACK_SIZE = 0x4000;
 const PIN_ARENA_OFFSET = 0x10_0000;
 export const PIN_ARENA_SIZE = 0x80_0000;
@@ -150,7 +155,7 @@ export class MachineThread implements MThread {
     this.tid = kthread.tid;
     this.slot = THREAD_AREA + index * THREAD_SLOT;
     this.userStackTop = this.slot + USER_STACK_SIZE;
-    this.kernelStackTop = this.slot + KERNEL_STACK_OFFSET + KERNEL_STACK_SIZE;
+    this.kernelStackTop = KERNEL_STACKS + index * KERNEL_STACK_SLOT + KERNEL_STACK_SIZE;
     this.pinBase = this.slot + PIN_ARENA_OFFSET;
     this.pinNext = this.pinBase;
     this.regs = new PtRegsView(cpu);
@@ -289,7 +294,6 @@ export class Machine implements MachineHost {
       kthread = this.kernel.spawnProcess(this.mem, { cwd: this.cwd });
       this.mainThread = kthread;
       const p = kthread.process;
-      for (const seg of this.image.segments) p.addMapping(seg.addr, seg.addr + Math.ceil(seg.size / 4096) * 4096, seg.prot);
       p.addMapping(ZERO_PAGE, ZERO_PAGE + 4096, PROT_READ);
       p.addMapping(HEAP_BASE, HEAP_BASE + HEAP_SIZE, PROT_READ | PROT_WRITE);
     } else {
@@ -298,7 +302,7 @@ export class Machine implements MachineHost {
     const th = new MachineThread(kthread, new Cpu(this.mem, { mode: 'system' }), this.threads.length);
     this.threads.push(th);
     this.mem.map(th.slot, USER_STACK_SIZE, PROT_READ | PROT_WRITE);
-    this.mem.map(th.slot + KERNEL_STACK_OFFSET, KERNEL_STACK_SIZE, PROT_READ | PROT_WRITE, { user: false });
+    this.mem.map(th.kernelStackTop - KERNEL_STACK_SIZE, KERNEL_STACK_SIZE, PROT_READ | PROT_WRITE, { user: false });
     this.mem.map(th.pinBase, PIN_ARENA_SIZE, PROT_READ | PROT_WRITE);
     kthread.process.addMapping(th.slot, th.slot + PIN_ARENA_OFFSET + PIN_ARENA_SIZE, PROT_READ | PROT_WRITE);
     this.boot(th);
@@ -317,7 +321,7 @@ export class Machine implements MachineHost {
     const stop = cpu.run(1000);
     this.instructions += cpu.icount;
     if (stop.kind !== 'host' || stop.addr !== start || (cpu.cpl as number) !== 3) {
-      throw new Error(`boot: syscall_init did not reach ring 3 (stop '${stop.kind}' at 0x${cpu.rip.toString(16)}, ring ${cpu.cpl})`);
+      throw new Error(`boot: syscall_init did not reach ring 3 (stop '${stop.kind}' at ${formatAddress(cpu.rip)}, ring ${cpu.cpl})`);
     }
   }
 
@@ -326,7 +330,7 @@ export class Machine implements MachineHost {
     if (this.activeThread === th) return;
     this.activeThread = th;
     const b = new Uint8Array(8);
-    new DataView(b.buffer).setBigUint64(0, BigInt(th.kernelStackTop), true);
+    new DataView(b.buffer).setBigInt64(0, BigInt(th.kernelStackTop), true);
     this.mem.write(this.addr.percpu + PERCPU.topOfStack, b, { force: true });
   }
 
@@ -378,7 +382,7 @@ export class Machine implements MachineHost {
           const sp = cpu.regAddr(RSP);
           th.inSyscall = true;
           this.stats.entersyscall++;
-          this.runner.entersyscall((cpu.load(sp, 8) >>> 0) + (cpu.th >>> 0) * 2 ** 32, sp + 8);
+          this.runner.entersyscall((cpu.load(sp, 8) >>> 0) + (cpu.th | 0) * 2 ** 32, sp + 8);
           returnToCaller(cpu);
         } else if (at === this.addr.exit && cpu.cpl === 3) {
           th.inSyscall = false;
@@ -391,7 +395,7 @@ export class Machine implements MachineHost {
         } else this.die(th, pageFaultAt(cpu, at));
       } else if (stop.kind === 'fault') this.die(th, stop.fault);
       else if (stop.kind === 'interrupt' && cpu.cpl === 3) this.die(th, interruptGateFault(cpu, stop.vector));
-      else if (stop.kind !== 'limit') throw new Error(`machine: unexpected CPU stop '${stop.kind}' at 0x${cpu.rip.toString(16)} in ring ${cpu.cpl}`);
+      else if (stop.kind !== 'limit') throw new Error(`machine: unexpected CPU stop '${stop.kind}' at ${formatAddress(cpu.rip)} in ring ${cpu.cpl}`);
     }
   }
 
@@ -445,8 +449,10 @@ export class Machine implements MachineHost {
 
   /** A fault in ring 3 kills the process; in ring 0 it is a machine bug. */
   private die(th: MachineThread, fault: CpuFault): never {
-    if (th.cpu.cpl === 0) throw new Error(`machine: kernel fault ${fault.mnemonic} at rip=0x${fault.rip.toString(16)}${fault.insn ? ` (${fault.insn})` : ''}: ${fault.message}`);
-    this.faultMessage = this.kernel.deliverFault(th.kthread, fault);
+    if (th.cpu.cpl === 0) throw new Error(`machine: kernel fault ${fault.mnemonic} at rip=${formatAddress(fault.rip)}${fault.insn ? ` (${fault.insn})` : ''}: ${fault.message}`);
+    this.kernel.deliverFault(th.kthread, fault);
+    const where = fault.addr !== undefined ? ` addr=${formatAddress(fault.addr)}` : '';
+    this.faultMessage = `${fault.mnemonic} at rip=${formatAddress(fault.rip)}${fault.insn ? ` (${fault.insn})` : ''}${where}`;
     throw new RunEnded();
   }
 
@@ -517,9 +523,11 @@ export class Machine implements MachineHost {
     const cpu = th.cpu;
     const sp = th.userStackTop - 512;
     this.mem.setUserMode(true);
-    storeWord(cpu, sp, this.addr.callReturn);
-    for (let i = 0; i < args.length; i++) storeWord(cpu, sp + 8 + 8 * i, args[i]!);
-    for (let i = 0; i < results; i++) storeWord(cpu, sp + 8 + 8 * (args.length + i), 0);
+    this.userAccess(th, () => {
+      storeWord(cpu, sp, this.addr.callReturn);
+      for (let i = 0; i < args.length; i++) storeWord(cpu, sp + 8 + 8 * i, args[i]!);
+      for (let i = 0; i < results; i++) storeWord(cpu, sp + 8 + 8 * (args.length + i), 0);
+    });
     cpu.rip = fn;
     cpu.setRegAddr(RSP, sp);
     return sp;
@@ -530,11 +538,27 @@ export class Machine implements MachineHost {
     const cpu = th.cpu;
     this.mem.setUserMode(true);
     const out: Word[] = [];
-    for (let i = 0; i < n; i++) {
-      const lo = cpu.load(at + 8 * i, 8) >>> 0;
-      out.push(wordOfHalves(lo, cpu.th | 0));
-    }
+    this.userAccess(th, () => {
+      for (let i = 0; i < n; i++) {
+        const lo = cpu.load(at + 8 * i, 8) >>> 0;
+        out.push(wordOfHalves(lo, cpu.th | 0));
+      }
+    });
     return out;
+  }
+
+  /**
+   * Runs a host access to th's user memory (a call frame, pinned bytes); if the program
+   * unmapped or protected that memory, the fault kills the process as the same access by
+   * the program would (SIGSEGV), instead of reaching the host.
+   */
+  userAccess<T>(th: MachineThread, access: () => T): T {
+    try {
+      return access();
+    } catch (e) {
+      if (e instanceof CpuFault) this.die(th, e);
+      throw e;
+    }
   }
 
   private result(deadlock: BlockedGoroutine[]): RunResult {
