@@ -13,6 +13,13 @@
 // never touches the cache. Memory tells us when a page holding decoded code is written,
 // unmapped or reprotected; the page's blocks are then marked invalid and dropped, so
 // self-modifying code works (the rest of a block is abandoned as soon as it is invalid).
+// A block executed HOT_BLOCK times is compiled into one JS function (compile.ts); the plain
+// interpreter loop remains for cold blocks, for the last partial block of a budget, and
+// when the Cpu is built with { compileBlocks: false }.
+//
+// Not modelled: the trap flag (TF single-step), x87/MMX/SSE/AVX (their opcodes raise #UD,
+// and CPUID does not advertise them), compatibility and real modes, interrupt delivery
+// through an IDT (faults and INT n stop `run` instead), segment limits and I/O ports.
 //
 // Faults. Handlers throw CpuFault; `run` catches it, restores RIP to the faulting
 // instruction, fills in the instruction text and bytes, and returns { kind: 'fault' }.
