@@ -9,7 +9,7 @@
 // the run end there. The Perfetto exporter (perfetto.ts) reads the same lanes.
 //
 // renderTimeline writes one HTML file with an inline SVG: no script, no network access,
-// one lane per P and per M (Gs are in the Perfetto trace), syscall slices coloured by
+// one lane per P and per M (up to MAX_M_LANES Ms; Gs are in the Perfetto trace), syscall slices coloured by
 // blocking, arrows for retake and handoff, a tooltip (<title>) on everything.
 import type { RuntimeTrace, TraceEvent } from '../sched/events.ts';
 
@@ -192,11 +192,15 @@ const LABEL_W = 150;
 const PLOT_W = 1080;
 const LANE_H = 34;
 const TOP = 70;
+/** Ms beyond this many are left out of the drawing (the Perfetto trace has them all). */
+export const MAX_M_LANES = 200;
 
 /** The HTML timeline: lanes for every P and M, syscall slices coloured by blocking, retake/handoff arrows. */
 export function renderTimeline(trace: RuntimeTrace, title = 'runtime trace'): string {
   const { lanes, arrows, marks, endNs } = buildLanes(trace);
-  const shown = lanes.filter((l) => l.kind !== 'G');
+  const mLanes = lanes.filter((l) => l.kind === 'M');
+  const shown = [...lanes.filter((l) => l.kind === 'P'), ...mLanes.slice(0, MAX_M_LANES)];
+  const hidden = mLanes.length - Math.min(mLanes.length, MAX_M_LANES);
   const y = new Map(shown.map((l, i) => [l.id, TOP + i * LANE_H]));
   const span = Math.max(endNs, 1);
   const x = (ts: number): number => LABEL_W + (ts / span) * PLOT_W;
@@ -257,7 +261,7 @@ export function renderTimeline(trace: RuntimeTrace, title = 'runtime trace'): st
     '<style>body{margin:12px;font-family:sans-serif;background:#fff}h1{font-size:15px;margin:0 0 6px}p{margin:0 0 8px;color:#444;font-size:12px}.slice:hover{stroke:#000;stroke-width:1}</style>',
     '</head><body>',
     `<h1>${esc(title)}</h1>`,
-    `<p>GOMAXPROCS=${trace.gomaxprocs}; ${shown.filter((l) => l.kind === 'M').length} Ms; virtual time 0 – ${esc(formatNs(endNs))}. Hover a slice for details.</p>`,
+    `<p>GOMAXPROCS=${trace.gomaxprocs}; ${mLanes.length} Ms${hidden ? ` (the last ${hidden} are not drawn: see the Perfetto trace)` : ''}; virtual time 0 – ${esc(formatNs(endNs))}. Hover a slice for details.</p>`,
     out.join('\n'),
     '</body></html>',
     '',

@@ -115,9 +115,9 @@ describe('select sends and close', () => {
         log.push(`got ${String(yield* out.recv())}`);
         quit.close();
       });
-      const first = yield* select([{ send: out as Chan<unknown>, value: 'x' }, { recv: quit as Chan<unknown> }]);
+      const first = yield* select([{ send: out, value: 'x' }, { recv: quit }]);
       log.push(`case ${first.index}`);
-      const second = yield* select([{ send: out as Chan<unknown>, value: 'y' }, { recv: quit as Chan<unknown> }]);
+      const second = yield* select([{ send: out, value: 'y' }, { recv: quit }]);
       log.push(`case ${second.index} ok=${second.ok}`);
     });
     expect(res.status).toBe(0);

@@ -5,9 +5,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { go, runSimulated, sleep, SYS_GETPID, SYS_READ, SYS_WRITE, WaitGroup, work } from '../../runtime/sched/index.ts';
+import { go, runSimulated, sleep, SYS_GETPID, SYS_NANOSLEEP, SYS_READ, SYS_WRITE, WaitGroup, work } from '../../runtime/sched/index.ts';
 import { renderPerfetto, toPerfetto } from '../../runtime/trace/perfetto.ts';
-import { buildLanes, renderTimeline, TIMELINE_COLORS } from '../../runtime/trace/timeline.ts';
+import { buildLanes, MAX_M_LANES, renderTimeline, TIMELINE_COLORS } from '../../runtime/trace/timeline.ts';
 import { RawSyscall, Syscall, type Go } from '../../runtime/syscall.ts';
 import { bandsInColumn, countColor, readPng } from './png.ts';
 
@@ -81,6 +81,30 @@ describe('HTML timeline', () => {
     expect(html).toContain('class="slice syscall blocked"');
     expect(html).toContain('class="arrow retake"');
     expect(html).toContain('class="arrow handoff"');
+  });
+});
+
+describe('HTML timeline of many threads', () => {
+  it('draws every P but at most MAX_M_LANES Ms, and says how many it left out', () => {
+    const res = runSimulated(
+      function* () {
+        const wg = new WaitGroup();
+        wg.add(300);
+        for (let i = 0; i < 300; i++)
+          go(function* (): Go<void> {
+            yield* Syscall(SYS_NANOSLEEP, 50e6, 0, 0);
+            wg.done();
+          });
+        yield* wg.wait();
+      },
+      { gomaxprocs: 2 },
+    );
+    const ms = buildLanes(res.trace).lanes.filter((l) => l.kind === 'M').length;
+    expect(ms).toBeGreaterThan(MAX_M_LANES);
+    const html = renderTimeline(res.trace);
+    expect([...html.matchAll(/data-lane="M\d+"/g)]).toHaveLength(MAX_M_LANES);
+    expect([...html.matchAll(/data-lane="P\d+"/g)]).toHaveLength(2);
+    expect(html).toContain(`${ms} Ms (the last ${ms - MAX_M_LANES} are not drawn: see the Perfetto trace)`);
   });
 });
 
