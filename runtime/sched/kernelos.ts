@@ -16,7 +16,7 @@ import { Memory, PROT_READ, PROT_WRITE } from '../cpu/index.ts';
 import { Kernel, ManualClock, syscallRegs, type KernelOptions, type TargetTables, type Thread, type WordRegs } from '../kernel/index.ts';
 import { setSyscallBackend, type Go, type Word } from '../syscall.ts';
 import { StubBackend, type SyscallOS, type SyscallWait } from './backend.ts';
-import { Scheduler, type MachineHost, type RunResult, type SchedOptions } from './sched.ts';
+import { Scheduler, type MachineHost, type MThread, type RunResult, type SchedOptions } from './sched.ts';
 
 /** Where pinned buffers live in the process's address space. */
 export const PIN_BASE = 0x6000_0000;
@@ -55,7 +55,7 @@ export class KernelOS implements MachineHost, SyscallOS {
     return this.kernel.numbers.name(nr) ?? `syscall_${nr}`;
   }
 
-  attempt(t: { tid: number }, nr: number, args: readonly Word[]): number | SyscallWait {
+  attempt(t: MThread, nr: number, args: readonly Word[]): number | SyscallWait {
     const thread = t as Thread;
     if (thread.state === 'blocked') {
       // Its sleep ended: the scheduler resumes it; the kernel sees a woken thread.
