@@ -98,6 +98,19 @@ describe('FreeBSD personality', () => {
     expect(m.thread.process.exitStatus).toBe(7);
   });
 
+  it('mmap takes BSD flags (MAP_ANON 0x1000); thr_self writes the thread id', () => {
+    const m = bsdMachine('freebsd');
+    const PROT_RW = 3;
+    const anon = m.sys(FB.SYS_MMAP, [0, 8192, PROT_RW, 0x1000 | 0x2, -1, 0]);
+    expect(anon.cf).toBe(false);
+    expect(m.sys(FB.SYS_MUNMAP, [anon.ax, 8192]).cf).toBe(false);
+    // Linux's MAP_ANONYMOUS (0x20) means nothing here: a file mapping of fd -1.
+    expect(m.sys(FB.SYS_MMAP, [0, 8192, PROT_RW, 0x20 | 0x2, -1, 0])).toMatchObject({ ax: 9n, cf: true });
+    const id = m.alloc(8);
+    expect(m.sys(FB.SYS_THR_SELF, [id]).cf).toBe(false);
+    expect(m.view(id, 8).getBigInt64(0, true)).toBe(BigInt(m.thread.tid));
+  });
+
   it('nanosleep sleeps in virtual time', () => {
     const m = bsdMachine('freebsd');
     const ts = m.alloc(16);

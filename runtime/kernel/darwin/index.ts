@@ -11,7 +11,9 @@
 //
 // Flags are XNU's: O_CREAT 0x200, O_TRUNC 0x400, O_EXCL 0x800, O_NONBLOCK 0x4,
 // O_NOCTTY 0x20000, O_DIRECTORY 0x100000, O_CLOEXEC 0x1000000; AT_FDCWD is -2. fstat64
-// fills XNU's struct stat64 (144 bytes). exit(2) ends the whole process.
+// fills XNU's struct stat64 (144 bytes); mmap takes MAP_ANON as 0x1000. exit(2) ends the
+// whole process. There is no nanosleep system call on XNU (libSystem sleeps with
+// __semwait_signal), so none is offered here.
 //
 // Invariant: every handler is a core handler or a translation in front of one, except
 // pipe, whose two-register result has no core equivalent.
@@ -23,8 +25,9 @@ import type { Handler, HandlerResult } from '../linux/handlers.ts';
 import { argInt, type SyscallRegs } from '../regs.ts';
 import type { Thread } from '../process.ts';
 import { Pipe, PipeEnd } from '../file.ts';
+import * as mm from '../linux/mm.ts';
 import {
-  bsdFstat, BsdSyscallFrame, installHandlers, setSecondResult, translateFlags, withArgs, type FlagBit, type FrameWords, type StatFields,
+  bsdFstat, BsdSyscallFrame, sysBsdMmap, installHandlers, setSecondResult, translateFlags, withArgs, type FlagBit, type FrameWords, type StatFields,
 } from '../freebsd/bsd.ts';
 
 /** SYSCALL_CLASS_UNIX << SYSCALL_CLASS_SHIFT: the class bits of every BSD call. */
@@ -135,6 +138,8 @@ function sysPipe(k: Kernel, t: Thread, r: SyscallRegs): HandlerResult {
 export const darwinHandlers: ReadonlyMap<string, Handler> = new Map<string, Handler>([
   ['read', fs.sysRead],
   ['write', fs.sysWrite],
+  ['pread', fs.sysPread64],
+  ['pwrite', fs.sysPwrite64],
   ['open', sysOpen],
   ['openat', sysOpenat],
   ['close', fs.sysClose],
@@ -155,6 +160,8 @@ export const darwinHandlers: ReadonlyMap<string, Handler> = new Map<string, Hand
   ['getegid', proc.sysGetgid],
   ['exit', proc.sysExitGroup],
   ['kill', proc.sysKill],
+  ['mmap', sysBsdMmap],
+  ['munmap', mm.sysMunmap],
 ]);
 
 /** Class 2 selects the BSD table; anything else is no slot (-1: ENOSYS). */

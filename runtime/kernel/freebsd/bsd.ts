@@ -19,7 +19,8 @@
 import type { Kernel } from '../kernel.ts';
 import type { Handler, HandlerResult } from '../linux/handlers.ts';
 import { ARG_REGS, argInt, argPtr, PT_REGS_OFFSET, PT_REGS_ORIG_RAX, RAX, RDX, type SyscallRegs } from '../regs.ts';
-import { STAT, STAT_SIZE } from '../linux/abi.ts';
+import { MAP_ANONYMOUS, MAP_FIXED, MAP_PRIVATE, MAP_SHARED, STAT, STAT_SIZE } from '../linux/abi.ts';
+import * as mm from '../linux/mm.ts';
 import { encodeStat } from '../linux/fs.ts';
 import type { Inode } from '../vfs.ts';
 import { copyCost } from '../clock.ts';
@@ -138,6 +139,19 @@ export function unknownFlags(value: number, bits: ReadonlyArray<FlagBit>): numbe
   let known = 0;
   for (const [bsd] of bits) known |= bsd;
   return value & ~known;
+}
+
+/** mmap's flags, the same on FreeBSD and XNU (MAP_ANON is 0x1000 on both). */
+export const MAP_FLAGS: ReadonlyArray<FlagBit> = [
+  [0x1, MAP_SHARED, 'MAP_SHARED'],
+  [0x2, MAP_PRIVATE, 'MAP_PRIVATE'],
+  [0x10, MAP_FIXED, 'MAP_FIXED'],
+  [0x1000, MAP_ANONYMOUS, 'MAP_ANON'],
+];
+
+/** mmap(addr, len, prot, flags, fd, offset) with BSD flags; prot bits are the same as the core's. */
+export function sysBsdMmap(k: Kernel, t: Thread, r: SyscallRegs): HandlerResult {
+  return mm.sysMmap(k, t, withArgs(r, { 3: translateFlags(argInt(r, 3), MAP_FLAGS) }));
 }
 
 /** The fields of the core's struct stat for an inode, for re-encoding in a BSD layout. */

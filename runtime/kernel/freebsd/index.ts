@@ -7,8 +7,9 @@
 // The calls here mean what FreeBSD means by them, reusing the core's file system, pipes
 // and clock: open/openat translate FreeBSD's O_* bits (O_CREAT 0x200, O_TRUNC 0x400,
 // O_EXCL 0x800, O_NONBLOCK 0x4, O_CLOEXEC 0x100000, …) into the core's; pipe2 accepts only
-// O_CLOEXEC and O_NONBLOCK; exit(2) ends the whole process (FreeBSD has no exit_group);
-// fstat fills FreeBSD 12's struct stat (224 bytes, 64-bit inode numbers).
+// O_CLOEXEC and O_NONBLOCK; mmap takes MAP_ANON as 0x1000; exit(2) ends the whole process
+// (FreeBSD has no exit_group); fstat fills FreeBSD 12's struct stat (224 bytes, 64-bit
+// inode numbers); thr_self stores the thread id.
 //
 // Invariant: every handler is a core handler or a translation in front of one; nothing
 // here keeps state of its own.
@@ -17,9 +18,11 @@ import * as abi from '../linux/abi.ts';
 import * as fs from '../linux/fs.ts';
 import * as proc from '../linux/proc.ts';
 import type { Handler } from '../linux/handlers.ts';
-import { argInt, type SyscallRegs } from '../regs.ts';
+import { argInt, argPtr, type SyscallRegs } from '../regs.ts';
 import type { Thread } from '../process.ts';
-import { bsdFstat, BsdSyscallFrame, installHandlers, translateFlags, unknownFlags, withArgs, type FlagBit, type FrameWords, type StatFields } from './bsd.ts';
+import { copyToUser } from '../uaccess.ts';
+import * as mm from '../linux/mm.ts';
+import { bsdFstat, BsdSyscallFrame, sysBsdMmap, installHandlers, translateFlags, unknownFlags, withArgs, type FlagBit, type FrameWords, type StatFields } from './bsd.ts';
 
 export const O_NONBLOCK = 0x4;
 export const O_APPEND = 0x8;
@@ -103,10 +106,19 @@ function sysPipe2(k: Kernel, t: Thread, r: SyscallRegs) {
   return fs.sysPipe2(k, t, withArgs(r, { 1: translateFlags(flags, PIPE2_FLAGS) }));
 }
 
+/** thr_self(long *id): the calling thread's id. */
+function sysThrSelf(_k: Kernel, t: Thread, r: SyscallRegs) {
+  const out = new Uint8Array(8);
+  new DataView(out.buffer).setBigInt64(0, BigInt(t.tid), true);
+  return copyToUser(t.process.mem, argPtr(r, 0), out) ? 0 : 'EFAULT';
+}
+
 /** FreeBSD's calls by the names of its syscalls.master. */
 export const freebsdHandlers: ReadonlyMap<string, Handler> = new Map<string, Handler>([
   ['read', fs.sysRead],
   ['write', fs.sysWrite],
+  ['pread', fs.sysPread64],
+  ['pwrite', fs.sysPwrite64],
   ['open', sysOpen],
   ['openat', sysOpenat],
   ['close', fs.sysClose],
@@ -127,6 +139,9 @@ export const freebsdHandlers: ReadonlyMap<string, Handler> = new Map<string, Han
   ['getegid', proc.sysGetgid],
   ['exit', proc.sysExitGroup],
   ['kill', proc.sysKill],
+  ['thr_self', sysThrSelf],
+  ['mmap', sysBsdMmap],
+  ['munmap', mm.sysMunmap],
   ['sched_yield', proc.sysSchedYield],
   ['clock_gettime', proc.sysClockGettime],
   ['nanosleep', proc.sysNanosleep],
