@@ -64,6 +64,8 @@ const PIN_ARENA_OFFSET = 0x10_0000;
 export const PIN_ARENA_SIZE = 0x80_0000;
 /** Virtual nanoseconds per retired guest instruction. */
 export const INSTRUCTION_NS = 1;
+/** The signal RLIMIT_CPU sends (Linux x86-64 numbering). */
+const SIGXCPU = 24;
 const EXITSYSCALL: Park = { reason: 'exitsyscall' };
 const YIELD: Park = { reason: 'yield' };
 /** Instructions a CPU runs between checks for host work (a bound, not a time slice). */
@@ -100,6 +102,8 @@ export interface MachineOptions {
   cwd?: string;
   /** RLIMIT_NOFILE: the descriptor limit (default 1024). */
   nofile?: number;
+  /** RLIMIT_CPU in guest instructions: past it the process is killed with SIGXCPU (default: none). */
+  maxInstructions?: number;
   /** The goroutine runner (default: RoundRobinRunner); runtime/sched's scheduler plugs in here. */
   runner?: (host: MachineHost, seed: number) => MachineRunner;
 }
@@ -235,6 +239,8 @@ export class Machine implements MachineHost {
   private activeThread: MachineThread | null = null;
   private readonly symbols = new Map<string, number>();
   private readonly cwd: string | undefined;
+  private readonly maxInstructions: number;
+  private readonly runSlice: number;
   private readonly backend: MachineBackend;
   private heapNext = HEAP_BASE;
   private mainThread: Thread | null = null;
@@ -247,6 +253,8 @@ export class Machine implements MachineHost {
     if (t.os !== 'linux' || t.arch !== 'amd64') throw new Error(`Machine: ${t.os}/${t.arch} does not execute yet; only linux/amd64 does`);
     this.target = t;
     this.seed = opts.seed ?? 1;
+    this.maxInstructions = opts.maxInstructions ?? Infinity;
+    this.runSlice = Math.min(RUN_SLICE, Math.max(1, this.maxInstructions));
     this.kernel = new Kernel({ tables: targetTables(t), clock: this.clock, files: opts.files, mounts: opts.mounts, stdin: opts.stdin, seed: this.seed, nofile: opts.nofile });
     this.image = linkImage(opts.asm ?? []);
     loadImage(this.mem, this.image);
@@ -366,10 +374,11 @@ export class Machine implements MachineHost {
     for (;;) {
       this.activate(th);
       const before = cpu.icount;
-      const stop = cpu.run(RUN_SLICE);
+      const stop = cpu.run(this.runSlice);
       const ran = cpu.icount - before;
       this.instructions += ran;
       this.clock.advance(ran * INSTRUCTION_NS);
+      if (this.instructions > this.maxInstructions) this.overLimit(th);
       if (stop.kind === 'host') {
         const at = stop.addr;
         if (at === until && cpu.cpl === 3) return null;
@@ -447,6 +456,13 @@ export class Machine implements MachineHost {
     if (t.state === 'dead') throw new ThreadEnded();
   }
 
+  /** RLIMIT_CPU: the process used up its instructions; SIGXCPU kills it. */
+  private overLimit(th: MachineThread): never {
+    this.faultMessage = `instruction limit of ${this.maxInstructions} reached at rip=${formatAddress(th.cpu.rip)}`;
+    this.kernel.killProcess(th.kthread.process, SIGXCPU);
+    throw new RunEnded();
+  }
+
   /** A fault in ring 3 kills the process; in ring 0 it is a machine bug. */
   private die(th: MachineThread, fault: CpuFault): never {
     if (th.cpu.cpl === 0) throw new Error(`machine: kernel fault ${fault.mnemonic} at rip=${formatAddress(fault.rip)}${fault.insn ? ` (${fault.insn})` : ''}: ${fault.message}`);
@@ -494,12 +510,13 @@ export class Machine implements MachineHost {
   }
 
   /**
-   * Calls the guest function `name` on the current goroutine's thread with an ABI0 frame:
-   * `args` words above the return address, then `results` result words, which it returns.
+   * Calls the guest function `fn` (a symbol or an address) on the current goroutine's
+   * thread with an ABI0 frame: `args` words above the return address, then `results`
+   * result words, which it returns.
    */
-  *guestCall(name: string, args: ReadonlyArray<Word>, results: number): Go<Word[]> {
+  *guestCall(fn: string | number, args: ReadonlyArray<Word>, results: number): Go<Word[]> {
     const th = this.runner.current().thread as MachineThread;
-    const sp = this.beginCall(th, this.addressOf(name), args, results);
+    const sp = this.beginCall(th, typeof fn === 'number' ? fn : this.addressOf(fn), args, results);
     for (;;) {
       const park = this.advance(th, this.addr.callReturn);
       if (park === null) break;
