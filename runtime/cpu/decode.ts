@@ -95,6 +95,32 @@ for (const f of FORMS) {
   for (let r = 0; r < (opreg ? 8 : 1); r++) MAPS[f.map][f.opcode + r]!.push(f);
 }
 
+/** Forms whose r/m operand must be memory (MEM_ONLY) or a register (REG_ONLY), by form id. */
+const MEM_ONLY = FORMS.map((f) => f.operands.some((o) => o.kind === 'mem'));
+const REG_ONLY = FORMS.map((f) => f.operands.some((o) => o.kind === 'regonly'));
+
+// The byte cursor of the decode in progress (decode is synchronous and not re-entrant).
+let cur: Uint8Array = new Uint8Array(0);
+let first = 0;
+let p = 0;
+let limit = 0;
+
+/** The next instruction byte; #GP past 15 bytes, Truncated past the end of the buffer. */
+function byte(): number {
+  if (p >= limit) {
+    if (p >= first + MAX_INSN_LENGTH) throw new CpuFault(VEC_GP, 'instruction longer than 15 bytes');
+    throw new Truncated(p - first);
+  }
+  return cur[p++]!;
+}
+
+const HAS_REL = FORMS.map((f) => f.operands.some((o) => o.kind === 'rel'));
+
+/** Register index of a register operand: byte registers 4-7 are AH-BH without REX (HIGH_BYTE_BASE + n - 4). */
+function regOf(n: number, bits: number, rex: number): number {
+  return bits === 8 && rex === 0 && n >= 4 && n < 8 ? HIGH_BYTE_BASE + n - 4 : n;
+}
+
 function sext8(v: number): number {
   return (v << 24) >> 24;
 }
@@ -107,15 +133,10 @@ function sext16(v: number): number {
  * Throws CpuFault (#UD/#GP) or Truncated.
  */
 export function decode(bytes: Uint8Array, start: number, end: number, addr: number): Insn {
-  let p = start;
-  const limit = Math.min(end, start + MAX_INSN_LENGTH);
-  const byte = (): number => {
-    if (p >= limit) {
-      if (p >= start + MAX_INSN_LENGTH) throw new CpuFault(VEC_GP, 'instruction longer than 15 bytes');
-      throw new Truncated(p - start);
-    }
-    return bytes[p++]!;
-  };
+  cur = bytes;
+  first = start;
+  p = start;
+  limit = Math.min(end, start + MAX_INSN_LENGTH);
 
   let opsize = false;
   let addr32 = false;
@@ -164,35 +185,35 @@ export function decode(bytes: Uint8Array, start: number, end: number, addr: numb
       opcode = byte();
     }
   }
-  let cands = MAPS[map][opcode]!;
+  const cands = MAPS[map][opcode]!;
   if (cands.length === 0) throw undefinedOpcode();
 
   // Mandatory prefix: the last F2/F3 (or a 66) selects forms that require it, if there are any.
-  const withPrefix = cands.filter((f) => f.prefix !== undefined && (f.prefix === repByte || (f.prefix === 0x66 && opsize)));
-  cands = withPrefix.length > 0 ? withPrefix : cands.filter((f) => f.prefix === undefined && !(f.noSimdPrefix && (opsize || repByte !== 0)));
-  if (cands.length === 0) throw undefinedOpcode();
-
+  let withPrefix = false;
+  for (const f of cands) if (f.prefix !== undefined && (f.prefix === repByte || (f.prefix === 0x66 && opsize))) withPrefix = true;
+  const simdPrefix = opsize || repByte !== 0;
   // 90: PAUSE with F3; otherwise NOP unless REX.B makes it xchg with r8.
-  if (map === 'none' && opcode === 0x90 && withPrefix.length === 0) {
-    cands = cands.filter((f) => (f.mnemonic === 'xchg') === (rexB !== 0));
-  }
-
-  let modrm = -1;
-  if (cands.some((f) => f.modrm)) {
-    modrm = byte();
-    const mod = modrm >> 6;
-    const reg = (modrm >> 3) & 7;
-    cands = cands.filter(
-      (f) =>
-        (f.modrmByte === undefined || f.modrmByte === modrm || (f.anyRm === true && (f.modrmByte & 0xf8) === (modrm & 0xf8))) &&
-        (f.ext === undefined || f.ext === reg) &&
-        !(mod === 3 && f.operands.some((o) => o.kind === 'mem')) &&
-        !(mod !== 3 && f.operands.some((o) => o.kind === 'regonly')),
-    );
-  }
+  const nopOrXchg = map === 'none' && opcode === 0x90 && !withPrefix;
+  let needModrm = false;
+  for (const f of cands) if (f.modrm) needModrm = true;
+  const modrm = needModrm ? byte() : -1;
+  const mod = modrm >> 6;
+  const reg = (modrm >> 3) & 7;
   const eff = rexW ? 64 : opsize ? 16 : 32;
   const eff64 = rexW ? 64 : opsize ? 16 : 64;
-  const form = cands.find((f) => f.osz === 0 || f.osz === (f.default64 ? eff64 : eff));
+  let form: InsnForm | undefined;
+  for (const f of cands) {
+    if (withPrefix ? !(f.prefix !== undefined && (f.prefix === repByte || (f.prefix === 0x66 && opsize))) : f.prefix !== undefined || (f.noSimdPrefix === true && simdPrefix)) continue;
+    if (nopOrXchg && (f.mnemonic === 'xchg') !== (rexB !== 0)) continue;
+    if (modrm >= 0) {
+      if (f.modrmByte !== undefined && f.modrmByte !== modrm && !(f.anyRm === true && (f.modrmByte & 0xf8) === (modrm & 0xf8))) continue;
+      if (f.ext !== undefined && f.ext !== reg) continue;
+      if (mod === 3 ? MEM_ONLY[f.id] : REG_ONLY[f.id]) continue;
+    }
+    if (f.osz !== 0 && f.osz !== (f.default64 ? eff64 : eff)) continue;
+    form = f;
+    break;
+  }
   if (form === undefined) throw undefinedOpcode();
 
   const d = new Insn(form, addr);
@@ -205,12 +226,8 @@ export function decode(bytes: Uint8Array, start: number, end: number, addr: numb
   const osize = form.osz !== 0 ? form.osz : form.size;
   d.size = osize >> 3;
 
-  const byteReg = (n: number): number => (rex === 0 && n >= 4 && n < 8 ? HIGH_BYTE_BASE + n - 4 : n);
-  const regOf = (n: number, bits: number): number => (bits === 8 ? byteReg(n) : n);
-
   let hasMem = false;
   if (modrm >= 0) {
-    const mod = modrm >> 6;
     d.regField = ((modrm >> 3) & 7) | rexR;
     let rm = modrm & 7;
     if (mod === 3) {
@@ -247,15 +264,15 @@ export function decode(bytes: Uint8Array, start: number, end: number, addr: numb
   for (const op of form.operands) {
     switch (op.kind) {
       case 'reg':
-        slots.push(regOf(d.regField, op.size));
+        slots.push(regOf(d.regField, op.size, rex));
         break;
       case 'rm':
       case 'mem':
       case 'regonly':
-        slots.push(hasMem ? OPD_MEM : regOf(d.rmField, op.size));
+        slots.push(hasMem ? OPD_MEM : regOf(d.rmField, op.size, rex));
         break;
       case 'opreg':
-        slots.push(regOf((opcode & 7) | rexB, op.size));
+        slots.push(regOf((opcode & 7) | rexB, op.size, rex));
         break;
       case 'fixed':
         slots.push(op.reg!);
@@ -314,13 +331,13 @@ export function decode(bytes: Uint8Array, start: number, end: number, addr: numb
   d.b = slots[1] ?? OPD_NONE;
   d.c = slots[2] ?? OPD_NONE;
 
-  d.len = p - start;
+  d.len = p - first;
   d.next = addr + d.len;
   if (d.ripRel) {
     d.disp = d.next + d.rawDisp;
     if (addr32) d.disp = d.disp >>> 0;
   }
-  if (form.operands.some((o) => o.kind === 'rel')) d.target = d.next + d.imm;
+  if (HAS_REL[form.id]) d.target = d.next + d.imm;
   if (lock && !(form.lockable && hasMem && d.a === OPD_MEM)) throw undefinedOpcode('LOCK prefix not allowed here');
   return d;
 }
