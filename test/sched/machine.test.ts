@@ -1,0 +1,128 @@
+// The scheduler driving the real machine (runtime/machine: Go stubs on the emulated CPU,
+// the kernel behind SYSCALL) through the machine's runner seam. The adapter below is all
+// it takes: the machine's first go() is main, its RunEnded/ThreadEnded map to onThrow,
+// and a deadlock comes back as the machine's blocked-goroutine list.
+import { describe, expect, it } from 'vitest';
+import * as linux from '../../generated/target_linux_amd64.ts';
+import { SYS_READ } from '../../generated/zsysnum_linux_amd64.ts';
+import { Machine, Pointer, RawSyscall, type BlockedGoroutine, type MachineHost, type MachineRunner, type MThread } from '../../runtime/index.ts';
+import { RunEnded, ThreadEnded } from '../../runtime/machine/runner.ts';
+import { Scheduler, work, type RunResult, type SyscallInfo } from '../../runtime/sched/index.ts';
+import type { Go } from '../../runtime/syscall.ts';
+import { find } from './query.ts';
+
+class SchedRunner implements MachineRunner {
+  readonly sched: Scheduler;
+  result: RunResult | null = null;
+  private main: (() => Go<void>) | null = null;
+  onThreadExit: MachineRunner['onThreadExit'] = () => {};
+
+  constructor(host: MachineHost, seed: number, gomaxprocs: number) {
+    this.sched = new Scheduler(host, { seed, gomaxprocs, onThrow: (e) => (e instanceof RunEnded ? 'exit' : e instanceof ThreadEnded ? 'goexit' : 'panic') });
+  }
+
+  go(fn: () => Go<void>): void {
+    if (this.main === null) this.main = fn;
+    else this.sched.go(fn);
+  }
+
+  current(): { thread: MThread } {
+    return this.sched.current() as { thread: MThread };
+  }
+
+  entersyscall(pc?: number, sp?: number): void {
+    this.sched.entersyscall(pc, sp);
+  }
+
+  exitsyscall(): boolean {
+    return this.sched.exitsyscall();
+  }
+
+  syscallEnter(info: SyscallInfo): void {
+    this.sched.syscallEnter(info);
+  }
+
+  syscallBlock(): void {
+    this.sched.syscallBlock();
+  }
+
+  syscallExit(result: number): void {
+    this.sched.syscallExit(result);
+  }
+
+  run(): BlockedGoroutine[] {
+    this.result = this.sched.run(this.main!);
+    if (this.result.ended !== 'fatal') return [];
+    return this.sched.allg
+      .filter((g) => g.status !== '_Gdead')
+      .map((g) => ({ goid: g.goid, tid: g.m?.thread.tid ?? 0, waitingOn: g.blockedOn || g.waitreason || g.status }));
+  }
+}
+
+const bytes = (s: string) => new TextEncoder().encode(s);
+
+function timespec(nsec: number): Uint8Array {
+  const b = new Uint8Array(16);
+  new DataView(b.buffer).setBigInt64(8, BigInt(nsec), true);
+  return b;
+}
+
+/** main reads an empty pipe (through Syscall or RawSyscall); a second goroutine sleeps, then writes. */
+function readerWriter(raw: boolean) {
+  let runner: SchedRunner | null = null;
+  const m = new Machine({ target: linux.target, strace: true, runner: (host, seed) => (runner = new SchedRunner(host, seed, 1)) });
+  const got: string[] = [];
+  const result = m.run(function* () {
+    const p = new Uint8Array(8);
+    yield* linux.pipe2(p, 0);
+    const v = new DataView(p.buffer);
+    const [r, w] = [v.getInt32(0, true), v.getInt32(4, true)];
+    m.go(function* () {
+      yield* linux.Nanosleep(timespec(5000), 0);
+      yield* linux.write(w, bytes('ping'));
+      yield* work(50_000);
+    });
+    const b = new Uint8Array(16);
+    if (raw) {
+      const [n] = yield* RawSyscall(SYS_READ, r, Pointer(b), b.length);
+      got.push(new TextDecoder().decode(b.subarray(0, Number(n))));
+    } else {
+      const [n] = yield* linux.read(r, b);
+      got.push(new TextDecoder().decode(b.subarray(0, n)));
+    }
+    yield* linux.write(1, bytes(got.join(',') + '\n'));
+  });
+  return { result, got, sched: runner!.result! };
+}
+
+describe('the scheduler on the machine', () => {
+  it('GOMAXPROCS=1: main blocks in Syscall read, sysmon retakes the P, the writer runs on a new thread, main resumes on it', () => {
+    const { result, got, sched } = readerWriter(false);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe('ping\n');
+    expect(got).toEqual(['ping']);
+    expect(sched.ended).toBe('exit');
+    const lines = result.strace.split('\n');
+    expect(lines[1]).toMatch(/^\[pid +100\] read\(3, +<unfinished \.\.\.>$/);
+    expect(lines[2]).toMatch(/^\[pid +102\] nanosleep\(/);
+    expect(lines[3]).toMatch(/^\[pid +102\] write\(4, "ping", 4\) += 4$/);
+    expect(lines[4]).toMatch(/^\[pid +100\] <\.\.\. read resumed>"ping", 16\) += 4$/);
+    // After the slow path main went to the global queue and ran on the writer's thread.
+    expect(lines[5]).toMatch(/^\[pid +102\] write\(1, "ping\\n", 5\) += 5$/);
+    const ev = sched.trace.events;
+    const enter = find(ev, 'SyscallEnter', { g: 1, args: { name: 'read' } });
+    const retake = find(ev, 'SysmonRetake', { p: 0 }, enter.index);
+    expect(retake.ts - enter.ts).toBeLessThanOrEqual(60_000);
+    find(ev, 'GoSysExit', { g: 1, args: { fast: false } }, retake.index);
+  });
+
+  it('GOMAXPROCS=1: the same read through RawSyscall keeps the only P; the writer never runs', () => {
+    const { result, sched } = readerWriter(true);
+    expect(sched.ended).toBe('fatal');
+    expect(sched.fatal).toContain('goroutine 1 is blocked in RawSyscall read');
+    expect(sched.fatal).toContain('goroutine 2 is runnable on P0 but can never run');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('fatal error: all goroutines are asleep - deadlock!');
+    expect(result.strace).not.toMatch(/nanosleep/);
+  });
+});
