@@ -43,9 +43,11 @@ export class MachineBackend implements SyscallBackend {
         if (park === null) break;
         yield park;
       }
-      m.userAccess(th, () => {
-        for (const p of pins) p.bytes.set(m.mem.read(p.addr, p.bytes.length));
-      });
+      if (pins.length > 0) {
+        m.userAccess(th, () => {
+          for (const p of pins) p.bytes.set(m.mem.read(p.addr, p.bytes.length));
+        });
+      }
       const [r1, r2, err] = m.endCall(th, sp + 8 + 8 * words, 3);
       return [r1!, r2!, Number(err)];
     } finally {

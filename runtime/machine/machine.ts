@@ -540,11 +540,13 @@ export class Machine implements MachineHost {
     const cpu = th.cpu;
     const sp = th.userStackTop - 512;
     this.mem.setUserMode(true);
-    this.userAccess(th, () => {
+    try {
       storeWord(cpu, sp, this.addr.callReturn);
       for (let i = 0; i < args.length; i++) storeWord(cpu, sp + 8 + 8 * i, args[i]!);
       for (let i = 0; i < results; i++) storeWord(cpu, sp + 8 + 8 * (args.length + i), 0);
-    });
+    } catch (e) {
+      this.userFault(th, e);
+    }
     cpu.rip = fn;
     cpu.setRegAddr(RSP, sp);
     return sp;
@@ -555,12 +557,14 @@ export class Machine implements MachineHost {
     const cpu = th.cpu;
     this.mem.setUserMode(true);
     const out: Word[] = [];
-    this.userAccess(th, () => {
+    try {
       for (let i = 0; i < n; i++) {
         const lo = cpu.load(at + 8 * i, 8) >>> 0;
         out.push(wordOfHalves(lo, cpu.th | 0));
       }
-    });
+    } catch (e) {
+      this.userFault(th, e);
+    }
     return out;
   }
 
@@ -573,9 +577,14 @@ export class Machine implements MachineHost {
     try {
       return access();
     } catch (e) {
-      if (e instanceof CpuFault) this.die(th, e);
-      throw e;
+      this.userFault(th, e);
     }
+  }
+
+  /** A host access to user memory threw: a CpuFault kills the process (SIGSEGV); anything else is rethrown. */
+  private userFault(th: MachineThread, e: unknown): never {
+    if (e instanceof CpuFault) this.die(th, e);
+    throw e;
   }
 
   private result(deadlock: BlockedGoroutine[]): RunResult {
