@@ -12,7 +12,8 @@
 // characters of strvis(3) C-style text (\n, \t, \0, octal for the rest) with `...` after
 // the closing quote when cut; modes print as "0" followed by octal; open flags as the access
 // mode then the FreeBSD O_* names joined with "|". A call that never returns (exit)
-// prints without a result, followed by `process exit, rval = N`; a death by signal prints
+// prints without a result, followed by `process exit, rval = N`; a signal acted on prints
+// `SIGNAL N (NAME)` (without truss's siginfo details) and a death by it
 // `process killed, signal = N`. Calls without a decoding print their non-zero-trailing
 // argument words in hex.
 //
@@ -112,8 +113,8 @@ export class Truss implements SyscallObserver {
     return kinds.map((kind, i) => formatArg(kind, ev.args, i, mem, result, this.opts.stringLimit ?? DEFAULT_TRUSS_STRING_LIMIT));
   }
 
-  signal(_p: Process, sig: number, _sender: number, fatal: boolean): void {
-    if (!fatal) this.opts.write(`SIGNAL ${sig} (${signalName(sig)})`);
+  signal(_p: Process, sig: number): void {
+    this.opts.write(`SIGNAL ${sig} (${signalName(sig)})`);
   }
 
   threadExit(t: Thread, status: number | null, sig: number | null): void {

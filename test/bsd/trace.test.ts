@@ -85,6 +85,17 @@ describe('truss', () => {
   it('vis escapes as strvis(3) C-style does', () => {
     expect(vis(Uint8Array.from([104, 105, 10, 9, 0, 0x7f, 0xe9, 92, 34]))).toBe('hi\\n\\t\\0\\177\\351\\\\"');
   });
+
+  it('a write to a pipe with no reader: EPIPE, then SIGPIPE kills the process', () => {
+    const m = bsdMachine('freebsd');
+    const lines: string[] = [];
+    new Truss(m.kernel, { write: (l) => lines.push(l) });
+    const fds = m.alloc(8);
+    m.sys(FB.SYS_PIPE2, [fds, 0]);
+    m.sys(FB.SYS_CLOSE, [3]);
+    m.sys(FB.SYS_WRITE, [4, m.str('x'), 1]);
+    expect(lines.slice(2)).toEqual(["write(4,\"x\",1)\t\t\t\t\t ERR#32 'Broken pipe'", 'SIGNAL 13 (SIGPIPE)', 'process killed, signal = 13']);
+  });
 });
 
 describe('dtruss', () => {
