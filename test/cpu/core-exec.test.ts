@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { PROT_EXEC, PROT_READ, PROT_WRITE, RAX, RBX, RCX, RDX, RSI, RDI, RBP, RSP, type Stop } from '../../runtime/cpu/index.ts';
 import { CODE, DATA, STACK_TOP, machine } from './core-helpers.ts';
 
@@ -211,6 +212,49 @@ describe('compiled blocks', () => {
     cpu.run(2); // jmp, inc %eax
     expect(cpu.rip).toBe(CODE + 2);
     expect(cpu.getReg(RAX)).toBe(335n);
+  });
+
+  it('compiled blocks agree with the interpreter on random register-only loop bodies (property)', () => {
+    const REGS = [0, 2, 3, 6, 7, 8, 9, 10, 11]; // not RCX (the loop counter) or RSP
+    const modrm = (reg: number, rm: number) => 0xc0 | ((reg & 7) << 3) | (rm & 7);
+    const rex = (w: boolean, reg: number, rm: number) => 0x40 | (w ? 8 : 0) | (reg >= 8 ? 4 : 0) | (rm >= 8 ? 1 : 0);
+    const insn = fc.tuple(fc.integer({ min: 0, max: 9 }), fc.boolean(), fc.constantFrom(...REGS), fc.constantFrom(...REGS), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 7 })).map(
+      ([kind, wide, r, m, imm, op]) => {
+        const p = (bytes: number[]) => [rex(wide, r, m), ...bytes];
+        switch (kind) {
+          case 0: return p([op * 8 + 1, modrm(r, m)]); // ALU r/m, reg (add or adc sbb and sub xor cmp)
+          case 1: return p([0x83, modrm(op, m), imm]); // ALU r/m, imm8
+          case 2: return p([0xff, modrm(op & 1, m)]); // inc / dec
+          case 3: return p([0x89, modrm(r, m)]); // mov
+          case 4: return p([0xc1, modrm([0, 1, 4, 5, 7][op % 5]!, m), imm]); // rol ror shl shr sar by imm8
+          case 5: return p([0x0f, 0xaf, modrm(r, m)]); // imul
+          case 6: return p([0x0f, 0x40 + (imm & 15), modrm(r, m)]); // cmovcc
+          case 7: return p([0xf7, modrm(2 + (op & 1), m)]); // not / neg
+          case 8: return p([0x85, modrm(r, m)]); // test
+          default: return p([0xd1, modrm(2 + (op & 1), m)]); // rcl / rcr by 1
+        }
+      },
+    );
+    fc.assert(
+      fc.property(fc.array(insn, { minLength: 1, maxLength: 8 }), fc.array(fc.bigUint64Array({ minLength: 16, maxLength: 16 }), { minLength: 1, maxLength: 1 }), fc.boolean(), (body, [init], carry) => {
+        const bytes = body.flat();
+        // body ; dec %ecx ; jnz body ; pushf ; pop %r12 ; int $0x80
+        const code = Uint8Array.from([...bytes, 0xff, 0xc9, 0x75, (256 - (bytes.length + 4)) & 0xff, 0x9c, 0x41, 0x5c, 0xcd, 0x80]);
+        const results = [true, false].map((compileBlocks) => {
+          const m = machine(code);
+          const cpu = new (m.constructor as typeof import('../../runtime/cpu/index.ts').Cpu)(m.mem, { compileBlocks });
+          cpu.rip = CODE;
+          init!.forEach((v, i) => cpu.setReg(i, v));
+          cpu.setReg(RSP, STACK_TOP);
+          cpu.setReg(RCX, 20);
+          cpu.setFlags(carry ? 0x203 : 0x202);
+          expect(cpu.run(1e5).kind).toBe('interrupt');
+          return Array.from({ length: 16 }, (_, i) => cpu.getReg(i)).concat(BigInt(cpu.getFlags()));
+        });
+        expect(results[0]).toEqual(results[1]);
+      }),
+      { numRuns: 150 },
+    );
   });
 
   it('a fault inside a compiled block reports the right RIP and count', () => {
