@@ -167,37 +167,33 @@ export class RoundRobinRunner implements MachineRunner {
   /** Runs g until it parks or finishes. */
   private step(g: G): 'parked' | 'finished' | 'ended' {
     this.running = g;
+    let next: IteratorResult<Park, void>;
     try {
-      for (;;) {
-        let next: IteratorResult<Park, void>;
-        try {
-          next = g.body.next();
-        } catch (e) {
-          if (e instanceof RunEnded) return 'ended';
-          if (e instanceof ThreadEnded) return 'finished';
-          throw e;
-        }
-        if (next.done) {
-          this.finish(g);
-          return 'finished';
-        }
-        const park = next.value;
-        if (park.reason === 'syscall-blocked') {
-          g.waitingOn = park.detail as SyscallBlocked;
-          g.waitingOn.wake(() => this.wake(g));
-          g.sleepOrder = this.random();
-          this.waiting.add(g);
-          return 'parked';
-        }
-        if (park.reason === 'yield' || park.reason === 'exitsyscall') {
-          this.runQueue.push(g);
-          return 'parked';
-        }
-        throw new Error(`goroutine ${g.goid} parked with unknown reason '${park.reason}'`);
-      }
+      next = g.body.next();
+    } catch (e) {
+      if (e instanceof RunEnded) return 'ended';
+      if (e instanceof ThreadEnded) return 'finished';
+      throw e;
     } finally {
       this.running = null;
     }
+    if (next.done) {
+      this.finish(g);
+      return 'finished';
+    }
+    const park = next.value;
+    if (park.reason === 'syscall-blocked') {
+      g.waitingOn = park.detail as SyscallBlocked;
+      g.waitingOn.wake(() => this.wake(g));
+      g.sleepOrder = this.random();
+      this.waiting.add(g);
+      return 'parked';
+    }
+    if (park.reason === 'yield' || park.reason === 'exitsyscall') {
+      this.runQueue.push(g);
+      return 'parked';
+    }
+    throw new Error(`goroutine ${g.goid} parked with unknown reason '${park.reason}'`);
   }
 
   /** A goroutine that returns ends its kernel thread (the machine decides how: onThreadExit). */
