@@ -70,6 +70,7 @@ export function bsdMachine(os: BsdOs, opts: { files?: SeedFile[]; stdin?: string
     kernel,
     mem,
     thread,
+    frame,
     /** A system call with RAX = rax, arguments in DI SI DX R10 R8 R9, user RFLAGS = rflags (default IF, plus a stale CF to prove it is cleared). */
     sys(rax: number, args: ReadonlyArray<number | bigint> = [], rflags = 0x203): BsdReturn {
       setWord(PT_REGS_ORIG_RAX, rax);

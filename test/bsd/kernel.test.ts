@@ -30,6 +30,14 @@ describe('FreeBSD personality', () => {
     expect(m.flags()).toBe(0x203);
   });
 
+  it('the frame reads its outcome back in the core\'s convention', () => {
+    const m = bsdMachine('freebsd', { files: hosts });
+    m.sys(FB.SYS_OPEN, [m.str('/nope'), 0, 0]);
+    expect(m.frame.result()).toBe(-2);
+    m.sys(FB.SYS_OPEN, [m.str('/etc/hosts'), 0, 0]);
+    expect(m.frame.result()).toBe(3);
+  });
+
   it('success clears a stale CF and leaves RDX (the third argument) alone', () => {
     const m = bsdMachine('freebsd', { files: hosts });
     const r = m.sys(FB.SYS_OPEN, [m.str('/etc/hosts'), 0, 0x77], 0x203);

@@ -98,6 +98,13 @@ export class BsdSyscallFrame implements BsdRegs {
     this.store(PT_REGS_OFFSET[RDX]!, value);
   }
 
+  /** The call's outcome in the core's convention (the result, or -errno when CF is set), for hooks that read it back. */
+  result(): number {
+    const at = this.base + PT_REGS_OFFSET[RAX]!;
+    const ax = (this.words.readU32(at + 4) | 0) * TWO32 + (this.words.readU32(at) >>> 0);
+    return (this.words.readU32(this.base + PT_REGS_FLAGS) & RFLAGS_CF) !== 0 ? -ax : ax;
+  }
+
   private store(offset: number, value: number): void {
     this.words.writeU32(this.base + offset, value >>> 0);
     this.words.writeU32(this.base + offset + 4, Math.floor(value / TWO32) >>> 0);
