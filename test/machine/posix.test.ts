@@ -137,3 +137,19 @@ describe('the POSIX five through the generated wrappers', () => {
     expect(text(m.mem.read(buf, n))).toBe('in place');
   });
 });
+
+describe('sys_call_table comes from the target descriptor', () => {
+  it('numbers follow the target table; a number with no handler is ENOSYS', () => {
+    const renumbered = { ...target, numbers: { ...target.numbers, SYS_GETPID: 400 } };
+    const m = new Machine({ target: renumbered, strace: true });
+    let results: unknown[] = [];
+    m.run(function* () {
+      results = [yield* Syscall(400, 0, 0, 0), yield* Syscall(39, 0, 0, 0), yield* Syscall(4000, 0, 0, 0)];
+    });
+    expect(results).toEqual([[100, 0, 0], [-1, 0, 38], [-1, 0, 38]]);
+  });
+
+  it('only linux/amd64 executes', () => {
+    expect(() => new Machine({ target: { ...target, os: 'freebsd' } })).toThrow(/freebsd\/amd64 does not execute yet/);
+  });
+});
