@@ -1267,39 +1267,43 @@ const jrcxz: Handler = (c, d) => {
   if (counter(c, d) === 0) branch(c, d.target);
 };
 
+/** ENTER: 64-bit frames, or 16-bit ones (BP) with 0x66; the allocated area itself is not accessed. */
 const enter: Handler = (c, d) => {
+  const w = d.size;
   const size = d.imm & 0xffff;
   const level = d.imm2 & 31;
   const rsp0 = c.regAddr(4);
-  const rbp0 = c.regAddr(5);
+  const lo5 = c.lo[5]!;
+  const hi5 = c.hi[5]!;
   try {
-    push(c, 8, c.lo[5]!, c.hi[5]!);
+    push(c, w, lo5, hi5);
     const frame = c.regAddr(4);
-    let rbp = rbp0;
+    let rbp = c.regAddr(5);
     for (let i = 1; i < level; i++) {
-      rbp -= 8;
-      const lo = c.load(rbp, 8);
-      push(c, 8, lo, c.th);
+      rbp -= w;
+      const v = c.load(rbp, w);
+      push(c, w, v, c.th);
     }
-    if (level > 0) push(c, 8, frame >>> 0, Math.floor(frame / TWO32) >>> 0);
-    c.setRegAddr(5, frame);
-    const sp = c.regAddr(4) - size;
-    c.mem.probe(sp, 1, 'write');
-    c.setRegAddr(4, sp);
+    if (level > 0) push(c, w, frame >>> 0, Math.floor(frame / TWO32) >>> 0);
+    if (w === 8) c.setRegAddr(5, frame);
+    else setR(c, 5, 2, frame & 0xffff, 0);
+    c.setRegAddr(4, c.regAddr(4) - size);
   } catch (e) {
     c.setRegAddr(4, rsp0);
-    c.setRegAddr(5, rbp0);
+    c.lo[5] = lo5;
+    c.hi[5] = hi5;
     throw e;
   }
 };
 
-const leave: Handler = (c) => {
+/** LEAVE: RSP ← RBP, then pop RBP (BP with 0x66). */
+const leave: Handler = (c, d) => {
+  const w = d.size;
   const rbp = c.regAddr(5);
-  const lo = c.load(rbp, 8);
-  const hi = c.th;
-  c.setRegAddr(4, rbp + 8);
-  c.lo[5] = lo;
-  c.hi[5] = hi;
+  const v = c.load(rbp, w);
+  const vh = c.th;
+  c.setRegAddr(4, rbp + w);
+  setR(c, 5, w, v, vh);
 };
 
 // ---- string instructions ------------------------------------------------------------------------------

@@ -386,8 +386,8 @@ row('loopne', 'none', 0xe0, 'Jb', 'loop', { sub: 0, read: ZF });
 row('loope', 'none', 0xe1, 'Jb', 'loop', { sub: 1, read: ZF });
 row('loop', 'none', 0xe2, 'Jb', 'loop', { sub: 2 });
 row('jrcxz', 'none', 0xe3, 'Jb', 'jrcxz');
-row('enter', 'none', 0xc8, 'Iw,Ib', 'enter');
-row('leave', 'none', 0xc9, '', 'leave');
+row('enter', 'none', 0xc8, 'Iw,Ib', 'enter', { d64: true, sizes: [64, 16], att: (s) => (s === 16 ? 'enterw' : 'enter'), suffix: 'never' });
+row('leave', 'none', 0xc9, '', 'leave', { d64: true, sizes: [64, 16], att: (s) => (s === 16 ? 'leavew' : 'leave'), suffix: 'never' });
 
 // String instructions: movs/cmps print a suffix and both operands, stos/lods/scas a register.
 const STRING: Array<[string, number, number, string, 'rep' | 'repcc', number, number]> = [

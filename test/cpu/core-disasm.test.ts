@@ -257,6 +257,11 @@ describe('decoder', () => {
     expect(e).toBeInstanceOf(Truncated);
   });
 
+  it('0x66 ENTER/LEAVE are the 16-bit forms', () => {
+    expect(disassemble(hex('66 c9'), 0)?.text).toBe('leavew');
+    expect(disassemble(hex('66 c8 10 00 01'), 0)?.text).toBe('enterw $0x10,$0x1');
+  });
+
   it('REX followed by a legacy prefix is ignored; the last REX counts', () => {
     expect(disassemble(hex('48 66 01 c0'), 0)?.text).toBe('add    %ax,%ax');
     expect(disassemble(hex('40 48 01 c0'), 0)?.text).toBe('add    %rax,%rax');
