@@ -11,6 +11,10 @@
 //
 // A stub call's frame is [return address][fn][a1 …][r1 r2 err] (DARWIN_STUB_FRAMES bytes).
 // Boot and linking are as linux_amd64.ts describes; all objects but the entry are user code.
+// One addition: each thread needs its own thread-specific data block (DARWIN_TSD layout,
+// user memory, its own address in the self word) as its user GS base, which the machine
+// sets by writing MSR_KERNEL_GS_BASE = the block before the thread's CPU runs
+// syscall_init (its SWAPGS swaps it in). libSystem keeps errno there.
 import { readFileSync } from 'node:fs';
 import { assemble, type AsmObject } from './assembler.ts';
 import { linuxAmd64Objects } from './linux_amd64.ts';
@@ -19,6 +23,11 @@ import { linuxAmd64Objects } from './linux_amd64.ts';
 export const DARWIN_STUB_FRAMES = {
   'runtime.syscall_syscall': 56, 'runtime.syscall_syscall6': 80, 'runtime.syscall_rawSyscall': 56, 'runtime.syscall_rawSyscall6': 80,
 } as const;
+
+/** A thread's thread-specific data block: the self pointer and errno (bytes). */
+export const DARWIN_TSD = { self: 0, errno: 8, size: 16 } as const;
+/** The MSR whose value SWAPGS makes the user GS base. */
+export const MSR_KERNEL_GS_BASE = 0xc0000102;
 
 /** The symbol of the trampoline for libc function `name` (what libcTrampoline(name) stands for). */
 export function trampolineSymbol(name: string): string {

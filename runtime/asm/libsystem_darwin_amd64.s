@@ -8,17 +8,20 @@
 //	JCS	cerror<>(SB)			// carry set: AX is the errno
 //	RET
 //
-// cerror stores the errno in the cell libc_error (__error) returns and returns -1 (AX and
-// DX) to the C caller. pipe stores the two descriptors XNU returns in AX and DX into the
-// caller's int[2] and returns 0.
+// cerror stores the errno in the calling thread's errno slot and returns -1 (AX and DX) to
+// the C caller; libc_error (__error) returns that slot's address. pipe stores the two
+// descriptors XNU returns in AX and DX into the caller's int[2] and returns 0.
 //
-// errno is one cell for the whole address space: the machine runs one CPU at a time and a
-// failing call's caller reads it before it next traps, so no other thread can overwrite
-// it in between unless the machine preempts user code in that window.
+// errno is per thread, as on macOS: GS points at the thread's thread-specific data (TSD)
+// block, whose first word holds the block's own address and whose second is errno. The
+// machine gives each thread its block by writing MSR_KERNEL_GS_BASE before syscall_init,
+// whose SWAPGS makes it the user GS base (darwin_amd64.ts, DARWIN_TSD).
 
 #include "textflag.h"
 
 #define SYSCALL_CLASS_UNIX	0x2000000
+#define TSD_SELF	0
+#define TSD_ERRNO	8
 #define SYS_close	6
 #define SYS_dup	41
 #define SYS_dup2	90
@@ -43,15 +46,14 @@
 #define SYS_write	4
 #define SYS_pipe	42
 
-GLOBL libc_errno<>(SB), NOPTR, $8
-
 // int *__error(void)
 TEXT libc_error(SB),NOSPLIT|NOFRAME,$0
-	MOVQ	$libc_errno<>(SB), AX
+	MOVQ	TSD_SELF(GS), AX
+	ADDQ	$TSD_ERRNO, AX
 	RET
 
 TEXT cerror<>(SB),NOSPLIT|NOFRAME,$0
-	MOVL	AX, libc_errno<>(SB)
+	MOVL	AX, TSD_ERRNO(GS)
 	MOVQ	$-1, AX
 	MOVQ	$-1, DX
 	RET

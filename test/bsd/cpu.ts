@@ -8,6 +8,7 @@ import { Cpu, RDI, RSI, RSP } from '../../runtime/cpu/index.ts';
 import { Memory, PROT_READ, PROT_WRITE } from '../../runtime/cpu/index.ts';
 import { Linker, loadImage, type AsmObject, type Image } from '../../runtime/asm/index.ts';
 import { PT_REGS } from '../../runtime/asm/linux_amd64.ts';
+import { DARWIN_TSD, MSR_KERNEL_GS_BASE } from '../../runtime/asm/darwin_amd64.ts';
 import { ManualClock, type Kernel, type SeedFile, type Thread } from '../../runtime/kernel/index.ts';
 import type { BsdSyscallFrame } from '../../runtime/kernel/freebsd/bsd.ts';
 import { freebsdFrame, freebsdKernel } from '../../runtime/kernel/freebsd/index.ts';
@@ -17,6 +18,9 @@ import { bsdTables, forcedWords, type BsdOs } from './harness.ts';
 export const STACK_TOP = 0x7fff0000;
 const STACK_SIZE = 0x10000;
 export const ARENA = 0x1000_0000;
+
+/** Where the darwin machine keeps its thread's TSD block (user memory). */
+export const TSD = 0x1100_0000;
 
 export function bsdCpuMachine(os: BsdOs, user: AsmObject[], entry: AsmObject, opts: { files?: SeedFile[] } = {}) {
   const mem = new Memory();
@@ -57,6 +61,12 @@ export function bsdCpuMachine(os: BsdOs, user: AsmObject[], entry: AsmObject, op
   mem.map(ARENA, 0x10000, PROT_READ | PROT_WRITE);
   thread = kernel.spawnProcess(mem);
   const cpu = new Cpu(mem, { mode: 'system' });
+  if (os === 'darwin') {
+    // The thread's TSD block becomes its user GS base at syscall_init's SWAPGS.
+    mem.map(TSD, 4096, PROT_READ | PROT_WRITE);
+    write64(TSD + DARWIN_TSD.self, BigInt(TSD));
+    cpu.writeMsr(MSR_KERNEL_GS_BASE, BigInt(TSD));
+  }
   let next = ARENA;
 
   const runToDone = () => {

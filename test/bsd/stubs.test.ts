@@ -6,13 +6,13 @@
 // JCS → cerror → errno → __error() on macOS, with RAX = 0x2000000 | number.
 import { describe, expect, it } from 'vitest';
 import { freebsdAmd64Objects } from '../../runtime/asm/freebsd_amd64.ts';
-import { darwinAmd64Objects, trampolineSymbol, trampolinesObject } from '../../runtime/asm/darwin_amd64.ts';
+import { DARWIN_TSD, darwinAmd64Objects, trampolineSymbol, trampolinesObject } from '../../runtime/asm/darwin_amd64.ts';
 import { SYSCALL_CLASS_UNIX } from '../../runtime/kernel/darwin/index.ts';
 import * as fbsd from '../../runtime/kernel/freebsd/index.ts';
 import * as xnu from '../../runtime/kernel/darwin/index.ts';
 import * as FB from '../../generated/zsysnum_freebsd_amd64.ts';
 import * as DW from '../../generated/zsysnum_darwin_amd64.ts';
-import { bsdCpuMachine } from './cpu.ts';
+import { bsdCpuMachine, TSD } from './cpu.ts';
 
 const hosts = [{ path: '/etc/hosts', contents: '127.0.0.1 localhost\n' }];
 
@@ -79,9 +79,11 @@ describe('darwin/amd64 libc path on the emulated CPU', () => {
     const m = darwin();
     expect(m.call('runtime·syscall_syscall', m.fn('open'), [m.str('/nope'), 0n, 0n])).toEqual([-1n, -1n, 2n]);
     expect(m.events).toEqual(['entersyscall', 'syscall 0x2000005', 'exitsyscall', 'done']);
-    const cell = m.image.all.find((s) => s.name.startsWith('libc_errno'))!;
-    expect(cell.kind).toBe('data');
-    expect(m.read64(cell.addr) & 0xffffffffn).toBe(2n);
+    // errno lives in this thread's TSD block, which GS points at in ring 3.
+    expect(m.cpu.gsBase).toBe(TSD);
+    expect(m.read64(TSD + DARWIN_TSD.errno) & 0xffffffffn).toBe(2n);
+    m.call('runtime·syscall_syscall', m.fn('close'), [77n, 0n, 0n]);
+    expect(m.read64(TSD + DARWIN_TSD.errno) & 0xffffffffn).toBe(9n);
   });
 
   it('open, write, lseek, read, close with XNU flags; openat with AT_FDCWD = -2 through syscall6', () => {
