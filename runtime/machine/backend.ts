@@ -9,7 +9,7 @@
 // reset. r1 and r2 come back as canonical Words, err as a number.
 //
 // Invariants: pinned bytes live in guest memory exactly from the pin to the end of the
-// next call of the same thread; a pin outside a running goroutine is an Error, as is an
+// next call of the same thread (a call that never returns ends its thread or the run); a pin outside a running goroutine is an Error, as is an
 // argument list no linux/amd64 stub takes (more than six words).
 import type { CallKind, Go, LibcFunction, SyscallBackend, SyscallResult, Word } from '../syscall.ts';
 import { PIN_ARENA_SIZE, ZERO_PAGE, type Machine, type MachineThread } from './machine.ts';
@@ -33,26 +33,23 @@ export class MachineBackend implements SyscallBackend {
     const pins = th.pins;
     if (pins.length > 0) th.pins = [];
     const six = args.length > 3;
-    const words = six ? 7 : 4;
-    const frame: Word[] = [trap, ...args];
-    while (frame.length < words) frame.push(0);
+    const n = six ? 6 : 3;
+    const frame: Word[] = new Array<Word>(n + 1);
+    frame[0] = trap;
+    for (let i = 0; i < n; i++) frame[i + 1] = i < args.length ? args[i]! : 0;
     const sp = m.beginCall(th, this.stubs[(kind === 'raw' ? 2 : 0) + (six ? 1 : 0)]!, frame, 3);
-    try {
-      for (;;) {
-        const park = m.advance(th, m.callReturn);
-        if (park === null) break;
-        yield park;
-      }
-      if (pins.length > 0) {
-        m.userAccess(th, () => {
-          for (const p of pins) p.bytes.set(m.mem.read(p.addr, p.bytes.length));
-        });
-      }
-      const [r1, r2, err] = m.endCall(th, sp + 8 + 8 * words, 3);
-      return [r1!, r2!, Number(err)];
-    } finally {
-      th.pinNext = th.pinBase;
+    for (;;) {
+      const park = m.advance(th, m.callReturn);
+      if (park === null) break;
+      yield park;
     }
+    if (pins.length > 0) {
+      m.userAccess(th, () => {
+        for (const p of pins) p.bytes.set(m.mem.read(p.addr, p.bytes.length));
+      });
+    }
+    th.pinNext = th.pinBase;
+    return m.stubResult(th, sp + 8 + 8 * (n + 1));
   }
 
   libcCall(_kind: CallKind, fn: LibcFunction): Go<SyscallResult> {

@@ -44,7 +44,7 @@ import { linuxAmd64Objects, Linker, loadImage, PERCPU, returnToCaller, assemble,
 import { ARG_REGS, Kernel, ManualClock, PT_REGS_OFFSET, PT_REGS_ORIG_RAX, type HostMount, type SeedFile, type Thread, type TargetTables, type SyscallRegs } from '../kernel/index.ts';
 import { signalName } from '../kernel/linux/abi.ts';
 import { Strace } from '../trace/index.ts';
-import { setSyscallBackend, type Go, type Park, type TargetDescriptor, type Word } from '../syscall.ts';
+import { setSyscallBackend, type Go, type Park, type SyscallResult, type TargetDescriptor, type Word } from '../syscall.ts';
 import { MachineBackend } from './backend.ts';
 import { RoundRobinRunner, RunEnded, ThreadEnded, type BlockedGoroutine, type MachineRunner, type MachineHost, type MThread, type SyscallBlocked } from './runner.ts';
 
@@ -558,14 +558,22 @@ export class Machine implements MachineHost {
     this.mem.setUserMode(true);
     const out: Word[] = [];
     try {
-      for (let i = 0; i < n; i++) {
-        const lo = cpu.load(at + 8 * i, 8) >>> 0;
-        out.push(wordOfHalves(lo, cpu.th | 0));
-      }
+      for (let i = 0; i < n; i++) out.push(loadWord(cpu, at + 8 * i));
     } catch (e) {
       this.userFault(th, e);
     }
     return out;
+  }
+
+  /** A stub's results [r1, r2, err] at `at` after it returned. */
+  stubResult(th: MachineThread, at: number): SyscallResult {
+    const cpu = th.cpu;
+    this.mem.setUserMode(true);
+    try {
+      return [loadWord(cpu, at), loadWord(cpu, at + 8), cpu.load(at + 16, 4)];
+    } catch (e) {
+      this.userFault(th, e);
+    }
   }
 
   /**
@@ -618,8 +626,10 @@ export class Machine implements MachineHost {
 }
 
 
-/** A 64-bit word from its halves (hi signed) as a canonical Word: a number when it is a safe integer. */
-function wordOfHalves(lo: number, hi: number): Word {
+/** The 64-bit word at addr as a canonical Word: a number when it is a safe integer. */
+function loadWord(cpu: Cpu, addr: number): Word {
+  const lo = cpu.load(addr, 8) >>> 0;
+  const hi = cpu.th | 0;
   if (hi >= -0x20_0000 && hi < 0x20_0000) return hi * 2 ** 32 + lo;
   return BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo));
 }
