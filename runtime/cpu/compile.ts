@@ -1,8 +1,8 @@
 // The block compiler: turns a hot decoded block into one JavaScript function.
 //
 // Register-only integer forms (ALU reg/imm at 32 and 64 bits, INC/DEC, MOV reg,reg, JE/JNE)
-// 32/64-bit MOV between a register and a simple memory operand, and 64-bit PUSH/POP of a
-// register are emitted inline with their register numbers and immediates as constants; every other
+// 32/64-bit MOV between a register and a simple memory operand, 64-bit PUSH/POP of a
+// register, and SHL/SHR/SAR of a register by a constant whose flags are dead are emitted inline with their register numbers and immediates as constants; every other
 // instruction becomes a call of its handler with constant arguments (a monomorphic call site
 // V8 can inline). Lazy-flag stores of an inline ALU instruction are dropped when a later
 // instruction of the same block overwrites every arithmetic flag first and nothing between
@@ -21,8 +21,16 @@ import { isCanonical } from './memory.ts';
 import { ARITH_FLAGS, CF } from './table.ts';
 import { LF_ADD, LF_DEC, LF_INC, LF_LOGIC, LF_SUB } from './flags.ts';
 
+/** SHL/SHR/SAR of a full 32/64-bit register by a non-zero immediate count: writes all six flags, reads none, cannot fault. */
+function isShiftRegImm(d: Insn): boolean {
+  return (
+    d.form.exec === 'shift' && d.sub >= 4 && d.a >= 0 && d.a < 16 && d.b === OPD_IMM && (d.size === 4 || d.size === 8) && (d.imm & (d.size === 8 ? 63 : 31)) !== 0
+  );
+}
+
 /** True when insn d writes all six arithmetic flags without reading any. */
 function overwritesAllFlags(d: Insn, h: unknown): boolean {
+  if (isShiftRegImm(d)) return true;
   return (h === aluReg32 || h === aluReg64) && d.sub !== 2 && d.sub !== 3 && (d.form.flagsWritten & ARITH_FLAGS) === ARITH_FLAGS;
 }
 
@@ -30,6 +38,26 @@ function readsOrMayFault(d: Insn, h: unknown): boolean {
   if (h === aluReg32 || h === aluReg64) return d.sub === 2 || d.sub === 3; // ADC/SBB read CF
   if (h === movRegReg) return false;
   return true; // INC/DEC read CF; anything else may read flags or fault
+}
+
+/** A shift of a register by a constant whose flags are dead: just the value, inline. */
+function shiftInline(d: Insn): string {
+  const r = d.a;
+  const n = d.imm & (d.size === 8 ? 63 : 31);
+  const op = d.sub === 6 ? 4 : d.sub; // SAL is SHL
+  if (d.size === 4) {
+    const e = op === 4 ? `(lo[${r}] << ${n}) >>> 0` : op === 5 ? `lo[${r}] >>> ${n}` : `(lo[${r}] >> ${n}) >>> 0`;
+    return `lo[${r}] = ${e}; hi[${r}] = 0;\n`;
+  }
+  let s = `{ const l = lo[${r}] >>> 0; const h = hi[${r}] >>> 0;`;
+  if (op === 4) {
+    s += n < 32 ? ` hi[${r}] = (h << ${n}) | (l >>> ${32 - n}); lo[${r}] = l << ${n};` : ` hi[${r}] = l << ${n - 32}; lo[${r}] = 0;`;
+  } else if (op === 5) {
+    s += n < 32 ? ` lo[${r}] = (l >>> ${n}) | (h << ${32 - n}); hi[${r}] = h >>> ${n};` : ` lo[${r}] = h >>> ${n - 32}; hi[${r}] = 0;`;
+  } else {
+    s += n < 32 ? ` lo[${r}] = (l >>> ${n}) | (h << ${32 - n}); hi[${r}] = (h | 0) >> ${n};` : ` lo[${r}] = (h | 0) >> ${n - 32}; hi[${r}] = (h | 0) >> 31;`;
+  }
+  return s + ' }\n';
 }
 
 /** The lazy-flag stores of instruction i are dead: a later instruction overwrites them unobserved. */
@@ -143,6 +171,8 @@ export function compileBlock(b: Block): (c: Cpu, budget: number) => void {
     else if (h === jccZ && isCanonical(d.target)) {
       const z = d.sub === 4;
       inline = `if ((f.op === 0 ? (f.saved & 0x40) !== 0 : f.r === 0 && f.rH === 0) === ${z}) c.rip = ${d.target};\n`;
+    } else if (isShiftRegImm(d) && flagsDead(b, i)) {
+      inline = shiftInline(d);
     } else if ((inline = pushPopInline(d, i)) !== null) {
       if (b.writesMemory && d.form.exec === 'push' && i < n - 1) inline += `if (!b.valid) { c.bi = done + ${i + 1}; c.rip = ${b.insns[i + 1]!.addr}; return; }\n`;
     } else if ((inline = movMemInline(d, i)) !== null) {

@@ -257,6 +257,31 @@ describe('compiled blocks', () => {
     );
   });
 
+  it('compiled constant shifts with dead flags agree with the interpreter for every count class', () => {
+    for (const wide of [true, false]) {
+      for (const ext of [4, 5, 7]) {
+        for (const n of [1, 7, 31, 32, 33, 63]) {
+          // loop: shl/shr/sar $n,%rdx ; add %rbx,%rsi (kills the shift's flags) ; xor %rdx,%rbx ; dec %ecx ; jnz
+          const shiftBytes = [...(wide ? [0x48] : []), 0xc1, 0xc0 | (ext << 3) | 2, n];
+          const body = [...shiftBytes, 0x48, 0x01, 0xde, 0x48, 0x31, 0xd3];
+          const code = Uint8Array.from([...body, 0xff, 0xc9, 0x75, (256 - (body.length + 4)) & 0xff, 0xcd, 0x80]);
+          const results = [true, false].map((compileBlocks) => {
+            const m = machine(code);
+            const cpu = new (m.constructor as typeof import('../../runtime/cpu/index.ts').Cpu)(m.mem, { compileBlocks });
+            cpu.rip = CODE;
+            cpu.setReg(RSP, STACK_TOP);
+            cpu.setReg(RCX, 12);
+            cpu.setReg(RDX, 0x8765_4321_fedc_ba98n);
+            cpu.setReg(RBX, 0x1357_9bdf_2468_ace0n);
+            expect(cpu.run(1e5).kind).toBe('interrupt');
+            return [cpu.getReg(RDX), cpu.getReg(RBX), cpu.getReg(RSI)];
+          });
+          expect(results[0], `${wide ? 64 : 32}-bit /${ext} by ${n}`).toEqual(results[1]);
+        }
+      }
+    }
+  });
+
   it('a fault inside a compiled block reports the right RIP and count', () => {
     // loop: mov %eax,(%rdi) ; add $0x400,%rdi ; jmp loop  — runs off the end of the data pages
     const cpu = machine('89 07 48 81 c7 00 04 00 00 eb f5');
