@@ -56,7 +56,9 @@ describe('BSD properties', () => {
       expect(alone.every((v) => v !== 0)).toBe(true);
       expect(new Set(alone).size).toBe(table.length);
       const known = table.reduce((acc, [bsd]) => acc | bsd, 0);
-      fc.assert(fc.property(fc.integer({ min: 0, max: 0x7fffffff }), (v) => expect(translateFlags(v & ~known, table)).toBe(0)));
+      fc.assert(fc.property(fc.integer({ min: 0, max: 0x7fffffff }), (v) => {
+          expect(translateFlags(v & ~known, table)).toBe(0);
+        }));
     }
   });
 });
