@@ -29,7 +29,6 @@ export function bsdTables(os: BsdOs): TargetTables {
 export const USER_ARENA = 0x1000_0000;
 const ARENA_SIZE = 0x10000;
 const FRAME_PAGE = 0x6000_0000;
-const TWO32 = 2 ** 32;
 
 /** Supervisor memory as ring-0 code sees it. */
 export function forcedWords(mem: Memory): FrameWords {
@@ -100,6 +99,6 @@ export function bsdMachine(os: BsdOs, opts: { files?: SeedFile[]; stdin?: string
       return new DataView(mem.read(addr, n).buffer);
     },
     /** The user RFLAGS word the frame holds after the call. */
-    flags: () => Number(word(PT_REGS_FLAGS) % BigInt(TWO32)),
+    flags: () => words.readU32(FRAME_PAGE + PT_REGS_FLAGS),
   };
 }
