@@ -5,8 +5,8 @@
 // r1, r2 and err from the frame. A failing open proves each error path: JCC on FreeBSD;
 // JCS → cerror → errno → __error() on macOS, with RAX = 0x2000000 | number.
 import { describe, expect, it } from 'vitest';
-import { freebsdAmd64Objects } from '../../runtime/asm/freebsd_amd64.ts';
-import { DARWIN_TSD, darwinAmd64Objects, trampolineSymbol, trampolinesObject } from '../../runtime/asm/darwin_amd64.ts';
+import { FREEBSD_STUB_FRAMES, freebsdAmd64Objects } from '../../runtime/asm/freebsd_amd64.ts';
+import { DARWIN_STUB_FRAMES, DARWIN_TSD, darwinAmd64Objects, trampolineSymbol, trampolinesObject } from '../../runtime/asm/darwin_amd64.ts';
 import { SYSCALL_CLASS_UNIX } from '../../runtime/kernel/darwin/index.ts';
 import * as fbsd from '../../runtime/kernel/freebsd/index.ts';
 import * as xnu from '../../runtime/kernel/darwin/index.ts';
@@ -28,6 +28,14 @@ function darwin() {
   const fn = (name: string) => BigInt(m.image.addressOf(trampolineSymbol(name)));
   return { ...m, fn };
 }
+
+describe('frame sizes the host side relies on', () => {
+  it('match the TEXT lines of the assembled stubs', () => {
+    const sizes = (objs: { symbols: ReadonlyArray<{ name: string; args: number | null }> }) => Object.fromEntries(objs.symbols.filter((s) => s.args !== null).map((s) => [s.name, s.args]));
+    expect(sizes(freebsdAmd64Objects().stubs)).toEqual(FREEBSD_STUB_FRAMES);
+    expect(sizes(darwinAmd64Objects().stubs)).toEqual(DARWIN_STUB_FRAMES);
+  });
+});
 
 describe('freebsd/amd64 stubs on the emulated CPU', () => {
   it('boots and runs getpid through Syscall, bracketed by entersyscall and exitsyscall', () => {
