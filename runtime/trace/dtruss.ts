@@ -14,7 +14,7 @@
 // then two tabs and ` = <(int)return> <errno>`, where a failure shows -1 and `Err#<errno>`
 // and a success errno 0. Strings use DTrace's %S escapes (\n, \t, \0, \", \\, octal for the
 // rest). Calls that never return (exit) have no return probe and print nothing. The first
-// line written is the column header.
+// line written is the column header; under -l each line starts with `pid/0xtid:  `.
 import type { Memory } from '../cpu/index.ts';
 import type { Kernel, SyscallEvent, SyscallObserver } from '../kernel/index.ts';
 import { userBytes, userString } from './truss.ts';
@@ -22,6 +22,8 @@ import { userBytes, userString } from './truss.ts';
 export interface DtrussOptions {
   /** Receives each finished line (no trailing newline). */
   write: (line: string) => void;
+  /** dtruss -l: prefix each line with `pid/0xtid:  ` (pid in 5 columns, tid in lowercase hex). */
+  threadIds?: boolean;
 }
 
 export const DTRUSS_HEADER = 'SYSCALL(args) \t\t = return';
@@ -58,7 +60,8 @@ export class Dtruss implements SyscallObserver {
       words[1] = `"${failed ? '' : transferred(mem, ev.args[1]!, result)}\\0"`;
     }
     const ret = failed ? `-1 Err#${-result}` : `${Number(BigInt.asIntN(32, BigInt(result)))} 0`;
-    this.opts.write(`${name}(${words.join(', ')})\t\t = ${ret}`);
+    const prefix = this.opts.threadIds ? `${String(ev.thread.process.pid).padStart(5)}/0x${ev.thread.tid.toString(16)}:  ` : '';
+    this.opts.write(`${prefix}${name}(${words.join(', ')})\t\t = ${ret}`);
   }
 
   signal(): void {}

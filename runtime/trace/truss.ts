@@ -6,7 +6,8 @@
 //   write(3,"hello\n",6)                            = 6 (0x6)
 //
 // Layout rules, as truss prints them: arguments are joined with "," and no space; the call
-// text is followed by 6 - floor(len / 8) tabs (none once it is 48 characters or longer);
+// text (with the `%6d: ` thread-id prefix under -H) is followed by 6 - floor(len / 8) tabs
+// (none once it is 48 characters or longer);
 // then ` = <dec> (0x<hex>)` or ` ERR#<errno> '<message>'` with the target's errno number
 // and message. Paths print in double quotes as they are; buffers print at most 32
 // characters of strvis(3) C-style text (\n, \t, \0, octal for the rest) with `...` after
@@ -30,6 +31,8 @@ export interface TrussOptions {
   write: (line: string) => void;
   /** The longest buffer text (truss -s; default 32). */
   stringLimit?: number;
+  /** truss -H: prefix each line with the thread id (`%6d: `), counted in the tab padding. */
+  threadIds?: boolean;
 }
 
 type ArgKind = 'int' | 'hex' | 'octal' | 'sizet' | 'quadhex' | 'ptr' | 'path' | 'wbuf' | 'rbuf' | 'open' | 'atfd' | 'whence'
@@ -88,7 +91,7 @@ export class Truss implements SyscallObserver {
 
   exit(ev: SyscallEvent, _state: unknown, result: number | null): void {
     const name = ev.name ?? `#${ev.nr}`;
-    const text = `${name}(${this.args(ev, name, result).join(',')})`;
+    const text = `${this.prefix(ev.thread)}${name}(${this.args(ev, name, result).join(',')})`;
     if (result === null) {
       this.opts.write(text);
       return;
@@ -102,6 +105,10 @@ export class Truss implements SyscallObserver {
     }
   }
 
+  private prefix(t: Thread): string {
+    return this.opts.threadIds ? `${String(t.tid).padStart(6)}: ` : '';
+  }
+
   private args(ev: SyscallEvent, name: string, result: number | null): string[] {
     const kinds = TRUSS_SPECS.get(name);
     const mem = ev.thread.process.mem;
@@ -113,13 +120,14 @@ export class Truss implements SyscallObserver {
     return kinds.map((kind, i) => formatArg(kind, ev.args, i, mem, result, this.opts.stringLimit ?? DEFAULT_TRUSS_STRING_LIMIT));
   }
 
-  signal(_p: Process, sig: number): void {
-    this.opts.write(`SIGNAL ${sig} (${signalName(sig)})`);
+  signal(p: Process, sig: number): void {
+    const t = p.threads.find((th) => th.state !== 'dead') ?? p.threads[0]!;
+    this.opts.write(`${this.prefix(t)}SIGNAL ${sig} (${signalName(sig)})`);
   }
 
   threadExit(t: Thread, status: number | null, sig: number | null): void {
     if (t.process.threads.some((th) => th !== t && th.state !== 'dead')) return;
-    this.opts.write(sig !== null ? `process killed, signal = ${sig}` : `process exit, rval = ${status}`);
+    this.opts.write(`${this.prefix(t)}${sig !== null ? `process killed, signal = ${sig}` : `process exit, rval = ${status}`}`);
   }
 }
 

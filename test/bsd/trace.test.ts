@@ -98,6 +98,21 @@ describe('truss', () => {
   });
 });
 
+describe('thread ids', () => {
+  it('truss -H prefixes the thread id and counts it in the padding; dtruss -l prefixes pid/0xtid', () => {
+    const f = bsdMachine('freebsd');
+    const truss: string[] = [];
+    new Truss(f.kernel, { write: (l) => truss.push(l), threadIds: true });
+    f.sys(FB.SYS_GETPID);
+    expect(truss).toEqual(['   100: getpid()\t\t\t\t = 100 (0x64)']);
+    const d = bsdMachine('darwin');
+    const dtruss: string[] = [];
+    new Dtruss(d.kernel, { write: (l) => dtruss.push(l), threadIds: true });
+    d.sys(xnu.SYSCALL_CLASS_UNIX | DW.SYS_GETPID);
+    expect(dtruss[1]).toBe('  100/0x64:  getpid(0x0, 0x0, 0x0)\t\t = 100 0');
+  });
+});
+
 describe('dtruss', () => {
   it('prints the header and the seed\'s failing open exactly', () => {
     const lines = darwinRun();
