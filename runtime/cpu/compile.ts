@@ -2,7 +2,8 @@
 //
 // Register-only integer forms (ALU reg/imm at 32 and 64 bits, INC/DEC, MOV reg,reg, JE/JNE)
 // 32/64-bit MOV between a register and a simple memory operand, 64-bit PUSH/POP of a
-// register, and SHL/SHR/SAR of a register by a constant whose flags are dead are emitted inline with their register numbers and immediates as constants; every other
+// register, and SHL/SHR/SAR by a constant and two-operand IMUL of registers whose flags are
+// dead are emitted inline with their register numbers and immediates as constants; every other
 // instruction becomes a call of its handler with constant arguments (a monomorphic call site
 // V8 can inline). Lazy-flag stores of an inline ALU instruction are dropped when a later
 // instruction of the same block overwrites every arithmetic flag first and nothing between
@@ -16,7 +17,7 @@
 import type { Block, Cpu } from './cpu.ts';
 import type { Insn } from './decode.ts';
 import { OPD_IMM, OPD_MEM } from './decode.ts';
-import { aluReg32, aluReg64, incdecReg, jccZ, movRegReg, mayFault, mayWriteMemory } from './exec.ts';
+import { aluReg32, aluReg64, incdecReg, jccZ, movRegReg, mayFault, mayWriteMemory, mulLow64 } from './exec.ts';
 import { isCanonical } from './memory.ts';
 import { ARITH_FLAGS, CF } from './table.ts';
 import { LF_ADD, LF_DEC, LF_INC, LF_LOGIC, LF_SUB } from './flags.ts';
@@ -28,9 +29,14 @@ function isShiftRegImm(d: Insn): boolean {
   );
 }
 
+/** Two-operand IMUL of full 32/64-bit registers: writes all six flags (exec.ts documents SF, ZF, PF, AF), reads none, cannot fault. */
+function isImulRegReg(d: Insn): boolean {
+  return d.form.exec === 'imul2' && d.a >= 0 && d.b >= 0 && (d.size === 4 || d.size === 8);
+}
+
 /** True when insn d writes all six arithmetic flags without reading any. */
 function overwritesAllFlags(d: Insn, h: unknown): boolean {
-  if (isShiftRegImm(d)) return true;
+  if (isShiftRegImm(d) || isImulRegReg(d)) return true;
   return (h === aluReg32 || h === aluReg64) && d.sub !== 2 && d.sub !== 3 && (d.form.flagsWritten & ARITH_FLAGS) === ARITH_FLAGS;
 }
 
@@ -173,6 +179,12 @@ export function compileBlock(b: Block): (c: Cpu, budget: number) => void {
       inline = `if ((f.op === 0 ? (f.saved & 0x40) !== 0 : f.r === 0 && f.rH === 0) === ${z}) c.rip = ${d.target};\n`;
     } else if (isShiftRegImm(d) && flagsDead(b, i)) {
       inline = shiftInline(d);
+    } else if (isImulRegReg(d) && flagsDead(b, i)) {
+      // only the truncated product: its flags are never observed
+      inline =
+        d.size === 4
+          ? `lo[${d.a}] = Math.imul(lo[${d.a}], lo[${d.b}]); hi[${d.a}] = 0;\n`
+          : `{ const r = mulLow64(c, lo[${d.a}] >>> 0, hi[${d.a}] >>> 0, lo[${d.b}] >>> 0, hi[${d.b}] >>> 0); lo[${d.a}] = r; hi[${d.a}] = c.th; }\n`;
     } else if ((inline = pushPopInline(d, i)) !== null) {
       if (b.writesMemory && d.form.exec === 'push' && i < n - 1) inline += `if (!b.valid) { c.bi = done + ${i + 1}; c.rip = ${b.insns[i + 1]!.addr}; return; }\n`;
     } else if ((inline = movMemInline(d, i)) !== null) {
@@ -198,8 +210,8 @@ export function compileBlock(b: Block): (c: Cpu, budget: number) => void {
   const source = selfLoop
     ? `${start}for (;;) {\nc.rip = ${b.fallthrough};\n${body}done += ${n};\nif (c.rip !== ${b.addr} || done + ${n} > budget || !b.valid) { c.bi = done; return; }\n}`
     : `${start}c.rip = ${b.fallthrough};\n${body}c.bi = ${n};\n`;
-  const make = new Function('b', 'LF_INC', 'LF_DEC', ...names, `return function block(c, budget) {\n${source}};`) as (
+  const make = new Function('b', 'LF_INC', 'LF_DEC', 'mulLow64', ...names, `return function block(c, budget) {\n${source}};`) as (
     ...a: unknown[]
   ) => (c: Cpu, budget: number) => void;
-  return make(b, LF_INC, LF_DEC, ...args);
+  return make(b, LF_INC, LF_DEC, mulLow64, ...args);
 }

@@ -429,6 +429,13 @@ function mulS64(al: number, ah: number, bl: number, bh: number): void {
   }
 }
 
+/** Low 64 bits of a 64x64 product (the same signed or unsigned): returns the low half, the high half in c.th. */
+export function mulLow64(c: Cpu, al: number, ah: number, bl: number, bh: number): number {
+  const l = mulU32(al, bl);
+  c.th = (mulHi + Math.imul(al, bh) + Math.imul(ah, bl)) >>> 0;
+  return l;
+}
+
 /** Signed 32x32 → 64: low half returned, high half in mulHi. */
 function mulS32(a: number, b: number): number {
   const l = mulU32(a >>> 0, b >>> 0);

@@ -257,13 +257,14 @@ describe('compiled blocks', () => {
     );
   });
 
-  it('compiled constant shifts with dead flags agree with the interpreter for every count class', () => {
+  it('compiled constant shifts and IMUL with dead flags agree with the interpreter for every count class', () => {
     for (const wide of [true, false]) {
       for (const ext of [4, 5, 7]) {
         for (const n of [1, 7, 31, 32, 33, 63]) {
-          // loop: shl/shr/sar $n,%rdx ; add %rbx,%rsi (kills the shift's flags) ; xor %rdx,%rbx ; dec %ecx ; jnz
-          const shiftBytes = [...(wide ? [0x48] : []), 0xc1, 0xc0 | (ext << 3) | 2, n];
-          const body = [...shiftBytes, 0x48, 0x01, 0xde, 0x48, 0x31, 0xd3];
+          // loop: shl/shr/sar $n,%rdx ; add %rbx,%rsi (kills the shift's flags) ; xor %rdx,%rbx ;
+          //       imul %rbx,%rdi (or %ebx,%edi) ; sub %rdx,%rsi (kills the product's flags) ; dec %ecx ; jnz
+          const w = wide ? [0x48] : [];
+          const body = [...w, 0xc1, 0xc0 | (ext << 3) | 2, n, 0x48, 0x01, 0xde, 0x48, 0x31, 0xd3, ...w, 0x0f, 0xaf, 0xfb, 0x48, 0x29, 0xd6];
           const code = Uint8Array.from([...body, 0xff, 0xc9, 0x75, (256 - (body.length + 4)) & 0xff, 0xcd, 0x80]);
           const results = [true, false].map((compileBlocks) => {
             const m = machine(code);
@@ -273,8 +274,9 @@ describe('compiled blocks', () => {
             cpu.setReg(RCX, 12);
             cpu.setReg(RDX, 0x8765_4321_fedc_ba98n);
             cpu.setReg(RBX, 0x1357_9bdf_2468_ace0n);
+            cpu.setReg(RDI, 0xfedc_ba98_7654_3211n);
             expect(cpu.run(1e5).kind).toBe('interrupt');
-            return [cpu.getReg(RDX), cpu.getReg(RBX), cpu.getReg(RSI)];
+            return [cpu.getReg(RDX), cpu.getReg(RBX), cpu.getReg(RSI), cpu.getReg(RDI)];
           });
           expect(results[0], `${wide ? 64 : 32}-bit /${ext} by ${n}`).toEqual(results[1]);
         }
