@@ -54,6 +54,12 @@ export const TEB = { self: 0x30, lastErrorValue: 0x68, size: 0x1000 } as const;
 /** The console pseudo-handles GetStdHandle returns for input, output and error. */
 export const CONSOLE_HANDLES = { input: 3, output: 7, error: 11 } as const;
 
+/** How many argument words each procedure takes (its C prototype's parameter count). */
+export const PROCEDURE_ARITY: Readonly<Record<string, number>> = {
+  CloseHandle: 1, CreateFileW: 7, CreatePipe: 4, ExitProcess: 1, GetCurrentProcessId: 0, GetLastError: 0, GetStdHandle: 1,
+  ReadFile: 5, SetFilePointer: 4, SetFilePointerEx: 4, SetLastError: 1, Sleep: 1, WriteFile: 5,
+};
+
 /** Longest name CreateFileW reads (UTF-16 units, the NUL included), as for `\\?\` paths. */
 const MAX_NAME_UNITS = 32767;
 
@@ -203,6 +209,7 @@ export class WindowsKernel {
       ['Sleep', (t, a) => this.sleep(t, a)],
       ['WriteFile', (t, a) => this.writeFile(t, a)],
     ]);
+    for (const name of this.procedures.keys()) if (PROCEDURE_ARITY[name] === undefined) throw new Error(`windows kernel: no arity for ${name}`);
   }
 
   /** The procedures this kernel implements, sorted: what the emulated kernel32.dll exports. */

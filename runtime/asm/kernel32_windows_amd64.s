@@ -1,0 +1,58 @@
+// The emulated kernel32.dll: one exported procedure per TEXT symbol (package kernel32),
+// called with the Windows x64 convention (RCX, RDX, R8, R9, then the stack above the
+// 32-byte shadow space; result in RAX).
+//
+// As on Windows, where most kernel32 exports are thin forwards into KernelBase.dll, each
+// procedure that needs the kernel jumps to its kernelbase·Name symbol, which the machine
+// binds to the host (runtime/kernel/windows: WindowsKernel.call). A JMP, not a CALL: the
+// host finds the caller's return address at 0(SP), the stack arguments at 40(SP) on, and
+// returns straight to the caller. GetLastError and SetLastError never leave the guest:
+// they read and write LastErrorValue (offset 0x68) in the thread's TEB, found at 0x30(GS),
+// exactly as asmstdcall does.
+//
+// Invariant: the TEXT symbols here are the procedures WindowsKernel exports (a test checks).
+
+#include "textflag.h"
+
+TEXT ·GetLastError(SB),NOSPLIT|NOFRAME,$0
+	MOVQ	0x30(GS), AX
+	MOVL	0x68(AX), AX
+	RET
+
+TEXT ·SetLastError(SB),NOSPLIT|NOFRAME,$0
+	MOVQ	0x30(GS), AX
+	MOVL	CX, 0x68(AX)
+	RET
+
+TEXT ·CloseHandle(SB),NOSPLIT|NOFRAME,$0
+	JMP	kernelbase·CloseHandle(SB)
+
+TEXT ·CreateFileW(SB),NOSPLIT|NOFRAME,$0
+	JMP	kernelbase·CreateFileW(SB)
+
+TEXT ·CreatePipe(SB),NOSPLIT|NOFRAME,$0
+	JMP	kernelbase·CreatePipe(SB)
+
+TEXT ·ExitProcess(SB),NOSPLIT|NOFRAME,$0
+	JMP	kernelbase·ExitProcess(SB)
+
+TEXT ·GetCurrentProcessId(SB),NOSPLIT|NOFRAME,$0
+	JMP	kernelbase·GetCurrentProcessId(SB)
+
+TEXT ·GetStdHandle(SB),NOSPLIT|NOFRAME,$0
+	JMP	kernelbase·GetStdHandle(SB)
+
+TEXT ·ReadFile(SB),NOSPLIT|NOFRAME,$0
+	JMP	kernelbase·ReadFile(SB)
+
+TEXT ·SetFilePointer(SB),NOSPLIT|NOFRAME,$0
+	JMP	kernelbase·SetFilePointer(SB)
+
+TEXT ·SetFilePointerEx(SB),NOSPLIT|NOFRAME,$0
+	JMP	kernelbase·SetFilePointerEx(SB)
+
+TEXT ·Sleep(SB),NOSPLIT|NOFRAME,$0
+	JMP	kernelbase·Sleep(SB)
+
+TEXT ·WriteFile(SB),NOSPLIT|NOFRAME,$0
+	JMP	kernelbase·WriteFile(SB)
