@@ -3,26 +3,16 @@
 // 32-byte shadow space; result in RAX).
 //
 // As on Windows, where most kernel32 exports are thin forwards into KernelBase.dll, each
-// procedure that needs the kernel jumps to its kernelbase·Name symbol, which the machine
-// binds to the host (runtime/kernel/windows: WindowsKernel.call). A JMP, not a CALL: the
-// host finds the caller's return address at 0(SP), the stack arguments at 40(SP) on, and
-// returns straight to the caller. GetLastError and SetLastError never leave the guest:
-// they read and write LastErrorValue (offset 0x68) in the thread's TEB, found at 0x30(GS),
-// exactly as asmstdcall does.
+// procedure jumps to its kernelbase·Name symbol, which the machine binds to the host
+// (runtime/kernel/windows: WindowsKernel.call), so every call is seen by the tracer. A JMP,
+// not a CALL: the host finds the caller's return address at 0(SP), the stack arguments at
+// 40(SP) on, and returns straight to the caller. The last error the host sets lives in
+// the thread's TEB (LastErrorValue at 0x68, the TEB at 0x30(GS)), where asmstdcall reads
+// it after the call.
 //
 // Invariant: the TEXT symbols here are the procedures WindowsKernel exports (a test checks).
 
 #include "textflag.h"
-
-TEXT ·GetLastError(SB),NOSPLIT|NOFRAME,$0
-	MOVQ	0x30(GS), AX
-	MOVL	0x68(AX), AX
-	RET
-
-TEXT ·SetLastError(SB),NOSPLIT|NOFRAME,$0
-	MOVQ	0x30(GS), AX
-	MOVL	CX, 0x68(AX)
-	RET
 
 TEXT ·CloseHandle(SB),NOSPLIT|NOFRAME,$0
 	JMP	kernelbase·CloseHandle(SB)
@@ -39,6 +29,9 @@ TEXT ·ExitProcess(SB),NOSPLIT|NOFRAME,$0
 TEXT ·GetCurrentProcessId(SB),NOSPLIT|NOFRAME,$0
 	JMP	kernelbase·GetCurrentProcessId(SB)
 
+TEXT ·GetLastError(SB),NOSPLIT|NOFRAME,$0
+	JMP	kernelbase·GetLastError(SB)
+
 TEXT ·GetStdHandle(SB),NOSPLIT|NOFRAME,$0
 	JMP	kernelbase·GetStdHandle(SB)
 
@@ -50,6 +43,9 @@ TEXT ·SetFilePointer(SB),NOSPLIT|NOFRAME,$0
 
 TEXT ·SetFilePointerEx(SB),NOSPLIT|NOFRAME,$0
 	JMP	kernelbase·SetFilePointerEx(SB)
+
+TEXT ·SetLastError(SB),NOSPLIT|NOFRAME,$0
+	JMP	kernelbase·SetLastError(SB)
 
 TEXT ·Sleep(SB),NOSPLIT|NOFRAME,$0
 	JMP	kernelbase·Sleep(SB)
