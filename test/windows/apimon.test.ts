@@ -23,9 +23,10 @@ function golden(name: string, actual: string): void {
 /** A machine traced into `lines`, with the generated wrappers' backend installed while `body` runs. */
 function traced(body: (m: ReturnType<typeof winMachine>) => void, threads = false): string[] {
   const lines: string[] = [];
-  const observer = { enter: (ev: never) => mon.enter(ev), exit: (...a: never[]) => (mon.exit as (...x: never[]) => void)(...a) };
-  const m = winMachine({ files: [{ path: '/data.txt', contents: 'hello, windows\n' }], observer });
-  const mon = new ApiMonitor({ mem: m.mem, write: (l) => lines.push(l), errors, threads });
+  const m = winMachine({
+    files: [{ path: '/data.txt', contents: 'hello, windows\n' }],
+    observe: (mem) => new ApiMonitor({ mem, write: (l) => lines.push(l), errors, threads }),
+  });
   setSyscallBackend(m.backend);
   try {
     body(m);

@@ -29,7 +29,8 @@ const PIN_BASE = SCRATCH + 0x1000;
 
 export interface WinMachineOptions {
   files?: SeedFile[];
-  observer?: ApiObserver;
+  /** A tracer over the machine's memory (the API monitor needs it to read arguments). */
+  observe?: (mem: Memory) => ApiObserver;
   /** Extra host-bound symbols (probes standing in for DLL procedures). */
   hosts?: Record<string, HostFunction>;
   imports?: Record<string, readonly string[]>;
@@ -58,7 +59,7 @@ export function winMachine(opts: WinMachineOptions = {}) {
   mem.map(TEB_ADDR, TEB.size, PROT_READ | PROT_WRITE);
   mem.map(SCRATCH, SCRATCH_SIZE, PROT_READ | PROT_WRITE);
   const dlls = new SystemDlls(image, opts.imports ?? { kernel32: ['CreateFileW', 'GetLastError'] });
-  const kernel = new WindowsKernel({ mem, clock: new ManualClock(), files: opts.files, errors, observer: opts.observer });
+  const kernel = new WindowsKernel({ mem, clock: new ManualClock(), files: opts.files, errors, observer: opts.observe?.(mem) });
   const thread = kernel.newThread();
   thread.bindTeb(mem, TEB_ADDR);
   const cpu = new Cpu(mem, { mode: 'user' });

@@ -4,6 +4,7 @@
 // around the call, CreateFileW success and failure, the TEB-based GetLastError and
 // SetLastError, a ReadFile that blocks and restarts, DLL loading, and the generated
 // wrappers running on top.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { windowsAmd64Objects, MAX_ARGS, SystemDlls } from '../../runtime/asm/windows_amd64.ts';
 import { RCX, RDX, R8, R9, RSP, RAX, type Cpu } from '../../runtime/cpu/cpu.ts';
@@ -125,6 +126,13 @@ describe('system DLL loading', () => {
     expect(m.dlls.findProc('kernel32.dll', 'asmstdcall')).toBeNull();
     expect(m.dlls.findProc('user32.dll', 'MessageBoxW')).toBeNull();
     expect(windowsAmd64Objects().kernel32.symbols.every((s) => s.name.startsWith('kernel32.'))).toBe(true);
+  });
+
+  it('every export is declared in defs/tables/kernel32.def', () => {
+    const def = readFileSync(new URL('../../defs/tables/kernel32.def', import.meta.url), 'utf8');
+    const declared = new Set(def.split('\n').slice(def.split('\n').findIndex((l) => l.trim() === 'EXPORTS') + 1).map((l) => l.trim()).filter((l) => l && !l.startsWith(';')));
+    expect(declared.size).toBeGreaterThan(100);
+    expect(winMachine().kernel.exports.filter((p) => !declared.has(p))).toEqual([]);
   });
 
   it('every import of the generated windows target resolves at load time', () => {
