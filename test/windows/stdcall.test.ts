@@ -111,6 +111,35 @@ describe('emulated kernel32.dll on the CPU', () => {
     expect(new TextDecoder().decode(m.mem.read(buf, m.mem.readU32(done)))).toBe('pong');
   });
 
+  it('two threads on two CPUs ping-pong through pipes; each keeps its own last error in its own TEB', () => {
+    const m = winMachine();
+    const other = m.spawn();
+    expect(other.teb).not.toBe(m.teb);
+    const pipe = () => {
+      const at = m.pin(new Uint8Array(16));
+      expect(m.callProc(m.proc('CreatePipe'), [BigInt(at), BigInt(at + 8), 0n, 0n])).toMatchObject({ r1: 1n });
+      return { r: m.mem.readU64(at), w: m.mem.readU64(at + 8) };
+    };
+    const [toOther, toMain] = [pipe(), pipe()];
+    const done = m.pin(new Uint8Array(4));
+    const buf = m.pin(new Uint8Array(16));
+    const read = (t: typeof other, h: bigint) => t.callProc(m.proc('ReadFile'), [h, BigInt(buf), 16n, BigInt(done), 0n]);
+    const write = (t: typeof other, h: bigint, s: string) => t.callProc(m.proc('WriteFile'), [h, BigInt(m.pin(new TextEncoder().encode(s))), BigInt(s.length), 0n, 0n]);
+    const received = () => new TextDecoder().decode(m.mem.read(buf, m.mem.readU32(done)));
+
+    expect(read(other, toOther.r)).toMatchObject({ kind: 'wait' });
+    expect(m.callProc(m.proc('CreateFileW'), [BigInt(m.pin(utf16z('C:\\none'))), BigInt(GENERIC_READ), 0n, 0n, BigInt(OPEN_EXISTING), 0n, 0n])).toMatchObject({ r1: -1n, err: 2n });
+    expect([m.mem.readU32(m.teb + TEB.lastErrorValue), m.mem.readU32(other.teb + TEB.lastErrorValue)]).toEqual([2, 0]);
+    expect(other.thread.state).toBe('blocked');
+    expect(write(m, toOther.w, 'ping')).toMatchObject({ r1: 1n });
+    expect(other.thread.state).toBe('running');
+    expect(other.resume()).toMatchObject({ kind: 'done', r1: 1n, err: 0n });
+    expect(received()).toBe('ping');
+    expect(write(other, toMain.w, 'pong')).toMatchObject({ r1: 1n });
+    expect(read(m, toMain.r)).toMatchObject({ r1: 1n });
+    expect(received()).toBe('pong');
+  });
+
   it('ExitProcess ends the call without returning', () => {
     const m = winMachine();
     expect(m.callProc(m.proc('ExitProcess'), [3n])).toEqual({ kind: 'exit', code: 3 });
