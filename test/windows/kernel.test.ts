@@ -150,6 +150,12 @@ describe('emulated kernel32: ReadFile, WriteFile, SetFilePointer', () => {
     expect(call('SetFilePointer', h, 5, high, FILE_BEGIN)).toBe(5n); // 2^32 + 5: low DWORD back, high in *high
     expect(dword(high)).toBe(1);
     expect(t.lastError).toBe(0);
+    // Past 4 GiB without a high word: the DWORD result cannot say it, so it fails and the pointer stays.
+    expect(call('SetFilePointerEx', h, 0x1_0000_0000n, 0, FILE_BEGIN)).toBe(1n);
+    expect(call('SetFilePointer', h, 0, 0, FILE_CURRENT)).toBe(0xffffffffn);
+    expect(t.lastError).toBe(E.ERROR_INVALID_PARAMETER);
+    expect(call('SetFilePointerEx', h, 0, newPos, FILE_CURRENT)).toBe(1n);
+    expect(mem.readU64(Number(newPos))).toBe(0x1_0000_0000n);
   });
 
   it('checks handles and access rights', () => {

@@ -28,14 +28,14 @@
 // failure sets it; CreateFileW with OPEN_ALWAYS or CREATE_ALWAYS sets ERROR_ALREADY_EXISTS
 // or 0; SetFilePointer sets 0 on success (so (DWORD)-1 can be told apart); the rest leave
 // it alone on success. A thread's last error lives in its TEB when the machine gives it
-// one (bindTeb), where asmstdcall and the guest's GetLastError read it, as on Windows.
+// one (bindTeb), where asmstdcall reads it through GS after every call, as on Windows.
 //
 // Invariants: no argument words make a procedure throw (bad pointers are
 // ERROR_NOACCESS, unknown handles ERROR_INVALID_HANDLE); virtual time advances by
 // SYSCALL_COST per call plus copy and path costs (clock.ts).
 import type { Memory } from '../../cpu/index.ts';
 import { copyCost, PATH_COST, SYSCALL_COST, type VirtualClock } from '../clock.ts';
-import { InputStream, OutputStream, Pipe, PipeEnd, RegularFile, type OpenFile, type WriteProgress } from '../file.ts';
+import { InputStream, MAX_OFFSET, OutputStream, Pipe, PipeEnd, RegularFile, type OpenFile, type WriteProgress } from '../file.ts';
 import { O_RDONLY, O_RDWR, O_WRONLY } from '../linux/abi.ts';
 import { copyFromUser, copyToUser } from '../uaccess.ts';
 import { Vfs, type HostMount, type Inode, type SeedFile } from '../vfs.ts';
@@ -154,6 +154,8 @@ interface HandleEntry {
 
 type Procedure = (t: WinThread, a: readonly bigint[]) => bigint | Block | ProcessExit;
 
+/** The largest file position this kernel represents exactly (file.ts's MAX_OFFSET). */
+const MAX_POSITION = BigInt(MAX_OFFSET);
 const FAIL = 0n;
 const OK = 1n;
 
@@ -426,10 +428,10 @@ export class WindowsKernel {
       if (high === null) return bad('ERROR_NOACCESS');
       distance = (BigInt(new DataView(high.buffer).getInt32(0, true)) << 32n) | BigInt.asUintN(32, distance);
     }
-    const pos = this.seek(t, a[0], distance, dword(a[3]));
+    // Without a high word the new position must fit the DWORD result (less the failure value).
+    const pos = this.seek(t, a[0], distance, dword(a[3]), highPtr === 0 ? 0xfffffffen : MAX_POSITION);
     if (pos === null) return BigInt(INVALID_SET_FILE_POINTER);
     if (highPtr !== 0) this.putDword(highPtr, Number(BigInt.asUintN(32, pos >> 32n)));
-    else if (pos > 0xfffffffen) return bad('ERROR_INVALID_PARAMETER');
     t.lastError = 0;
     return BigInt.asUintN(32, pos);
   }
@@ -447,8 +449,8 @@ export class WindowsKernel {
     return OK;
   }
 
-  /** Moves a handle's file pointer; null (last error set) when it cannot. */
-  private seek(t: WinThread, handle: bigint | undefined, distance: bigint, method: number): bigint | null {
+  /** Moves a handle's file pointer to at most max; null (last error set, pointer unmoved) when it cannot. */
+  private seek(t: WinThread, handle: bigint | undefined, distance: bigint, method: number, max = MAX_POSITION): bigint | null {
     const entry = this.lookupHandle(handle);
     if (!entry) return (this.fail(t, 'ERROR_INVALID_HANDLE'), null);
     if (!entry.file.seekable) return (this.fail(t, 'ERROR_INVALID_FUNCTION'), null);
@@ -456,7 +458,7 @@ export class WindowsKernel {
     if (base === null) return (this.fail(t, 'ERROR_INVALID_PARAMETER'), null);
     const pos = BigInt(base) + distance;
     if (pos < 0n) return (this.fail(t, 'ERROR_NEGATIVE_SEEK'), null);
-    if (pos > BigInt(Number.MAX_SAFE_INTEGER)) return (this.fail(t, 'ERROR_INVALID_PARAMETER'), null);
+    if (pos > max) return (this.fail(t, 'ERROR_INVALID_PARAMETER'), null);
     entry.file.offset = Number(pos);
     return pos;
   }
