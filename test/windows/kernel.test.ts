@@ -1,5 +1,6 @@
 // The emulated kernel32's host side, called directly with argument words: handles,
 // dispositions, share modes, reads at EOF and on pipes, seeks, last errors, sleeps.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Memory, PROT_READ, PROT_WRITE } from '../../runtime/cpu/memory.ts';
 import { ManualClock } from '../../runtime/kernel/clock.ts';
@@ -250,6 +251,29 @@ describe('emulated kernel32: pipes, last error, Sleep, ExitProcess', () => {
   it('the target error table must agree with winerror.h', () => {
     expect(() => new WindowsKernel({ mem: new Memory(), clock: new ManualClock(), errors: [[3, 'ERROR_FILE_NOT_FOUND', 'x']] })).toThrow(
       /ERROR_FILE_NOT_FOUND is 3 in the target's table but 2/,
+    );
+  });
+});
+
+describe('emulated kernel32: robustness', () => {
+  it('no argument words make a procedure throw; failures always set a last error', () => {
+    const word = fc.oneof(
+      fc.bigInt({ min: -(1n << 63n), max: (1n << 64n) - 1n }),
+      fc.constantFrom(0n, 3n, 4n, 7n, 8n, 11n, -1n, BigInt(SCRATCH), BigInt(SCRATCH + 0xfffe), 0x7fffffffn),
+    );
+    const { k } = setup();
+    const procs = k.exports.filter((p) => p !== 'ExitProcess');
+    fc.assert(
+      fc.property(fc.constantFrom(...procs), fc.array(word, { minLength: 7, maxLength: 7 }), (name, args) => {
+        const t = k.newThread();
+        t.lastError = 0;
+        const r = k.call(t, name, args);
+        if (typeof r !== 'bigint') return;
+        const boolFailed = ['CloseHandle', 'CreatePipe', 'ReadFile', 'WriteFile', 'SetFilePointerEx'].includes(name) && r === 0n;
+        const handleFailed = ['CreateFileW', 'GetStdHandle'].includes(name) && r === -1n;
+        if (boolFailed || handleFailed) expect(t.lastError).not.toBe(0);
+      }),
+      { numRuns: 2000, seed: 6 },
     );
   });
 });
