@@ -136,13 +136,6 @@ export function hi32(x: bigint): Word {
   return Number(BigInt.asUintN(32, x >> 32n));
 }
 
-/** Compares two Words as Go compares uintptr values: -1, 0 or 1, unsigned. */
-export function compareUnsigned(a: Word, b: Word): number {
-  const x = BigInt.asUintN(64, big(a));
-  const y = BigInt.asUintN(64, big(b));
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
 // ---------------------------------------------------------------------------------------
 // Errno
 
@@ -154,8 +147,6 @@ export class Errno extends Error {
   readonly errno: number;
   /** The symbolic name (ENOENT, ERROR_FILE_NOT_FOUND), or `errno N` when unknown. */
   readonly code: string;
-  /** The name of the call that failed, when known (Node-style adapter). */
-  syscall?: string;
 
   constructor(os: string, errno: number, code: string, message: string) {
     super(message);
