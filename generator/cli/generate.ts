@@ -3,7 +3,7 @@
 //   --watch   regenerate whenever a file under defs/ changes; print errors, keep going
 //   --lenient accept annotation forms the Perl mksyscall accepted
 // Exit codes: 0 done (or fresh), 1 stale (--check), 2 located errors in the input.
-import { watch } from 'node:fs';
+import { readdirSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import { GeneratorError, formatDiagnostic } from '../model/diagnostics.ts';
 import { generate, type Generation } from '../render/generate.ts';
@@ -80,19 +80,31 @@ export async function runGenerate(opts: GenerateCommandOptions, out: Print, err:
   const status = await runGenerateOnce(opts, out, err);
   if (!opts.watch) return status;
   const defsDir = opts.defs ?? DEFS_DIR;
-  out(`watching ${defsDir} for changes (Ctrl-C to stop)\n`);
   let timer: NodeJS.Timeout | null = null;
-  const watcher = watch(defsDir, { recursive: true }, () => {
+  const regenerate = () => {
     if (timer) clearTimeout(timer);
     timer = setTimeout(() => {
       timer = null;
       runGenerateOnce({ ...opts, watch: false }, out, err).catch((e: unknown) => err(`${e instanceof Error ? e.message : String(e)}\n`));
     }, 50);
-  });
+  };
+  // One plain watcher per folder: each is registered before `watching` is printed, which
+  // Node 20's recursive watch on Linux (an asynchronous tree walk) does not guarantee.
+  const watchers = defsFolders(defsDir).map((dir) => watch(dir, regenerate));
+  out(`watching ${defsDir} for changes (Ctrl-C to stop)\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
-    watcher.once('close', () => resolve());
+    for (const w of watchers) w.once('close', () => resolve());
   });
-  watcher.close();
+  for (const w of watchers) w.close();
   return status;
+}
+
+/** The folder and every folder below it. */
+function defsFolders(dir: string): string[] {
+  const found = [dir];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isDirectory()) found.push(...defsFolders(join(dir, entry.name)));
+  }
+  return found;
 }
