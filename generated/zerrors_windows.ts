@@ -42,17 +42,25 @@ export const errors: readonly ErrnoEntry[] = [
     "ERROR_OPEN_FAILED",
     "The system cannot open the device or file specified.",
   ],
+  [127, "ERROR_PROC_NOT_FOUND", "The specified procedure could not be found."],
+  [
+    131,
+    "ERROR_NEGATIVE_SEEK",
+    "An attempt was made to move the file pointer before the beginning of the file.",
+  ],
   [
     183,
     "ERROR_ALREADY_EXISTS",
     "Cannot create a file when that file already exists.",
   ],
+  [232, "ERROR_NO_DATA", "The pipe is being closed."],
   [
     996,
     "ERROR_IO_INCOMPLETE",
     "Overlapped I/O event is not in a signaled state.",
   ],
   [997, "ERROR_IO_PENDING", "Overlapped I/O operation is in progress."],
+  [998, "ERROR_NOACCESS", "Invalid access to memory location."],
 ];
 
 /** The Errno of a number, the same object every time. */
@@ -87,6 +95,10 @@ export const ERROR_CANNOT_MAKE = errno(82);
 export const ERROR_INVALID_PARAMETER = errno(87);
 export const ERROR_BROKEN_PIPE = errno(109);
 export const ERROR_OPEN_FAILED = errno(110);
+export const ERROR_PROC_NOT_FOUND = errno(127);
+export const ERROR_NEGATIVE_SEEK = errno(131);
 export const ERROR_ALREADY_EXISTS = errno(183);
+export const ERROR_NO_DATA = errno(232);
 export const ERROR_IO_INCOMPLETE = errno(996);
 export const ERROR_IO_PENDING = errno(997);
+export const ERROR_NOACCESS = errno(998);

@@ -36,9 +36,10 @@ export function registerGeneratorCommands(program: Command, setStatus: (code: nu
     .option('--os <os>', 'the target OS the table is for (recorded in the header)')
     .option('--arch <arch>', 'the target architecture the table is for (recorded in the header)')
     .option('--aliases <file>', 'errno-tsv: the alias sheet (name, alias_of, number, note)')
+    .option('--extra <file>', "errno-tsv: a further sheet of the project's own, merged after FILE")
     .option('-o, --output <file>', 'write here instead of stdout')
     .argument('<file>', 'the upstream file')
-    .action(async (file: string, opts: { format: string; abi?: string; os?: string; arch?: string; aliases?: string; output?: string }) => {
+    .action(async (file: string, opts: { format: string; abi?: string; os?: string; arch?: string; aliases?: string; extra?: string; output?: string }) => {
       const { runImportTable } = await import('./import-table.ts');
       const { abi, ...rest } = opts;
       const status = runImportTable({ ...rest, file, ...(abi ? { abi: abi.split(',') } : {}) }, (s) => process.stdout.write(s), (s) => process.stderr.write(s));

@@ -25,6 +25,8 @@ export interface ImportOptions {
   arch?: string;
   /** errno-tsv only: the alias sheet that goes with the errno sheet. */
   aliases?: string;
+  /** errno-tsv only: a further errno sheet of the project's own, merged after the upstream one. */
+  extra?: string;
   output?: string;
 }
 
@@ -37,6 +39,7 @@ export function importCommand(o: ImportOptions): string {
   if (o.os) parts.push(`--os ${o.os}`);
   if (o.arch) parts.push(`--arch ${o.arch}`);
   if (o.aliases) parts.push(`--aliases ${o.aliases}`);
+  if (o.extra) parts.push(`--extra ${o.extra}`);
   if (o.output) parts.push(`-o ${o.output}`);
   parts.push(o.file);
   return parts.join(' ');
@@ -59,6 +62,7 @@ export function parseImportCommand(line: string): ImportOptions {
     else if (w === '--os') o.os = value();
     else if (w === '--arch') o.arch = value();
     else if (w === '--aliases') o.aliases = value();
+    else if (w === '--extra') o.extra = value();
     else if (w === '-o' || w === '--output') o.output = value();
     else if (o.file === undefined && !w.startsWith('-')) o.file = w;
     else throw new ImportOptionError(`unexpected ${w} in ${JSON.stringify(line)}`);
@@ -76,6 +80,7 @@ export function importTable(o: ImportOptions, baseDir = process.cwd()): string {
   const format = o.format;
   if (!isFormat(format)) throw new ImportOptionError(`unknown --format ${format}; expected one of ${IMPORT_FORMATS.join(', ')}`);
   if (o.aliases && format !== 'errno-tsv') throw new ImportOptionError('--aliases goes only with --format errno-tsv');
+  if (o.extra && format !== 'errno-tsv') throw new ImportOptionError('--extra goes only with --format errno-tsv');
   if (o.abi && format !== 'linux-tbl' && format !== 'c-defines') throw new ImportOptionError('--abi goes only with --format linux-tbl or c-defines');
   if (format === 'c-defines' && o.abi && o.abi.length !== 1) throw new ImportOptionError('--abi for c-defines names the one abi to record');
   const read = (p: string) => readFileSync(resolve(baseDir, p), 'utf8');
@@ -98,7 +103,16 @@ export function importTable(o: ImportOptions, baseDir = process.cwd()): string {
     }
     case 'errno-tsv': {
       const facts = importErrnoFacts(text, o.file, o.aliases ? { text: read(o.aliases), file: o.aliases } : undefined);
-      return formatErrnoTable(command, os, facts.entries, facts.aliases);
+      const entries = [...facts.entries];
+      if (o.extra) {
+        const known = new Set(entries.map((e) => e.name));
+        for (const e of importErrnoFacts(read(o.extra), o.extra).entries) {
+          if (known.has(e.name)) throw new ImportOptionError(`${o.extra}: ${e.name} is already in ${o.file}`);
+          entries.push(e);
+        }
+        entries.sort((a, b) => a.number - b.number);
+      }
+      return formatErrnoTable(command, os, entries, facts.aliases);
     }
     case 'def': {
       const def = readModuleDef(text, o.file);

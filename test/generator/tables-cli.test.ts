@@ -46,6 +46,26 @@ describe('mksyscall import-table', () => {
     ]);
   });
 
+  it('merges an --extra errno sheet of the project after the upstream one, refusing duplicates', async () => {
+    const sheet = join(dir, 'win32.tsv');
+    writeFileSync(sheet, 'name\tnumber\tmessage\nERROR_SUCCESS\t0\tDone.\nERROR_BROKEN_PIPE\t109\tThe pipe has been ended.\n');
+    const extra = join(dir, 'extra.tsv');
+    writeFileSync(extra, 'name\tnumber\tmessage\nERROR_PROC_NOT_FOUND\t127\tThe specified procedure could not be found.\nERROR_NO_DATA\t232\tThe pipe is being closed.\n');
+    expect(await main(['node', 'mksyscall', 'import-table', '--format', 'errno-tsv', '--os', 'windows', '--extra', extra, sheet])).toBe(0);
+    expect(stdout.split('\n')[0]).toBe(`# mksyscall import-table --format errno-tsv --os windows --extra ${extra} ${sheet}`);
+    writeFileSync(join(dir, 'defs', 'errors', 'windows.tsv'), stdout);
+    expect(loadErrnoTable('windows', join(dir, 'defs')).entries.map((e) => [e.name, e.number])).toEqual([
+      ['ERROR_SUCCESS', 0],
+      ['ERROR_BROKEN_PIPE', 109],
+      ['ERROR_PROC_NOT_FOUND', 127],
+      ['ERROR_NO_DATA', 232],
+    ]);
+
+    writeFileSync(extra, 'name\tnumber\tmessage\nERROR_BROKEN_PIPE\t109\tAgain.\n');
+    expect(await main(['node', 'mksyscall', 'import-table', '--format', 'errno-tsv', '--os', 'windows', '--extra', extra, sheet])).toBe(2);
+    expect(stderr).toContain('ERROR_BROKEN_PIPE is already in');
+  });
+
   it('prints to stdout without -o, for errno sheets and .def files too', async () => {
     const sheet = join(dir, 'errno.tsv');
     writeFileSync(sheet, 'name\tnumber\tmessage\nEPERM\t1\tOperation not permitted\nEAGAIN\t11\tTry again\n');
