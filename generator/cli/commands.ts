@@ -45,4 +45,15 @@ export function registerGeneratorCommands(program: Command, setStatus: (code: nu
       const status = runImportTable({ ...rest, file, ...(abi ? { abi: abi.split(',') } : {}) }, (s) => process.stdout.write(s), (s) => process.stderr.write(s));
       setStatus(status);
     });
+  program
+    .command('table')
+    .description('print what each target calls, and with which number, for portable functions (Open) or system calls (open)')
+    .option('--format <format>', 'text | md | json', 'text')
+    .option('--targets <list>', 'comma-separated os/arch targets (default: all six)')
+    .option('--defs <dir>', 'read the tables and portable wrappers from this folder instead of defs/')
+    .argument('<names...>', 'names, comma- or space-separated')
+    .action(async (names: string[], opts: { format?: string; targets?: string; defs?: string }) => {
+      const { runTable } = await import('./table.ts');
+      setStatus(runTable(names, opts, (s) => process.stdout.write(s), (s) => process.stderr.write(s)));
+    });
 }
