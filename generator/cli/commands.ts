@@ -56,4 +56,15 @@ export function registerGeneratorCommands(program: Command, setStatus: (code: nu
       const { runTable } = await import('./table.ts');
       setStatus(runTable(names, opts, (s) => process.stdout.write(s), (s) => process.stderr.write(s)));
     });
+  program
+    .command('diff')
+    .description('how two targets differ: a semantic diff per function, then the unified diff of their generated files')
+    .option('--semantic-only', 'print the semantic diff only')
+    .option('--defs <dir>', 'read annotations, tables and portable wrappers from this folder instead of defs/')
+    .argument('<a>', 'a target, e.g. linux/amd64')
+    .argument('<b>', 'another target, e.g. freebsd/amd64')
+    .action(async (a: string, b: string, opts: { semanticOnly?: boolean; defs?: string }) => {
+      const { runDiff } = await import('./diff.ts');
+      setStatus(runDiff(a, b, opts, (s) => process.stdout.write(s), (s) => process.stderr.write(s)));
+    });
 }
