@@ -4,7 +4,7 @@
 // (so a marker that drifts from the code fails here); the per-OS translations (AT_FDCWD,
 // O_LARGEFILE, _llseek halves, CreateFileW dispositions, pipe fds) are checked on the
 // recorded words; malformed markers are located errors.
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -241,5 +241,17 @@ describe('malformed markers are located errors', () => {
     writeFileSync(join(dir, 'syscall_freebsd.ts'), '');
     writeFileSync(join(dir, 'syscall_linux.ts'), '//portable Open openat linux/amd64\n');
     expect(() => loadPortableMap(dir)).toThrow(/Open has no \/\/portable marker for linux\/386, linux\/arm64/);
+  });
+});
+
+describe('the generator reads the markers as text', () => {
+  it('generator/portable and the table and diff commands import neither runtime/, generated/ nor defs/', () => {
+    const root = join(DEFS_DIR, '..', 'generator');
+    const files = [...readdirSync(join(root, 'portable')).map((f) => join(root, 'portable', f)), join(root, 'cli', 'table.ts'), join(root, 'cli', 'diff.ts')];
+    for (const file of files) {
+      const specifiers = [...readFileSync(file, 'utf8').matchAll(/^import[^'"]*['"]([^'"]+)['"]/gm)].map((m) => m[1]!);
+      expect(specifiers.length, file).toBeGreaterThan(0);
+      expect(specifiers.filter((s) => /(^|\/)(runtime|generated|defs)\//.test(s)), file).toEqual([]);
+    }
   });
 });
