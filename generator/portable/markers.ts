@@ -57,13 +57,20 @@ function fields(line: string, from: number): Array<{ text: string; column: numbe
   return out;
 }
 
-/** The number of `call` on target `t`, or the DLL export check on windows; an error message when absent. */
-function resolveCall(t: Target, call: string, defsDir: string, exports: () => Set<string>): { number: number | null; dll: string | null } | string {
-  if (t.convention === 'dll') {
-    return exports().has(call) ? { number: null, dll: WINDOWS_DLL } : `${call} is not exported by ${WINDOWS_DLL}.dll (defs/tables/${WINDOWS_DLL}.def)`;
-  }
-  const entry = loadSyscallTable(t.os, t.arch, defsDir).entries.find((e) => e.name === call);
-  return entry ? { number: entry.number, dll: null } : `${t.name} has no system call ${call} (defs/tables/${t.os}_${t.arch}.tsv)`;
+/** Looks calls up in each target's number table or DLL export list, reading each file once. */
+function callResolver(defsDir: string): (t: Target, call: string) => { number: number | null; dll: string | null } | string {
+  let exports: Set<string> | null = null;
+  const numbers = new Map<string, Map<string, number>>();
+  return (t, call) => {
+    if (t.convention === 'dll') {
+      exports ??= new Set(loadDllExports(WINDOWS_DLL, defsDir));
+      return exports.has(call) ? { number: null, dll: WINDOWS_DLL } : `${call} is not exported by ${WINDOWS_DLL}.dll (defs/tables/${WINDOWS_DLL}.def)`;
+    }
+    let table = numbers.get(t.name);
+    if (!table) numbers.set(t.name, (table = new Map(loadSyscallTable(t.os, t.arch, defsDir).entries.map((e) => [e.name, e.number]))));
+    const number = table.get(call);
+    return number !== undefined ? { number, dll: null } : `${t.name} has no system call ${call} (defs/tables/${t.os}_${t.arch}.tsv)`;
+  };
 }
 
 /** Reads and checks every marker in defs/syscall_<os>.ts; throws GeneratorError listing all problems. */
@@ -71,8 +78,7 @@ export function loadPortableMap(defsDir: string = DEFS_DIR): PortableMap {
   const errors: Diagnostic[] = [];
   const calls = new Map<string, Map<string, PortableCall>>();
   const functions: string[] = [];
-  let exportSet: Set<string> | null = null;
-  const exports = () => (exportSet ??= new Set(loadDllExports(WINDOWS_DLL, defsDir)));
+  const resolveCall = callResolver(defsDir);
   const files = portableFiles(defsDir);
 
   for (const path of files) {
@@ -111,7 +117,7 @@ export function loadPortableMap(defsDir: string = DEFS_DIR): PortableMap {
           errors.push(errorAt(loc(fn.column), `${fn.text} on ${t.name} is already marked at ${prior.source.file}:${prior.source.line}`));
           continue;
         }
-        const resolved = resolveCall(t, call.text, defsDir, exports);
+        const resolved = resolveCall(t, call.text);
         if (typeof resolved === 'string') errors.push(errorAt(loc(call.column), resolved));
         else byTarget.set(t.name, { call: call.text, ...resolved, source: loc(fn.column) });
       }
