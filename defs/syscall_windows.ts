@@ -37,7 +37,8 @@ const OPEN_ALWAYS = 4;
 const TRUNCATE_EXISTING = 5;
 const FILE_ATTRIBUTE_READONLY = 0x1;
 const FILE_ATTRIBUTE_NORMAL = 0x80;
-/** The owner-write permission bit (S_IWRITE): without it the file is created read-only. */
+/** The owner-write permission bit (S_IWRITE): without it Go asks for a read-only file (CreateFileW
+ *  applies attributes only when it creates the file). */
 const S_IWRITE = 0x80;
 
 /** CreateFileW's arguments for Go-style open flags and permission bits. */
@@ -61,7 +62,7 @@ export function createFileArguments(flags: number, perm: number): { access: numb
   else if (flags & O.O_CREAT) disposition = OPEN_ALWAYS;
   else if (flags & O.O_TRUNC) disposition = TRUNCATE_EXISTING;
   else disposition = OPEN_EXISTING;
-  const attrs = flags & O.O_CREAT && (perm & S_IWRITE) === 0 ? FILE_ATTRIBUTE_READONLY : FILE_ATTRIBUTE_NORMAL;
+  const attrs = (perm & S_IWRITE) === 0 ? FILE_ATTRIBUTE_READONLY : FILE_ATTRIBUTE_NORMAL;
   return { access: access >>> 0, share: FILE_SHARE_READ | FILE_SHARE_WRITE, disposition, attrs, inherit: (flags & O.O_CLOEXEC) === 0 };
 }
 

