@@ -1,8 +1,16 @@
-// The portable API end to end on the machine: one program (create and write a file,
-// seek, read it back, close, a message through a pipe, getpid, exit) run through each
-// OS's portable wrappers must produce the same results everywhere. Targets the machine
-// does not execute yet are skipped with the machine's own reason.
-import { describe, expect, it } from 'vitest';
+// The portable API end to end: one program (create and write a file, seek, read it
+// back, close, a message through a pipe, getpid, exit) run through each OS's portable
+// wrappers must produce the same results everywhere. On a Machine for every target it
+// executes (the others are skipped with the machine's own reason), and for freebsd and
+// darwin also on the CPU harness of test/bsd, where the stubs, libSystem and the BSD
+// kernels already run.
+import { afterEach, describe, expect, it } from 'vitest';
+import { darwinAmd64Objects, trampolinesObject } from '../../runtime/asm/darwin_amd64.ts';
+import { freebsdAmd64Objects } from '../../runtime/asm/freebsd_amd64.ts';
+import { setSyscallBackend } from '../../runtime/syscall.ts';
+import { target as darwinTarget } from '../../generated/target_darwin_amd64.ts';
+import { StubBackend } from '../bsd/backend.ts';
+import { bsdCpuMachine } from '../bsd/cpu.ts';
 import { darwin_amd64 } from '../../defs/syscall_darwin.ts';
 import { freebsd_amd64 } from '../../defs/syscall_freebsd.ts';
 import { linux_amd64 } from '../../defs/syscall_linux.ts';
@@ -67,3 +75,28 @@ for (const [p, path] of [[linux_amd64, '/tmp/data.txt'], [freebsd_amd64, '/tmp/d
     });
   });
 }
+
+describe('the portable program on the BSD CPU harness (no scheduler)', () => {
+  afterEach(() => setSyscallBackend(null));
+
+  /** Drives a program whose calls never park, as nothing blocks on this harness. */
+  function drive<T>(g: Go<T>): T {
+    const r = g.next();
+    if (!r.done) throw new Error(`the program parked: ${JSON.stringify(r.value)}`);
+    return r.value;
+  }
+
+  it('freebsd/amd64: open, carry-flag stubs, the FreeBSD kernel', () => {
+    const { stubs, entry } = freebsdAmd64Objects();
+    const m = bsdCpuMachine('freebsd', [stubs], entry, { files: [{ path: '/tmp', directory: true }] });
+    setSyscallBackend(new StubBackend('freebsd', m));
+    expect(drive(program(freebsd_amd64, '/tmp/data.txt'))).toEqual(EXPECTED);
+  });
+
+  it('darwin/amd64: libc trampolines into libSystem, the XNU kernel', () => {
+    const { stubs, libsystem, entry } = darwinAmd64Objects();
+    const m = bsdCpuMachine('darwin', [stubs, libsystem, trampolinesObject(darwinTarget.imports.libc!)], entry, { files: [{ path: '/tmp', directory: true }] });
+    setSyscallBackend(new StubBackend('darwin', m));
+    expect(drive(program(darwin_amd64, '/tmp/data.txt'))).toEqual(EXPECTED);
+  });
+});
