@@ -2,8 +2,8 @@
 // back, close, a message through a pipe, getpid, exit) run through each OS's portable
 // wrappers must produce the same results everywhere. On a Machine for every target it
 // executes (the others are skipped with the machine's own reason), and for freebsd and
-// darwin also on the CPU harness of test/bsd, where the stubs, libSystem and the BSD
-// kernels already run.
+// darwin on the CPU harness of test/bsd (stubs, libSystem, the BSD kernels) and for
+// windows on that of test/windows (asmstdcall, the emulated kernel32).
 import { afterEach, describe, expect, it } from 'vitest';
 import { darwinAmd64Objects, trampolinesObject } from '../../runtime/asm/darwin_amd64.ts';
 import { freebsdAmd64Objects } from '../../runtime/asm/freebsd_amd64.ts';
@@ -11,6 +11,7 @@ import { setSyscallBackend } from '../../runtime/syscall.ts';
 import { target as darwinTarget } from '../../generated/target_darwin_amd64.ts';
 import { StubBackend } from '../bsd/backend.ts';
 import { bsdCpuMachine } from '../bsd/cpu.ts';
+import { runToEnd, winMachine } from '../windows/machine.ts';
 import { darwin_amd64 } from '../../defs/syscall_darwin.ts';
 import { freebsd_amd64 } from '../../defs/syscall_freebsd.ts';
 import { linux_amd64 } from '../../defs/syscall_linux.ts';
@@ -76,7 +77,7 @@ for (const [p, path] of [[linux_amd64, '/tmp/data.txt'], [freebsd_amd64, '/tmp/d
   });
 }
 
-describe('the portable program on the BSD CPU harness (no scheduler)', () => {
+describe('the portable program on the BSD and windows CPU harnesses (no scheduler)', () => {
   afterEach(() => setSyscallBackend(null));
 
   /** Drives a program whose calls never park, as nothing blocks on this harness. */
@@ -98,5 +99,11 @@ describe('the portable program on the BSD CPU harness (no scheduler)', () => {
     const m = bsdCpuMachine('darwin', [stubs, libsystem, trampolinesObject(darwinTarget.imports.libc!)], entry, { files: [{ path: '/tmp', directory: true }] });
     setSyscallBackend(new StubBackend('darwin', m));
     expect(drive(program(darwin_amd64, '/tmp/data.txt'))).toEqual(EXPECTED);
+  });
+
+  it('windows/amd64: CreateFileW and friends through asmstdcall, the emulated kernel32', () => {
+    const m = winMachine();
+    setSyscallBackend(m.backend);
+    expect(runToEnd(program(windows_amd64, 'C:\\data.txt'))).toEqual(EXPECTED);
   });
 });
