@@ -76,8 +76,9 @@ function portableCell(c: PortableCall | undefined): string {
 
 /** The semantic diff of targets `a` and `b`, one line per difference. */
 export function semanticDiff(aName: string, bName: string, defsDir: string = DEFS_DIR): string[] {
-  const [a, b] = selectTargets([aName, bName]).map((t) => lowerTarget(t, defsDir)) as [LoweredTarget, LoweredTarget];
-  if (aName === bName) return [`${aName} and ${bName} are the same target`];
+  const targets = selectTargets([aName, bName]);
+  if (targets.length === 1) return [`${aName} and ${bName} are the same target`];
+  const [a, b] = targets.map((t) => lowerTarget(t, defsDir)) as [LoweredTarget, LoweredTarget];
   const lines: string[] = [`semantic diff ${a.target.name} → ${b.target.name}`, '', 'conventions'];
   const convention = (what: string, x: string, y: string) => lines.push(x === y ? `  ${what}: ${x}` : `~ ${what}: ${x} → ${y}`);
   convention('entry', a.target.syscallInstruction, b.target.syscallInstruction);
