@@ -6,9 +6,7 @@
 // SetFilePointer and joins the halves it gives back.
 //
 // The //portable markers say which kernel32 procedure each function calls (see
-// portable.ts). Getpid calls GetCurrentProcessId directly through SyscallN, because
-// defs/syscall_windows.sys declares no wrapper for it; it cannot fail.
-import { NewLazySystemDLL, SyscallN, toUint32 } from '../runtime/syscall.ts';
+// portable.ts).
 import { ERROR_BROKEN_PIPE } from '../generated/zerrors_windows.ts';
 import * as z from '../generated/zsyscall_windows_amd64.ts';
 import type { OpenFlags, Portable } from './portable.ts';
@@ -75,8 +73,6 @@ function inheritableSecurityAttributes(): Uint8Array {
   return sa;
 }
 
-const procGetCurrentProcessId = NewLazySystemDLL('kernel32.dll').NewProc('GetCurrentProcessId');
-
 export const windows_amd64: Portable = {
   target: 'windows/amd64',
   O,
@@ -121,8 +117,7 @@ export const windows_amd64: Portable = {
   },
   //portable	Getpid	GetCurrentProcessId
   *Getpid() {
-    const [r0] = yield* SyscallN(procGetCurrentProcessId.Addr());
-    return [toUint32(r0)];
+    return yield* z.GetCurrentProcessId();
   },
   //portable	Exit	ExitProcess
   *Exit(code: number) {

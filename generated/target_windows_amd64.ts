@@ -25,6 +25,7 @@ export const target: TargetDescriptor = {
       "CreateFileW",
       "CreatePipe",
       "ExitProcess",
+      "GetCurrentProcessId",
       "GetLastError",
       "GetStdHandle",
       "ReadFile",

@@ -19,6 +19,7 @@ const procCloseHandle = modkernel32.NewProc("CloseHandle");
 const procCreateFileW = modkernel32.NewProc("CreateFileW");
 const procCreatePipe = modkernel32.NewProc("CreatePipe");
 const procExitProcess = modkernel32.NewProc("ExitProcess");
+const procGetCurrentProcessId = modkernel32.NewProc("GetCurrentProcessId");
 const procGetLastError = modkernel32.NewProc("GetLastError");
 const procGetStdHandle = modkernel32.NewProc("GetStdHandle");
 const procReadFile = modkernel32.NewProc("ReadFile");
@@ -75,6 +76,12 @@ export function* CreatePipe(
 export function* ExitProcess(exitcode: number): Go<[]> {
   yield* SyscallN(procExitProcess.Addr(), exitcode);
   return [];
+}
+
+export function* GetCurrentProcessId(): Go<[pid: number]> {
+  const [r0] = yield* SyscallN(procGetCurrentProcessId.Addr());
+  const pid = toUint32(r0);
+  return [pid];
 }
 
 export function* GetLastError(): Go<[lasterr: Errno | null]> {
