@@ -1,5 +1,7 @@
 // The SyscallBackend the machine installs while goroutines run: runtime/syscall.ts's
-// Syscall family executes the linux/amd64 stubs on the current goroutine's thread.
+// Syscall family (by trap number) and libc calls (darwin: syscall_syscall with the
+// trampoline's address as fn) execute the personality's stubs on the current goroutine's
+// thread; both build the same frame.
 //
 // A call: the arguments pinned since the last call (BytePtrFromString, SlicePtr, Pointer
 // on a Uint8Array) were copied into the thread's pin arena; the stub (Syscall or
@@ -10,24 +12,42 @@
 //
 // Invariants: pinned bytes live in guest memory exactly from the pin to the end of the
 // next call of the same thread (a call that never returns ends its thread or the run); a pin outside a running goroutine is an Error, as is an
-// argument list no linux/amd64 stub takes (more than six words).
+// argument list no stub takes (more than six words) or a call family the OS lacks.
 import type { CallKind, Go, LibcFunction, SyscallBackend, SyscallResult, Word } from '../syscall.ts';
+import type { StubFamily } from './personality/index.ts';
 import { PIN_ARENA_SIZE, ZERO_PAGE, type Machine, type MachineThread } from './machine.ts';
 
 const PIN_ALIGN = 16;
 
 export class MachineBackend implements SyscallBackend {
-  readonly os = 'linux';
+  readonly os: string;
 
-  /** Syscall, Syscall6, RawSyscall, RawSyscall6. */
-  private readonly stubs: number[];
+  /** Syscall, Syscall6, RawSyscall, RawSyscall6 by trap number, or null. */
+  private readonly stubs: number[] | null;
+  /** The same four for libc calls, or null. */
+  private readonly libcStubs: number[] | null;
 
   constructor(private readonly machine: Machine) {
-    this.stubs = ['syscall·Syscall', 'syscall·Syscall6', 'syscall·RawSyscall', 'syscall·RawSyscall6'].map((n) => machine.addressOf(n));
+    const p = machine.personality;
+    this.os = p.os;
+    const addresses = (family: StubFamily | null) => family && family.map((n) => machine.addressOf(n));
+    this.stubs = addresses(p.syscallStubs);
+    this.libcStubs = addresses(p.libcStubs);
   }
 
-  *syscall(kind: CallKind, trap: Word, args: readonly Word[]): Go<SyscallResult> {
-    if (args.length > 6) throw new Error(`linux/amd64 has no stub for ${args.length} arguments (at most 6)`);
+  syscall(kind: CallKind, trap: Word, args: readonly Word[]): Go<SyscallResult> {
+    if (this.stubs === null) throw new Error(`${this.os}/amd64 makes no system calls by number from Go code; its wrappers go through libc`);
+    return this.call(this.stubs, kind, trap, args);
+  }
+
+  libcCall(kind: CallKind, fn: LibcFunction, args: readonly Word[]): Go<SyscallResult> {
+    if (this.libcStubs === null) throw new Error(`${this.os}/amd64 makes no libc calls (${fn.name})`);
+    return this.call(this.libcStubs, kind, this.machine.addressOf(this.machine.personality.trampoline(fn.name)), args);
+  }
+
+  /** Runs one stub of `family` with the frame [return][first][a1..aN][r1 r2 err]. */
+  private *call(family: number[], kind: CallKind, first: Word, args: readonly Word[]): Go<SyscallResult> {
+    if (args.length > 6) throw new Error(`${this.os}/amd64 has no stub for ${args.length} arguments (at most 6)`);
     const m = this.machine;
     const th = this.thread();
     const pins = th.pins;
@@ -35,9 +55,9 @@ export class MachineBackend implements SyscallBackend {
     const six = args.length > 3;
     const n = six ? 6 : 3;
     const frame: Word[] = new Array<Word>(n + 1);
-    frame[0] = trap;
+    frame[0] = first;
     for (let i = 0; i < n; i++) frame[i + 1] = i < args.length ? args[i]! : 0;
-    const sp = m.beginCall(th, this.stubs[(kind === 'raw' ? 2 : 0) + (six ? 1 : 0)]!, frame, 3);
+    const sp = m.beginCall(th, family[(kind === 'raw' ? 2 : 0) + (six ? 1 : 0)]!, frame, 3);
     for (;;) {
       const park = m.advance(th, m.callReturn);
       if (park === null) break;
@@ -52,12 +72,8 @@ export class MachineBackend implements SyscallBackend {
     return m.stubResult(th, sp + 8 + 8 * (n + 1));
   }
 
-  libcCall(_kind: CallKind, fn: LibcFunction): Go<SyscallResult> {
-    throw new Error(`linux/amd64 makes no libc calls (${fn.name})`);
-  }
-
   procCall(): Go<SyscallResult> {
-    throw new Error('linux/amd64 has no DLL procedures');
+    throw new Error(`${this.os}/amd64 has no DLL procedures`);
   }
 
   findProc(): Word | null {

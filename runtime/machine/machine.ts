@@ -1,5 +1,8 @@
-// The Linux machine: one process on the emulated x86-64, entered through the real SYSCALL
-// instruction, with the kernel on the host side.
+// The machine: one process on the emulated x86-64, entered through the real SYSCALL
+// instruction, with the kernel on the host side. What differs between linux, freebsd and
+// darwin (kernel, syscall frame, linked objects, stubs, tracer, per-thread setup) is the
+// target's personality (personality/); the description below is Linux's, and the BSDs
+// follow it with their own stubs and frames.
 //
 // Boot. The linux/amd64 stubs (user pages) and the kernel entry code (supervisor pages)
 // are linked at IMAGE_BASE with host-bound runtime·entersyscall, runtime·exitsyscall,
@@ -40,10 +43,10 @@
 // host clock or host randomness.
 import { Cpu, CpuFault, formatAddress, generalProtection, PageFault, RDI, RSI, RSP } from '../cpu/index.ts';
 import { Memory, PROT_READ, PROT_WRITE } from '../cpu/index.ts';
-import { linuxAmd64Objects, Linker, loadImage, PERCPU, returnToCaller, assemble, type Image } from '../asm/index.ts';
-import { ARG_REGS, Kernel, ManualClock, PT_REGS_OFFSET, PT_REGS_ORIG_RAX, type HostMount, type SeedFile, type Thread, type TargetTables, type SyscallRegs } from '../kernel/index.ts';
+import { Linker, loadImage, PERCPU, returnToCaller, assemble, type Image } from '../asm/index.ts';
+import { ARG_REGS, ManualClock, type HostMount, type Kernel, type SeedFile, type Thread, type TargetTables } from '../kernel/index.ts';
 import { signalName } from '../kernel/linux/abi.ts';
-import { Strace } from '../trace/index.ts';
+import { unixPersonality, type SyscallFrame, type Tracer, type UnixPersonality } from './personality/index.ts';
 import { setSyscallBackend, type Go, type Park, type SyscallResult, type TargetDescriptor, type Word } from '../syscall.ts';
 import { MachineBackend } from './backend.ts';
 import { RoundRobinRunner, RunEnded, ThreadEnded, type BlockedGoroutine, type MachineRunner, type MachineHost, type MThread, type SyscallBlocked } from './runner.ts';
@@ -141,8 +144,8 @@ export class MachineThread implements MThread {
   inSyscall = false;
   /** exitsyscall parked: return from it before running on. */
   returnPending = false;
-  /** The pt_regs frame of the call in progress, read and written through the CPU in ring 0. */
-  readonly regs: PtRegsView;
+  /** The call in progress: the personality's view of its pt_regs frame, through the CPU in ring 0. */
+  readonly regs: SyscallFrame;
 
   readonly tid: number;
   /** This thread's slot in THREAD_AREA and the stacks and arena in it. */
@@ -155,6 +158,7 @@ export class MachineThread implements MThread {
     readonly kthread: Thread,
     readonly cpu: Cpu,
     readonly index: number,
+    regs: SyscallFrame,
   ) {
     this.tid = kthread.tid;
     this.slot = THREAD_AREA + index * THREAD_SLOT;
@@ -162,7 +166,7 @@ export class MachineThread implements MThread {
     this.kernelStackTop = KERNEL_STACKS + index * KERNEL_STACK_SLOT + KERNEL_STACK_SIZE;
     this.pinBase = this.slot + PIN_ARENA_OFFSET;
     this.pinNext = this.pinBase;
-    this.regs = new PtRegsView(cpu);
+    this.regs = regs;
   }
 }
 
@@ -172,43 +176,6 @@ let running: Machine | null = null;
 export function go(fn: () => Go<void>): void {
   if (running === null) throw new Error('go: no machine is running; start goroutines from a goroutine a Machine runs');
   running.go(fn);
-}
-
-/**
- * The pt_regs frame of the call in progress on one CPU (base = DI at do_syscall_64), read
- * and written with the CPU's own ring-0 accesses: the frame lives on the supervisor-only
- * kernel stack. Layout as the kernel's PtRegsFrame: the number from orig_ax.
- */
-class PtRegsView implements SyscallRegs {
-  base = 0;
-
-  constructor(private readonly cpu: Cpu) {}
-
-  private offset(i: number): number {
-    if (i === 0) return PT_REGS_ORIG_RAX;
-    const off = PT_REGS_OFFSET[i];
-    if (off === undefined) throw new RangeError(`pt_regs: register ${i} is not saved by the syscall entry`);
-    return off;
-  }
-
-  lo(i: number): number {
-    return this.cpu.load(this.base + this.offset(i), 4) >>> 0;
-  }
-
-  hi(i: number): number {
-    return this.cpu.load(this.base + this.offset(i) + 4, 4) >>> 0;
-  }
-
-  /** RAX as the handler left it: the result, or -errno. */
-  result(): number {
-    const at = this.base + PT_REGS_OFFSET[0]!;
-    const lo = this.cpu.load(at, 4) >>> 0;
-    return (this.cpu.load(at + 4, 4) | 0) * 2 ** 32 + lo;
-  }
-
-  setResult(value: number): void {
-    this.cpu.store(this.base + PT_REGS_OFFSET[0]!, 8, value | 0, Math.floor(value / 2 ** 32) | 0);
-  }
 }
 
 /** The kernel's plain-data view of a generated target's tables (SYS_PREAD64 → pread64). */
@@ -221,6 +188,7 @@ export function targetTables(target: TargetDescriptor): TargetTables {
 
 export class Machine implements MachineHost {
   readonly target: TargetDescriptor;
+  readonly personality: UnixPersonality;
   readonly clock = new ManualClock();
   readonly kernel: Kernel;
   readonly mem = new Memory();
@@ -229,7 +197,7 @@ export class Machine implements MachineHost {
   private readonly stats = { entersyscall: 0, exitsyscall: 0 };
   readonly threads: MachineThread[] = [];
   readonly seed: number;
-  private readonly strace: Strace | null;
+  private readonly strace: Tracer | null;
   private readonly straceLines: string[] = [];
   private straceSummary = false;
   private straceWrite: ((line: string) => void) | null = null;
@@ -250,13 +218,13 @@ export class Machine implements MachineHost {
 
   constructor(opts: MachineOptions) {
     const t = opts.target;
-    if (t.os !== 'linux' || t.arch !== 'amd64') throw new Error(`Machine: ${t.os}/${t.arch} does not execute yet; only linux/amd64 does`);
+    this.personality = unixPersonality(t);
     this.target = t;
     this.seed = opts.seed ?? 1;
     this.maxInstructions = opts.maxInstructions ?? Infinity;
     this.runSlice = Math.min(RUN_SLICE, Math.max(1, this.maxInstructions));
-    this.kernel = new Kernel({ tables: targetTables(t), clock: this.clock, files: opts.files, mounts: opts.mounts, stdin: opts.stdin, seed: this.seed, nofile: opts.nofile });
-    this.image = linkImage(opts.asm ?? []);
+    this.kernel = this.personality.kernel({ tables: targetTables(t), clock: this.clock, files: opts.files, mounts: opts.mounts, stdin: opts.stdin, seed: this.seed, nofile: opts.nofile });
+    this.image = linkImage(this.personality, t, opts.asm ?? []);
     loadImage(this.mem, this.image);
     this.mem.map(ZERO_PAGE, 4096, PROT_READ);
     this.mem.map(HEAP_BASE, HEAP_SIZE, PROT_READ | PROT_WRITE);
@@ -273,7 +241,7 @@ export class Machine implements MachineHost {
     const s = opts.strace;
     if (s) {
       const settings: StraceSettings = s === true ? {} : s;
-      this.strace = new Strace(this.kernel, { write: settings.write ?? ((line) => this.straceLines.push(line)), timing: settings.timing, summaryOnly: settings.summary });
+      this.strace = this.personality.tracer(this.kernel, { write: settings.write ?? ((line) => this.straceLines.push(line)), timing: settings.timing, summaryOnly: settings.summary });
       this.straceWrite = settings.write ?? null;
       this.straceSummary = settings.summary === true;
     } else this.strace = null;
@@ -307,12 +275,14 @@ export class Machine implements MachineHost {
     } else {
       kthread = this.kernel.spawnThread(this.mainThread.process);
     }
-    const th = new MachineThread(kthread, new Cpu(this.mem, { mode: 'system' }), this.threads.length);
+    const cpu = new Cpu(this.mem, { mode: 'system' });
+    const th = new MachineThread(kthread, cpu, this.threads.length, this.personality.frame(cpu));
     this.threads.push(th);
     this.mem.map(th.slot, USER_STACK_SIZE, PROT_READ | PROT_WRITE);
     this.mem.map(th.kernelStackTop - KERNEL_STACK_SIZE, KERNEL_STACK_SIZE, PROT_READ | PROT_WRITE, { user: false });
     this.mem.map(th.pinBase, PIN_ARENA_SIZE, PROT_READ | PROT_WRITE);
     kthread.process.addMapping(th.slot, th.slot + PIN_ARENA_OFFSET + PIN_ARENA_SIZE, PROT_READ | PROT_WRITE);
+    this.personality.prepareThread(this.mem, cpu, th.slot + USER_STACK_SIZE);
     this.boot(th);
     return th;
   }
@@ -479,12 +449,12 @@ export class Machine implements MachineHost {
   run(main: () => Go<void>, opts: { exitWhenMainReturns?: boolean } = {}): RunResult {
     if (this.started) throw new Error('Machine.run: a machine runs one program; create a new Machine');
     this.started = true;
-    const exitGroup = this.kernel.numbers.number('exit_group');
+    const exit = this.personality.exitCall(this.kernel, (symbol) => this.addressOf(symbol));
     const machine = this;
     this.runner.go(function* () {
       yield* main();
-      if (opts.exitWhenMainReturns !== false && exitGroup !== undefined) {
-        yield* machine.guestCall('syscall·RawSyscall', [exitGroup, 0, 0, 0], 3);
+      if (opts.exitWhenMainReturns !== false && exit !== null) {
+        yield* machine.guestCall(exit.stub, [exit.first, 0, 0, 0], 3);
       }
     });
     setSyscallBackend(this.backend);
@@ -607,7 +577,7 @@ export class Machine implements MachineHost {
     const decoder = new TextDecoder();
     const stdoutBytes = this.kernel.stdout.bytes();
     const killedBy = p?.killedBy ?? null;
-    const strace = this.strace === null ? '' : this.straceSummary ? this.strace.summary.format() : this.straceLines.map((l) => l + '\n').join('');
+    const strace = this.strace === null ? '' : this.straceSummary ? (this.strace.summary?.format() ?? '') : this.straceLines.map((l) => l + '\n').join('');
     return {
       status,
       signal: killedBy === null ? null : signalName(killedBy),
@@ -661,16 +631,16 @@ function pageFaultAt(cpu: Cpu, addr: number): CpuFault {
   return f;
 }
 
-function linkImage(extra: ReadonlyArray<GuestSource>): Image {
-  const { stubs, entry } = linuxAmd64Objects();
-  const linker = new Linker({ base: IMAGE_BASE }).add(stubs);
+function linkImage(personality: UnixPersonality, target: TargetDescriptor, extra: ReadonlyArray<GuestSource>): Image {
+  const linker = new Linker({ base: IMAGE_BASE });
+  for (const o of personality.userObjects(target)) linker.add(o);
   for (const g of extra) linker.add(assemble(g.source, { file: g.file ?? 'guest.s', pkg: g.pkg ?? 'main' }));
   // The machine's run loop serves these addresses itself (runThread); the bound functions never run.
   const unreachable = (name: string) => () => {
     throw new Error(`${name} is served by the machine's run loop`);
   };
   return linker
-    .add(entry, { supervisor: true })
+    .add(personality.entryObject(), { supervisor: true })
     .bindHost('runtime·entersyscall', unreachable('runtime·entersyscall'))
     .bindHost('runtime·exitsyscall', unreachable('runtime·exitsyscall'))
     .bindHost('runtime·callReturn', unreachable('runtime·callReturn'))
