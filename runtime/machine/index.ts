@@ -1,3 +1,4 @@
 // The machine's public surface.
-export { go, Machine, MachineThread, targetTables, type GuestSource, type MachineOptions, type RunResult, type StraceSettings } from './machine.ts';
+export { go, MachineThread, targetTables, type GuestSource, type MachineOptions, type RunResult, type StraceSettings } from './machine.ts';
+export { Machine } from './personality/select.ts';
 export { RoundRobinRunner, RunEnded, ThreadEnded, type BlockedGoroutine, type GoroutineRunner, type MachineHost, type MachineRunner, type SyscallInfo, type MThread, type SyscallBlocked } from './runner.ts';

@@ -170,7 +170,13 @@ export class MachineThread implements MThread {
   }
 }
 
-let running: Machine | null = null;
+/** The machine whose run() is in progress, where go() starts goroutines. */
+let running: { go(fn: () => Go<void>): void } | null = null;
+
+/** For the windows machine's run(): makes m the running machine (null when the run ends). */
+export function setRunningMachine(m: { go(fn: () => Go<void>): void } | null): void {
+  running = m;
+}
 
 /** Go's `go` statement: starts fn as a goroutine of the machine that is running (from inside a goroutine). */
 export function go(fn: () => Go<void>): void {

@@ -1,0 +1,362 @@
+// windows/amd64: the machine for a Go program on Windows, which never executes SYSCALL.
+// Generated wrappers call SyscallN(proc.Addr(), …) with the address of a procedure of the
+// emulated kernel32.dll (resolved at load time from the target's imports by SystemDlls);
+// the call runs runtime·syscall_SyscallN on the goroutine's thread's CPU (user mode only,
+// no ring 0): CALL runtime·entersyscall → asmstdcall (Windows x64 convention, shadow
+// space, last error cleared and read back through the TEB at GS) → kernel32!Name → JMP to
+// the kernelbase·Name host slot, served here by the WindowsKernel → RET → CALL
+// runtime·exitsyscall → RET to the call-return target; r1, r2 and err (GetLastError) come
+// back in the libcall record.
+//
+// It offers the same seam as the SYSCALL machine (MachineHost to a goroutine runner, a
+// SyscallBackend for the wrappers, go(), alloc(), run() → RunResult), so programs and the
+// runner do not care which one runs them. A procedure that must wait (ReadFile on an empty
+// pipe, Sleep) parks the goroutine with 'syscall-blocked' and leaves the CPU at the host
+// slot; once woken, the slot is served again (the kernel restarts the procedure).
+// ExitProcess ends the run with its code; an API-monitor trace replaces strace.
+//
+// Memory layout (user pages only):
+//   the linked image (runtime stubs, kernel32.dll, host slots) at the linker's base
+//   HEAP_BASE               alloc()'s memory
+//   ZERO_PAGE               a read-only zero page
+//   THREAD_AREA + i·THREAD_SLOT, for thread i: user stack, TEB page, libcall page
+//                           (record and argument words), the arena pinned arguments go to.
+//
+// Invariants: only one CPU runs at a time; a thread's CPU is either at the call-return
+// target, or parked at a kernelbase slot / after exitsyscall; nothing reads a host clock.
+import { Cpu, formatAddress, RSP, type CpuFault } from '../../cpu/index.ts';
+import { Memory, PROT_READ, PROT_WRITE } from '../../cpu/index.ts';
+import { Linker, loadImage, returnToCaller, type Image } from '../../asm/index.ts';
+import { kernelbaseProcedure, kernelbaseSymbols, LIBCALL, LIBCALL_SIZE, MAX_ARGS, serveKernelbase, SystemDlls, windowsAmd64Objects } from '../../asm/windows_amd64.ts';
+import { ManualClock, type Thread } from '../../kernel/index.ts';
+import { TEB, WindowsKernel, type WinThread } from '../../kernel/windows/index.ts';
+import { ApiMonitor } from '../../trace/apimon.ts';
+import { setSyscallBackend, word, type CallKind, type Go, type LibcFunction, type Park, type SyscallBackend, type SyscallResult, type TargetDescriptor, type Word } from '../../syscall.ts';
+import { RoundRobinRunner, RunEnded, type BlockedGoroutine, type MachineHost, type MachineRunner, type MThread, type SyscallBlocked } from '../runner.ts';
+import { setRunningMachine, type MachineOptions, type RunResult } from '../machine.ts';
+
+const HEAP_BASE = 0x1_0000_0000;
+const HEAP_SIZE = 0x400_0000;
+const ZERO_PAGE = 0x1_ffff_f000;
+const THREAD_AREA = 0x2_0000_0000;
+const THREAD_SLOT = 0x100_0000;
+const USER_STACK_SIZE = 0x1_0000;
+const TEB_OFFSET = USER_STACK_SIZE;
+const LIBCALL_OFFSET = TEB_OFFSET + TEB.size;
+const PIN_ARENA_OFFSET = 0x10_0000;
+const PIN_ARENA_SIZE = 0x80_0000;
+const PIN_ALIGN = 16;
+/** Virtual nanoseconds per retired guest instruction (as on the SYSCALL machine). */
+const INSTRUCTION_NS = 1;
+const RUN_SLICE = 1_000_000;
+/** The status of a process ended by an access violation (STATUS_ACCESS_VIOLATION). */
+const STATUS_ACCESS_VIOLATION = 0xc0000005;
+const EXITSYSCALL: Park = { reason: 'exitsyscall' };
+
+/** A thread of the windows process: its CPU (GS = its TEB), stack, libcall page and pin arena. */
+export class WindowsThread implements MThread {
+  pins: Array<{ addr: number; bytes: Uint8Array }> = [];
+  pinNext: number;
+  /** exitsyscall parked: return from it before running on. */
+  returnPending = false;
+  readonly tid: number;
+  readonly stackTop: number;
+  readonly teb: number;
+  readonly libcall: number;
+  readonly argv: number;
+  readonly pinBase: number;
+
+  constructor(
+    readonly winThread: WinThread,
+    readonly cpu: Cpu,
+    index: number,
+  ) {
+    this.tid = winThread.tid;
+    const slot = THREAD_AREA + index * THREAD_SLOT;
+    this.stackTop = slot + USER_STACK_SIZE;
+    this.teb = slot + TEB_OFFSET;
+    this.libcall = slot + LIBCALL_OFFSET;
+    this.argv = this.libcall + LIBCALL_SIZE;
+    this.pinBase = slot + PIN_ARENA_OFFSET;
+    this.pinNext = this.pinBase;
+  }
+
+  /**
+   * The runner's view of the kernel thread: RoundRobinRunner asks only whether it is dead
+   * and wakes a sleeper, which a WinThread answers as a Linux Thread does.
+   */
+  get kthread(): Thread {
+    return this.winThread as unknown as Thread;
+  }
+}
+
+export class WindowsMachine implements MachineHost {
+  readonly target: TargetDescriptor;
+  readonly seed: number;
+  readonly clock = new ManualClock();
+  readonly mem = new Memory();
+  readonly image: Image;
+  readonly kernel: WindowsKernel;
+  readonly dlls: SystemDlls;
+  readonly runner: MachineRunner;
+  readonly threads: WindowsThread[] = [];
+  readonly backend: SyscallBackend;
+  private readonly traceLines: string[] = [];
+  private readonly traced: boolean;
+  private readonly addr: { enter: number; exit: number; callReturn: number; syscallN: number };
+  /** Host slot address → kernelbase procedure name. */
+  private readonly procedures = new Map<number, string>();
+  private heapNext = HEAP_BASE;
+  private started = false;
+  private faultMessage: string | null = null;
+  private instructions = 0;
+  private readonly stats = { entersyscall: 0, exitsyscall: 0 };
+
+  constructor(opts: MachineOptions) {
+    const t = opts.target;
+    this.target = t;
+    this.seed = opts.seed ?? 1;
+    this.image = linkWindowsImage();
+    loadImage(this.mem, this.image);
+    this.mem.map(ZERO_PAGE, 4096, PROT_READ);
+    this.mem.map(HEAP_BASE, HEAP_SIZE, PROT_READ | PROT_WRITE);
+    this.dlls = new SystemDlls(this.image, t.imports);
+    const s = opts.strace;
+    this.traced = s !== undefined && s !== false;
+    const write = s && s !== true && s.write ? s.write : (line: string) => this.traceLines.push(line);
+    const observer = this.traced ? new ApiMonitor({ mem: this.mem, write, errors: t.errors }) : undefined;
+    this.kernel = new WindowsKernel({ mem: this.mem, clock: this.clock, files: opts.files, mounts: opts.mounts, stdin: opts.stdin, errors: t.errors, observer });
+    const a = (name: string) => this.image.addressOf(name);
+    this.addr = { enter: a('runtime·entersyscall'), exit: a('runtime·exitsyscall'), callReturn: a('runtime·callReturn'), syscallN: a('runtime·syscall_SyscallN') };
+    for (const sym of kernelbaseSymbols()) this.procedures.set(a(sym), kernelbaseProcedure(sym)!);
+    this.runner = opts.runner ? opts.runner(this, this.seed) : new RoundRobinRunner(this, this.seed);
+    this.runner.onThreadExit = (th) => {
+      (th as unknown as WinThread).state = 'dead';
+    };
+    this.backend = new WindowsBackend(this);
+  }
+
+  /** n zeroed bytes of user memory for the whole run (as Machine.alloc). */
+  alloc(n: number): number {
+    const at = this.heapNext;
+    const end = at + Math.ceil(Math.max(n, 1) / 16) * 16;
+    if (end > HEAP_BASE + HEAP_SIZE) throw new Error(`Machine.alloc: the ${HEAP_SIZE}-byte heap is full`);
+    this.heapNext = end;
+    return at;
+  }
+
+  /** A new thread: its CPU in user mode with GS at its TEB, where the kernel keeps its last error. */
+  newThread(): WindowsThread {
+    const index = this.threads.length;
+    const th = new WindowsThread(this.kernel.newThread(), new Cpu(this.mem, { mode: 'user' }), index);
+    this.mem.map(th.stackTop - USER_STACK_SIZE, USER_STACK_SIZE + TEB.size + 4096, PROT_READ | PROT_WRITE);
+    this.mem.map(th.pinBase, PIN_ARENA_SIZE, PROT_READ | PROT_WRITE);
+    th.winThread.bindTeb(this.mem, th.teb);
+    th.cpu.gsBase = th.teb;
+    this.threads.push(th);
+    return th;
+  }
+
+  go(fn: () => Go<void>): void {
+    this.runner.go(fn);
+  }
+
+  /** The current goroutine's thread. */
+  current(): WindowsThread {
+    return this.runner.current().thread as WindowsThread;
+  }
+
+  /**
+   * Calls the procedure at `fn` as SyscallN does: the libcall record and argument words on
+   * th's libcall page, runtime·syscall_SyscallN run until it returns; r1, r2, err from the record.
+   */
+  *callProc(th: WindowsThread, fn: number, args: readonly Word[]): Go<SyscallResult> {
+    if (args.length > MAX_ARGS) throw new Error(`SyscallN: ${args.length} arguments (at most ${MAX_ARGS})`);
+    const mem = this.mem;
+    const u64 = (w: Word) => BigInt.asUintN(64, BigInt(w));
+    for (let i = 0; i < args.length; i++) mem.writeU64(th.argv + 8 * i, u64(args[i]!));
+    mem.writeU64(th.libcall + LIBCALL.fn, BigInt(fn));
+    mem.writeU64(th.libcall + LIBCALL.n, BigInt(args.length));
+    mem.writeU64(th.libcall + LIBCALL.args, BigInt(th.argv));
+    const sp = th.stackTop - 512;
+    mem.writeU64(sp, BigInt(this.addr.callReturn));
+    mem.writeU64(sp + 8, BigInt(th.libcall));
+    th.cpu.setReg(RSP, sp);
+    th.cpu.rip = this.addr.syscallN;
+    for (;;) {
+      const park = this.advance(th);
+      if (park === null) break;
+      yield park;
+    }
+    const at = (off: number) => word(BigInt.asIntN(64, mem.readU64(th.libcall + off)));
+    return [at(LIBCALL.r1), at(LIBCALL.r2), Number(mem.readU64(th.libcall + LIBCALL.err) & 0xffffffffn)];
+  }
+
+  /**
+   * Runs th's CPU until the call returns (null) or the goroutine must park (the Park):
+   * entersyscall/exitsyscall go to the runner, kernelbase slots to the kernel.
+   */
+  private advance(th: WindowsThread): Park | null {
+    const cpu = th.cpu;
+    if (th.returnPending) {
+      th.returnPending = false;
+      returnToCaller(cpu);
+    }
+    for (;;) {
+      const before = cpu.icount;
+      const stop = cpu.run(RUN_SLICE);
+      const ran = cpu.icount - before;
+      this.instructions += ran;
+      this.clock.advance(ran * INSTRUCTION_NS);
+      if (stop.kind === 'limit') continue;
+      if (stop.kind === 'fault') this.die(describeFault(stop.fault));
+      if (stop.kind !== 'host') this.die(`${stop.kind === 'interrupt' ? `int $0x${stop.vector.toString(16)}` : stop.kind} at rip=${formatAddress(cpu.rip)}: a windows program has no such way into the kernel`);
+      const at = stop.addr;
+      if (at === this.addr.callReturn) return null;
+      if (at === this.addr.enter) {
+        const sp = cpu.regAddr(RSP);
+        this.stats.entersyscall++;
+        this.runner.entersyscall(Number(this.mem.readU64(sp)), sp + 8);
+        returnToCaller(cpu);
+        continue;
+      }
+      if (at === this.addr.exit) {
+        this.stats.exitsyscall++;
+        if (!this.runner.exitsyscall()) {
+          th.returnPending = true;
+          return EXITSYSCALL;
+        }
+        returnToCaller(cpu);
+        continue;
+      }
+      const proc = this.procedures.get(at);
+      if (proc === undefined) throw new Error(`windows machine: execution reached host address ${formatAddress(at)}, which nothing serves`);
+      const out = serveKernelbase(this.kernel, th.winThread, cpu, proc);
+      if (typeof out === 'bigint') continue;
+      if (out.kind === 'exit') throw new RunEnded();
+      this.runner.syscallBlock?.();
+      const detail: SyscallBlocked = {
+        thread: th,
+        wake: (resume) => {
+          th.winThread.onWake = resume;
+        },
+        until: out.kind === 'sleep' ? out.until : undefined,
+        what: out.kind === 'wait' ? out.queue.name : 'sleep',
+      };
+      return { reason: 'syscall-blocked', detail };
+    }
+  }
+
+  /** A guest fault ends the process with STATUS_ACCESS_VIOLATION. */
+  private die(message: string): never {
+    this.faultMessage = message;
+    this.kernel.exitCode ??= STATUS_ACCESS_VIOLATION;
+    throw new RunEnded();
+  }
+
+  /** Runs `main` as the first goroutine; when it returns, the process calls ExitProcess(0). */
+  run(main: () => Go<void>, opts: { exitWhenMainReturns?: boolean } = {}): RunResult {
+    if (this.started) throw new Error('Machine.run: a machine runs one program; create a new Machine');
+    this.started = true;
+    const exitProcess = this.dlls.findProc('kernel32.dll', 'ExitProcess');
+    const machine = this;
+    this.runner.go(function* () {
+      yield* main();
+      if (opts.exitWhenMainReturns !== false && exitProcess !== null) yield* machine.callProc(machine.current(), exitProcess, [0]);
+    });
+    setSyscallBackend(this.backend);
+    setRunningMachine(this);
+    let deadlock: BlockedGoroutine[];
+    try {
+      deadlock = this.runner.run();
+    } finally {
+      setSyscallBackend(null);
+      setRunningMachine(null);
+    }
+    const decoder = new TextDecoder();
+    const stdoutBytes = this.kernel.stdout.bytes();
+    const stderrExtra: string[] = [];
+    let status = this.kernel.exitCode ?? 0;
+    if (deadlock.length > 0 && this.kernel.exitCode === null) {
+      status = 2;
+      stderrExtra.push('fatal error: all goroutines are asleep - deadlock!\n');
+      for (const d of deadlock) stderrExtra.push(`goroutine ${d.goid} [tid ${d.tid}]: waiting on ${d.waitingOn}\n`);
+    }
+    return {
+      status,
+      signal: null,
+      fault: this.faultMessage,
+      stdout: decoder.decode(stdoutBytes),
+      stdoutBytes,
+      stderr: decoder.decode(this.kernel.stderr.bytes()) + stderrExtra.join(''),
+      strace: this.traceLines.map((l) => l + '\n').join(''),
+      deadlock,
+      virtualNs: this.clock.now(),
+      instructions: this.instructions,
+      entersyscall: this.stats.entersyscall,
+      exitsyscall: this.stats.exitsyscall,
+    };
+  }
+}
+
+/** The wrappers' backend: SyscallN goes to callProc on the current goroutine's thread; no trap numbers, no libc. */
+class WindowsBackend implements SyscallBackend {
+  readonly os = 'windows';
+
+  constructor(private readonly m: WindowsMachine) {}
+
+  syscall(_kind: CallKind, trap: Word): Go<SyscallResult> {
+    throw new Error(`windows/amd64 makes no system calls by number (trap ${trap}); its wrappers call DLL procedures`);
+  }
+
+  libcCall(_kind: CallKind, fn: LibcFunction): Go<SyscallResult> {
+    throw new Error(`windows/amd64 has no libc trampolines (${fn.name})`);
+  }
+
+  *procCall(addr: Word, args: readonly Word[]): Go<SyscallResult> {
+    const m = this.m;
+    const th = m.current();
+    const pins = th.pins;
+    th.pins = [];
+    const result = yield* m.callProc(th, Number(addr), args);
+    for (const p of pins) p.bytes.set(m.mem.read(p.addr, p.bytes.length));
+    th.pinNext = th.pinBase;
+    return result;
+  }
+
+  findProc(dll: string, proc: string): Word | null {
+    return this.m.dlls.findProc(dll, proc);
+  }
+
+  pin(bytes: Uint8Array): Word {
+    const th = this.m.current();
+    const addr = th.pinNext;
+    const end = addr + Math.ceil(Math.max(bytes.length, 1) / PIN_ALIGN) * PIN_ALIGN;
+    if (end > th.pinBase + PIN_ARENA_SIZE) throw new Error(`pinned arguments of one call exceed ${PIN_ARENA_SIZE} bytes; allocate the buffer in guest memory (Machine.alloc) instead`);
+    this.m.mem.write(addr, bytes);
+    th.pinNext = end;
+    th.pins.push({ addr, bytes });
+    return addr;
+  }
+
+  zeroAddress(): Word {
+    return ZERO_PAGE;
+  }
+}
+
+/** The runtime stubs and kernel32.dll, with the run loop's host slots bound. */
+function linkWindowsImage(): Image {
+  const { stubs, kernel32 } = windowsAmd64Objects();
+  const unreachable = (name: string) => () => {
+    throw new Error(`${name} is served by the windows machine's run loop`);
+  };
+  const linker = new Linker().add(stubs).add(kernel32);
+  for (const name of ['runtime·entersyscall', 'runtime·exitsyscall', 'runtime·callReturn']) linker.bindHost(name, unreachable(name));
+  for (const s of kernelbaseSymbols()) linker.bindHost(s, unreachable(s));
+  return linker.link();
+}
+
+function describeFault(fault: CpuFault): string {
+  const where = fault.addr !== undefined ? ` addr=${formatAddress(fault.addr)}` : '';
+  return `${fault.mnemonic} at rip=${formatAddress(fault.rip)}${fault.insn ? ` (${fault.insn})` : ''}${where}`;
+}
