@@ -50,6 +50,8 @@ import { unixPersonality, type SyscallFrame, type Tracer, type UnixPersonality }
 import { setSyscallBackend, type Go, type Park, type SyscallResult, type TargetDescriptor, type Word } from '../syscall.ts';
 import { MachineBackend } from './backend.ts';
 import { RoundRobinRunner, RunEnded, ThreadEnded, type BlockedGoroutine, type MachineRunner, type MachineHost, type MThread, type SyscallBlocked } from './runner.ts';
+import { SchedRunner, type SchedRunnerOptions } from './sched-runner.ts';
+import type { RunResult as SchedRunResult } from '../sched/index.ts';
 
 /** The image (stubs, entry code, host pages) at 0xffffffff80000000, where Linux keeps its text: out of the user half, so no munmap or MAP_FIXED can touch it, and within reach of sign-extended 32-bit addresses. */
 export const IMAGE_BASE = -0x8000_0000;
@@ -90,7 +92,8 @@ export interface StraceSettings {
   write?: (line: string) => void;
 }
 
-export interface MachineOptions {
+/** The scheduler's settings (gomaxprocs, model, maxThreads, schedtrace) are options of the machine. */
+export interface MachineOptions extends SchedRunnerOptions {
   /** The generated target descriptor (generated/target_<os>_<arch>.ts). */
   target: TargetDescriptor;
   /** Seeds getrandom, AT_RANDOM and the scheduler's tie-breaks (default 1). */
@@ -107,7 +110,14 @@ export interface MachineOptions {
   nofile?: number;
   /** RLIMIT_CPU in guest instructions: past it the process is killed with SIGXCPU (default: none). */
   maxInstructions?: number;
-  /** The goroutine runner (default: RoundRobinRunner); runtime/sched's scheduler plugs in here. */
+  /**
+   * Who runs the goroutines (unless `runner` is given): 'go', Go's G/M/P scheduler
+   * (SchedRunner, configured by gomaxprocs, model, maxThreads and schedtrace, any of which
+   * selects it), or 'round-robin', one thread per goroutine taking turns (RoundRobinRunner,
+   * the default otherwise).
+   */
+  scheduler?: 'go' | 'round-robin';
+  /** A goroutine runner of your own. */
   runner?: (host: MachineHost, seed: number) => MachineRunner;
 }
 
@@ -131,6 +141,8 @@ export interface RunResult {
   instructions: number;
   entersyscall: number;
   exitsyscall: number;
+  /** The scheduler's side of the run (runtime trace, schedtrace lines, fatal dump), when Go's scheduler ran it. */
+  sched?: SchedRunResult;
 }
 
 /** A kernel thread of the machine: its CPU, stacks and argument arena. */
@@ -142,8 +154,6 @@ export class MachineThread implements MThread {
   inKernel = false;
   /** Between entersyscall and exitsyscall (a Syscall, not a RawSyscall). */
   inSyscall = false;
-  /** exitsyscall parked: return from it before running on. */
-  returnPending = false;
   /** The call in progress: the personality's view of its pt_regs frame, through the CPU in ring 0. */
   readonly regs: SyscallFrame;
 
@@ -201,6 +211,8 @@ export class Machine implements MachineHost {
   readonly image: Image;
   readonly runner: MachineRunner;
   private readonly stats = { entersyscall: 0, exitsyscall: 0 };
+  /** Goroutines (the runner's current() handles) waiting for a P after a system call, with their saved registers. */
+  private readonly waitingForP = new Map<object, SavedRegisters>();
   readonly threads: MachineThread[] = [];
   readonly seed: number;
   private readonly strace: Tracer | null;
@@ -251,7 +263,7 @@ export class Machine implements MachineHost {
       this.straceWrite = settings.write ?? null;
       this.straceSummary = settings.summary === true;
     } else this.strace = null;
-    this.runner = opts.runner ? opts.runner(this, this.seed) : new RoundRobinRunner(this, this.seed);
+    this.runner = opts.runner ? opts.runner(this, this.seed) : usesScheduler(opts) ? new SchedRunner(this, this.seed, opts) : new RoundRobinRunner(this, this.seed);
     this.runner.onThreadExit = (th) => this.kernel.exitThread(th, 0);
     this.cwd = opts.cwd;
     this.backend = new MachineBackend(this);
@@ -304,6 +316,10 @@ export class Machine implements MachineHost {
     this.activate(th);
     const stop = cpu.run(1000);
     this.instructions += cpu.icount;
+    // syscall_init pointed the shared per-CPU area at the boot stack: whichever thread runs
+    // next must point it back at its own kernel stack (threads boot while others are
+    // blocked inside the kernel, their frames on their own stacks).
+    this.activeThread = null;
     if (stop.kind !== 'host' || stop.addr !== start || (cpu.cpl as number) !== 3) {
       throw new Error(`boot: syscall_init did not reach ring 3 (stop '${stop.kind}' at ${formatAddress(cpu.rip)}, ring ${cpu.cpl})`);
     }
@@ -338,15 +354,11 @@ export class Machine implements MachineHost {
    * on once the goroutine is resumed).
    */
   advance(th: MachineThread, until: number | null): Park | null {
-    const cpu = th.cpu;
     if (th.inKernel) {
       const park = this.serveSyscall(th);
       if (park !== null) return park;
-    } else if (th.returnPending) {
-      th.returnPending = false;
-      this.mem.setUserMode(true);
-      returnToCaller(cpu);
-    }
+    } else if (this.waitingForP.size > 0) th = this.gogo(th);
+    const cpu = th.cpu;
     for (;;) {
       this.activate(th);
       const before = cpu.icount;
@@ -373,7 +385,7 @@ export class Machine implements MachineHost {
           th.inSyscall = false;
           this.stats.exitsyscall++;
           if (!this.runner.exitsyscall()) {
-            th.returnPending = true;
+            this.waitingForP.set(this.runner.current(), saveRegisters(cpu));
             return EXITSYSCALL;
           }
           returnToCaller(cpu);
@@ -382,6 +394,26 @@ export class Machine implements MachineHost {
       else if (stop.kind === 'interrupt' && cpu.cpl === 3) this.die(th, interruptGateFault(cpu, stop.vector));
       else if (stop.kind !== 'limit') throw new Error(`machine: unexpected CPU stop '${stop.kind}' at ${formatAddress(cpu.rip)} in ring ${cpu.cpl}`);
     }
+  }
+
+  /**
+   * Go's gogo for a goroutine that waited for a P after its system call: its registers
+   * (saved off its old thread's CPU when it parked, since that M may run other goroutines
+   * meanwhile) move onto the CPU of the thread that runs it now, often another M, and it
+   * returns from runtime·exitsyscall there. Returns that thread, or th when the current
+   * goroutine was not waiting. The runner's current() is the goroutine's key: one object
+   * per goroutine for its whole life.
+   */
+  private gogo(th: MachineThread): MachineThread {
+    const g = this.runner.current();
+    const saved = this.waitingForP.get(g);
+    if (saved === undefined) return th;
+    this.waitingForP.delete(g);
+    const to = g.thread as MachineThread;
+    restoreRegisters(to.cpu, saved);
+    this.mem.setUserMode(true);
+    returnToCaller(to.cpu);
+    return to;
   }
 
   /** The runner's syscallEnter hook for the call th's CPU just brought to do_syscall_64. */
@@ -575,10 +607,16 @@ export class Machine implements MachineHost {
     const p = this.mainThread?.process;
     let status = p?.exitStatus ?? 0;
     const stderrExtra: string[] = [];
+    const sched = this.runner instanceof SchedRunner ? this.runner.result : null;
     if (deadlock.length > 0 && p?.alive) {
       status = 2;
       stderrExtra.push('fatal error: all goroutines are asleep - deadlock!\n');
       for (const d of deadlock) stderrExtra.push(`goroutine ${d.goid} [tid ${d.tid}]: waiting on ${d.waitingOn}\n`);
+    }
+    // The scheduler's own report (deadlock diagnosis, thread exhaustion) and its dump.
+    if (sched !== null && sched.ended === 'fatal' && p?.alive) {
+      status = 2;
+      stderrExtra.push('\n' + sched.fatal);
     }
     const decoder = new TextDecoder();
     const stdoutBytes = this.kernel.stdout.bytes();
@@ -597,10 +635,36 @@ export class Machine implements MachineHost {
       instructions: this.instructions,
       entersyscall: this.stats.entersyscall,
       exitsyscall: this.stats.exitsyscall,
+      ...(sched ? { sched } : {}),
     };
   }
 }
 
+
+/** Whether opts ask for Go's scheduler: by name, or by setting one of its options. */
+function usesScheduler(opts: MachineOptions): boolean {
+  if (opts.scheduler !== undefined) return opts.scheduler === 'go';
+  return opts.gomaxprocs !== undefined || opts.model !== undefined || opts.maxThreads !== undefined || opts.schedtrace !== undefined;
+}
+
+/** A goroutine's registers while no CPU holds them (Go's gobuf, all of it). */
+interface SavedRegisters {
+  gprs: bigint[];
+  rip: number;
+  flags: number;
+}
+
+function saveRegisters(cpu: Cpu): SavedRegisters {
+  const gprs: bigint[] = [];
+  for (let i = 0; i < 16; i++) gprs.push(cpu.getReg(i));
+  return { gprs, rip: cpu.rip, flags: cpu.getFlags() };
+}
+
+function restoreRegisters(cpu: Cpu, r: SavedRegisters): void {
+  for (let i = 0; i < 16; i++) cpu.setReg(i, r.gprs[i]!);
+  cpu.rip = r.rip;
+  cpu.setFlags(r.flags);
+}
 
 /** The 64-bit word at addr as a canonical Word: a number when it is a safe integer. */
 function loadWord(cpu: Cpu, addr: number): Word {

@@ -1,63 +1,11 @@
 // The scheduler driving the real machine (runtime/machine: Go stubs on the emulated CPU,
-// the kernel behind SYSCALL) through the machine's runner seam. The adapter below is all
-// it takes: the machine's first go() is main, its RunEnded/ThreadEnded map to onThrow,
-// and a deadlock comes back as the machine's blocked-goroutine list.
+// the kernel behind SYSCALL): the machine's default runner is runtime/sched's scheduler
+// (runtime/machine/sched-runner.ts), so a plain Machine with gomaxprocs is all it takes.
 import { describe, expect, it } from 'vitest';
 import * as linux from '../../generated/target_linux_amd64.ts';
 import { SYS_READ } from '../../generated/zsysnum_linux_amd64.ts';
-import { Machine, Pointer, RawSyscall, type BlockedGoroutine, type MachineHost, type MachineRunner, type MThread } from '../../runtime/index.ts';
-import { RunEnded, ThreadEnded } from '../../runtime/machine/runner.ts';
-import { Scheduler, work, type RunResult, type SyscallInfo } from '../../runtime/sched/index.ts';
-import type { Go } from '../../runtime/syscall.ts';
+import { Machine, Pointer, RawSyscall, work } from '../../runtime/index.ts';
 import { find } from './query.ts';
-
-class SchedRunner implements MachineRunner {
-  readonly sched: Scheduler;
-  result: RunResult | null = null;
-  private main: (() => Go<void>) | null = null;
-  onThreadExit: MachineRunner['onThreadExit'] = () => {};
-
-  constructor(host: MachineHost, seed: number, gomaxprocs: number) {
-    this.sched = new Scheduler(host, { seed, gomaxprocs, onThrow: (e) => (e instanceof RunEnded ? 'exit' : e instanceof ThreadEnded ? 'goexit' : 'panic') });
-  }
-
-  go(fn: () => Go<void>): void {
-    if (this.main === null) this.main = fn;
-    else this.sched.go(fn);
-  }
-
-  current(): { thread: MThread } {
-    return this.sched.current() as { thread: MThread };
-  }
-
-  entersyscall(pc?: number, sp?: number): void {
-    this.sched.entersyscall(pc, sp);
-  }
-
-  exitsyscall(): boolean {
-    return this.sched.exitsyscall();
-  }
-
-  syscallEnter(info: SyscallInfo): void {
-    this.sched.syscallEnter(info);
-  }
-
-  syscallBlock(): void {
-    this.sched.syscallBlock();
-  }
-
-  syscallExit(result: number): void {
-    this.sched.syscallExit(result);
-  }
-
-  run(): BlockedGoroutine[] {
-    this.result = this.sched.run(this.main!);
-    if (this.result.ended !== 'fatal') return [];
-    return this.sched.allg
-      .filter((g) => g.status !== '_Gdead')
-      .map((g) => ({ goid: g.goid, tid: g.m?.thread.tid ?? 0, waitingOn: g.blockedOn || g.waitreason || g.status }));
-  }
-}
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 
@@ -69,8 +17,7 @@ function timespec(nsec: number): Uint8Array {
 
 /** main reads an empty pipe (through Syscall or RawSyscall); a second goroutine sleeps, then writes. */
 function readerWriter(raw: boolean) {
-  let runner: SchedRunner | null = null;
-  const m = new Machine({ target: linux.target, strace: true, runner: (host, seed) => (runner = new SchedRunner(host, seed, 1)) });
+  const m = new Machine({ target: linux.target, strace: true, gomaxprocs: 1 });
   const got: string[] = [];
   const result = m.run(function* () {
     const p = new Uint8Array(8);
@@ -92,7 +39,7 @@ function readerWriter(raw: boolean) {
     }
     yield* linux.write(1, bytes(got.join(',') + '\n'));
   });
-  return { result, got, sched: runner!.result! };
+  return { result, got, sched: result.sched! };
 }
 
 describe('the scheduler on the machine', () => {
@@ -104,11 +51,11 @@ describe('the scheduler on the machine', () => {
     expect(sched.ended).toBe('exit');
     const lines = result.strace.split('\n');
     expect(lines[1]).toMatch(/^\[pid +100\] read\(3, +<unfinished \.\.\.>$/);
-    expect(lines[2]).toMatch(/^\[pid +102\] nanosleep\(/);
-    expect(lines[3]).toMatch(/^\[pid +102\] write\(4, "ping", 4\) += 4$/);
+    expect(lines[2]).toMatch(/^\[pid +101\] nanosleep\(/);
+    expect(lines[3]).toMatch(/^\[pid +101\] write\(4, "ping", 4\) += 4$/);
     expect(lines[4]).toMatch(/^\[pid +100\] <\.\.\. read resumed>"ping", 16\) += 4$/);
     // After the slow path main went to the global queue and ran on the writer's thread.
-    expect(lines[5]).toMatch(/^\[pid +102\] write\(1, "ping\\n", 5\) += 5$/);
+    expect(lines[5]).toMatch(/^\[pid +101\] write\(1, "ping\\n", 5\) += 5$/);
     const ev = sched.trace.events;
     const enter = find(ev, 'SyscallEnter', { g: 1, args: { name: 'read' } });
     const retake = find(ev, 'SysmonRetake', { p: 0 }, enter.index);

@@ -1,0 +1,118 @@
+// The machine's default goroutine runner: runtime/sched's G/M/P scheduler behind the
+// machine's runner seam (runner.ts).
+//
+// The machine's first go() is main (the scheduler runs it as goroutine 1 on M0/P0); every
+// later go() is Go's `go` statement. An M that runs goroutines is a kernel thread of the
+// machine, created through MachineHost.newThread, so each shows as its own `[pid N]` in
+// strace. sysmon's M is the exception: it never runs guest code or makes a system call
+// (its sleeps are the scheduler's own timers), so it is no thread of the guest process
+// (tid 0) and a program that starts no goroutine stays single-threaded. The scheduler
+// creates M0 first and sysmon's M second (Scheduler.run); that is how it is told apart. The
+// machine's RunEnded (the process died) ends the program; its ThreadEnded (exit(2) of one
+// thread) ends only that goroutine, as runtime.Goexit does; any other exception out of a
+// goroutine leaves Machine.run as it is, as with every runner (the program's own code
+// threw: `mksyscall run` reports it as a panic).
+//
+// current() returns one handle per goroutine for its whole life (the machine keys a
+// goroutine's saved registers on it while the goroutine waits for a P); the handle's
+// thread is whichever M runs the goroutine now.
+//
+// Invariants: result is null until run() returns; the scheduler shares the machine's clock
+// (host.clock), so kernel costs, guest instructions and scheduler costs are one timeline.
+import { Scheduler, type G, type MThread as SchedThread, type RunResult as SchedRunResult } from '../sched/index.ts';
+import type { Go } from '../syscall.ts';
+import { RunEnded, ThreadEnded, type BlockedGoroutine, type MachineHost, type MachineRunner, type MThread, type SyscallInfo } from './runner.ts';
+
+export interface SchedRunnerOptions {
+  /** Ps: how many goroutines run Go code at once (default 1). */
+  gomaxprocs?: number;
+  /** go1.25 (default): entersyscall detaches the P (_Psyscall); go1.26: the P stays _Prunning. */
+  model?: 'go1.25' | 'go1.26';
+  /** The thread limit (Go's debug.SetMaxThreads; default 10000). */
+  maxThreads?: number;
+  /** A schedtrace line every this many virtual ms (GODEBUG=schedtrace=N); 0 or absent: none. */
+  schedtrace?: number;
+}
+
+/** A goroutine as the machine sees it: stable for the goroutine's life. */
+class GoroutineHandle {
+  constructor(private readonly g: G) {}
+
+  get thread(): MThread {
+    return this.g.m!.thread as MThread;
+  }
+}
+
+/** sysmon's M: no kernel thread (see above). */
+const SYSMON_THREAD: SchedThread = { tid: 0 };
+
+export class SchedRunner implements MachineRunner {
+  readonly sched: Scheduler;
+  /** The scheduler's result once run() has returned. */
+  result: SchedRunResult | null = null;
+  onThreadExit: MachineRunner['onThreadExit'] = () => {};
+  private main: (() => Go<void>) | null = null;
+  private readonly handles = new WeakMap<G, GoroutineHandle>();
+  private threadsMade = 0;
+
+  constructor(host: MachineHost, seed: number, opts: SchedRunnerOptions = {}) {
+    const threads = { clock: host.clock, newThread: (): SchedThread => (this.threadsMade++ === 1 ? SYSMON_THREAD : host.newThread()) };
+    this.sched = new Scheduler(threads, {
+      seed,
+      gomaxprocs: opts.gomaxprocs,
+      model: opts.model,
+      maxThreads: opts.maxThreads,
+      schedtraceMs: opts.schedtrace,
+      onThrow: (e) => {
+        if (e instanceof RunEnded) return 'exit';
+        if (e instanceof ThreadEnded) return 'goexit';
+        throw e;
+      },
+    });
+  }
+
+  go(fn: () => Go<void>): void {
+    if (this.main === null) this.main = fn;
+    else this.sched.go(fn);
+  }
+
+  current(): { thread: MThread } {
+    const g = this.sched.getg();
+    let h = this.handles.get(g);
+    if (h === undefined) {
+      h = new GoroutineHandle(g);
+      this.handles.set(g, h);
+    }
+    return h;
+  }
+
+  entersyscall(pc?: number, sp?: number): void {
+    this.sched.entersyscall(pc, sp);
+  }
+
+  exitsyscall(): boolean {
+    return this.sched.exitsyscall();
+  }
+
+  syscallEnter(info: SyscallInfo): void {
+    this.sched.syscallEnter(info);
+  }
+
+  syscallBlock(): void {
+    this.sched.syscallBlock();
+  }
+
+  syscallExit(result: number): void {
+    this.sched.syscallExit(result);
+  }
+
+  /** Runs main and everything it starts; after a fatal error, the goroutines left alive. */
+  run(): BlockedGoroutine[] {
+    if (this.main === null) throw new Error('SchedRunner.run: no main goroutine (call go() first)');
+    this.result = this.sched.run(this.main);
+    if (this.result.ended !== 'fatal') return [];
+    return this.sched.allg
+      .filter((g) => g.status !== '_Gdead')
+      .map((g) => ({ goid: g.goid, tid: g.m?.thread.tid ?? 0, waitingOn: g.blockedOn || g.waitreason || g.status }));
+  }
+}
