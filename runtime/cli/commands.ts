@@ -7,6 +7,15 @@ export function registerRuntimeCommands(program: Command, setStatus: (code: numb
   // which commander allows only when the parent parses its own options positionally.
   program.enablePositionalOptions();
   program
+    .command('demo')
+    .description('run one program through the portable API on linux, freebsd, darwin and windows (amd64): the stdout they share, each OS\'s trace, the cross-OS table')
+    .option('--seed <n>', 'seed for the scheduler\'s tie-breaks', '1')
+    .action(async (opts: { seed: string }) => {
+      const { runDemoCommand } = await import('./demo.ts');
+      setStatus(await runDemoCommand(opts, (s) => process.stdout.write(s), (s) => process.stderr.write(s)));
+    });
+
+  program
     .command('exec')
     .description('run a static x86-64 Linux executable in user-mode emulation (exit status is the guest\'s; a fault exits 128+signal)')
     .option('--strace', 'print each system call and its result on stderr, as strace does')
@@ -53,10 +62,10 @@ export function registerRuntimeCommands(program: Command, setStatus: (code: numb
 
   program
     .command('run')
-    .description('run a program (a module exporting `function* main(machine)` that calls generated wrappers) on the emulated Linux machine; the exit status is the guest\'s')
+    .description('run a program (a module exporting `function* main(machine)` that calls generated wrappers) on the emulated machine of its target; the exit status is the guest\'s')
     .argument('<file>', 'the program, a .ts module')
-    .requiredOption('--target <os/arch>', 'the generated target to run on (linux/amd64)')
-    .option('--strace', 'trace system calls to stderr, as strace does')
+    .requiredOption('--target <os/arch>', 'the generated target to run on (linux/amd64, freebsd/amd64, darwin/amd64, windows/amd64)')
+    .option('--strace', 'trace system calls to stderr in the target OS\'s format (strace, truss, dtruss, API monitor)')
     .option('--strace-file <file>', 'write the trace to this file instead')
     .option('-T', 'with the trace: each call\'s duration in virtual time')
     .option('-c', 'with the trace: a summary table (calls, errors, time) instead of lines')

@@ -13,7 +13,9 @@
 // runner do not care which one runs them. A procedure that must wait (ReadFile on an empty
 // pipe, Sleep) parks the goroutine with 'syscall-blocked' and leaves the CPU at the host
 // slot; once woken, the slot is served again (the kernel restarts the procedure).
-// ExitProcess ends the run with its code; an API-monitor trace replaces strace.
+// ExitProcess ends the run with its code; an API-monitor trace replaces strace. Of the
+// machine's options, the kernel limits (nofile, maxInstructions) and cwd are Linux's and
+// not offered here; strace -T/-c have no API-monitor form.
 //
 // Memory layout (user pages only):
 //   the linked image (runtime stubs, kernel32.dll, host slots) at the linker's base
@@ -26,14 +28,14 @@
 // target, or parked at a kernelbase slot / after exitsyscall; nothing reads a host clock.
 import { Cpu, formatAddress, RSP, type CpuFault } from '../../cpu/index.ts';
 import { Memory, PROT_READ, PROT_WRITE } from '../../cpu/index.ts';
-import { Linker, loadImage, returnToCaller, type Image } from '../../asm/index.ts';
+import { assemble, Linker, loadImage, returnToCaller, type Image } from '../../asm/index.ts';
 import { kernelbaseProcedure, kernelbaseSymbols, LIBCALL, LIBCALL_SIZE, MAX_ARGS, serveKernelbase, SystemDlls, windowsAmd64Objects } from '../../asm/windows_amd64.ts';
 import { ManualClock, type Thread } from '../../kernel/index.ts';
 import { TEB, WindowsKernel, type WinThread } from '../../kernel/windows/index.ts';
 import { ApiMonitor } from '../../trace/apimon.ts';
 import { setSyscallBackend, word, type CallKind, type Go, type LibcFunction, type Park, type SyscallBackend, type SyscallResult, type TargetDescriptor, type Word } from '../../syscall.ts';
 import { RoundRobinRunner, RunEnded, type BlockedGoroutine, type MachineHost, type MachineRunner, type MThread, type SyscallBlocked } from '../runner.ts';
-import { setRunningMachine, type MachineOptions, type RunResult } from '../machine.ts';
+import { setRunningMachine, type GuestSource, type MachineOptions, type RunResult } from '../machine.ts';
 
 const HEAP_BASE = 0x1_0000_0000;
 const HEAP_SIZE = 0x400_0000;
@@ -114,9 +116,12 @@ export class WindowsMachine implements MachineHost {
 
   constructor(opts: MachineOptions) {
     const t = opts.target;
+    if (opts.scheduler === 'go' || opts.gomaxprocs !== undefined || opts.model !== undefined || opts.maxThreads !== undefined || opts.schedtrace !== undefined) {
+      throw new Error('Machine: windows/amd64 runs its goroutines round-robin; Go\'s scheduler (scheduler, gomaxprocs, model, maxThreads, schedtrace) drives only the SYSCALL machine');
+    }
     this.target = t;
     this.seed = opts.seed ?? 1;
-    this.image = linkWindowsImage();
+    this.image = linkWindowsImage(opts.asm ?? []);
     loadImage(this.mem, this.image);
     this.mem.map(ZERO_PAGE, 4096, PROT_READ);
     this.mem.map(HEAP_BASE, HEAP_SIZE, PROT_READ | PROT_WRITE);
@@ -345,12 +350,13 @@ class WindowsBackend implements SyscallBackend {
 }
 
 /** The runtime stubs and kernel32.dll, with the run loop's host slots bound. */
-function linkWindowsImage(): Image {
+function linkWindowsImage(extra: ReadonlyArray<GuestSource>): Image {
   const { stubs, kernel32 } = windowsAmd64Objects();
   const unreachable = (name: string) => () => {
     throw new Error(`${name} is served by the windows machine's run loop`);
   };
   const linker = new Linker().add(stubs).add(kernel32);
+  for (const g of extra) linker.add(assemble(g.source, { file: g.file ?? 'guest.s', pkg: g.pkg ?? 'main' }));
   for (const name of ['runtime·entersyscall', 'runtime·exitsyscall', 'runtime·callReturn']) linker.bindHost(name, unreachable(name));
   for (const s of kernelbaseSymbols()) linker.bindHost(s, unreachable(s));
   return linker.link();
