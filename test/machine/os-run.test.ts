@@ -23,6 +23,12 @@ describe('mksyscall run --target for all four', () => {
     });
   }
 
+  it('-T and -c are strace\'s: with another OS\'s tracer they are a clear error', () => {
+    const r = run('--target', 'freebsd/amd64', '-c');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('mksyscall run: the truss trace has no -T (durations) or -c (summary) form; trace without them\n');
+  });
+
   it('a target that does not execute is a clear error', () => {
     const r = run('--target', 'linux/arm64');
     expect(r.status).toBe(2);

@@ -11,7 +11,7 @@ import { PROT_READ, PROT_WRITE } from '../../cpu/index.ts';
 import { DARWIN_TSD, darwinAmd64Objects, MSR_KERNEL_GS_BASE, trampolinesObject, trampolineSymbol } from '../../asm/darwin_amd64.ts';
 import { darwinFrame, darwinKernel } from '../../kernel/darwin/index.ts';
 import { Dtruss } from '../../trace/dtruss.ts';
-import { ringZeroWords, type UnixPersonality } from './index.ts';
+import { linesOnly, ringZeroWords, type UnixPersonality } from './index.ts';
 
 const LIBC_STUBS = ['runtime·syscall_syscall', 'runtime·syscall_syscall6', 'runtime·syscall_rawSyscall', 'runtime·syscall_rawSyscall6'] as const;
 
@@ -36,6 +36,7 @@ export const darwinPersonality: UnixPersonality = {
   trampoline: trampolineSymbol,
   exitCall: (_kernel, addressOf) => ({ stub: 'runtime·syscall_rawSyscall', first: addressOf(trampolineSymbol('exit')) }),
   tracer: (kernel, s) => {
+    linesOnly('dtruss', s);
     new Dtruss(kernel, { write: s.write });
     return { summary: null };
   },

@@ -4,7 +4,7 @@
 import { freebsdAmd64Objects } from '../../asm/freebsd_amd64.ts';
 import { freebsdFrame, freebsdKernel } from '../../kernel/freebsd/index.ts';
 import { Truss } from '../../trace/truss.ts';
-import { ringZeroWords, type UnixPersonality } from './index.ts';
+import { linesOnly, ringZeroWords, type UnixPersonality } from './index.ts';
 import { TRAP_STUBS } from './linux.ts';
 
 export const freebsdPersonality: UnixPersonality = {
@@ -24,6 +24,7 @@ export const freebsdPersonality: UnixPersonality = {
     return nr === undefined ? null : { stub: 'syscall·RawSyscall', first: nr };
   },
   tracer: (kernel, s) => {
+    linesOnly('truss', s);
     new Truss(kernel, { write: s.write });
     return { summary: null };
   },

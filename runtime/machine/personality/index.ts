@@ -70,6 +70,11 @@ export interface UnixPersonality {
   tracer(kernel: Kernel, settings: TracerSettings): Tracer;
 }
 
+/** Refuses strace's -T and -c for a tracer format that has neither (truss, dtruss and the API monitor here). */
+export function linesOnly(format: string, s: { timing?: boolean; summaryOnly?: boolean; summary?: boolean }): void {
+  if (s.timing || s.summaryOnly || s.summary) throw new Error(`the ${format} trace has no -T (durations) or -c (summary) form; trace without them`);
+}
+
 /** The personality of a target the SYSCALL machine runs, or an Error saying why not. */
 export function unixPersonality(target: TargetDescriptor): UnixPersonality {
   if (target.arch === 'amd64') {

@@ -35,6 +35,7 @@ import { TEB, WindowsKernel, type WinThread } from '../../kernel/windows/index.t
 import { ApiMonitor } from '../../trace/apimon.ts';
 import { setSyscallBackend, word, type CallKind, type Go, type LibcFunction, type Park, type SyscallBackend, type SyscallResult, type TargetDescriptor, type Word } from '../../syscall.ts';
 import { RoundRobinRunner, RunEnded, type BlockedGoroutine, type MachineHost, type MachineRunner, type MThread, type SyscallBlocked } from '../runner.ts';
+import { linesOnly } from './index.ts';
 import { setRunningMachine, type GuestSource, type MachineOptions, type RunResult } from '../machine.ts';
 
 const HEAP_BASE = 0x1_0000_0000;
@@ -128,6 +129,7 @@ export class WindowsMachine implements MachineHost {
     this.dlls = new SystemDlls(this.image, t.imports);
     const s = opts.strace;
     this.traced = s !== undefined && s !== false;
+    if (typeof s === 'object') linesOnly('API monitor', s);
     const write = s && s !== true && s.write ? s.write : (line: string) => this.traceLines.push(line);
     const observer = this.traced ? new ApiMonitor({ mem: this.mem, write, errors: t.errors }) : undefined;
     this.kernel = new WindowsKernel({ mem: this.mem, clock: this.clock, files: opts.files, mounts: opts.mounts, stdin: opts.stdin, errors: t.errors, observer });
