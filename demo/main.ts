@@ -6,7 +6,7 @@
 //
 // Invariants: a run depends only on the target and the seed (virtual time, seeded
 // scheduler), so the whole rendering is byte-for-byte reproducible.
-import { Machine, type RunResult } from '../runtime/index.ts';
+import { Machine, type MachineOptions, type RunResult } from '../runtime/index.ts';
 import { targets } from '../generated/index.ts';
 import { buildTable, formatTable } from '../generator/portable/table.ts';
 import { DEMO_OSES, demoProgram, type DemoOs } from './program.ts';
@@ -20,16 +20,19 @@ export interface DemoRun {
   result: RunResult;
 }
 
+/** Who runs the goroutines: the machine's default, or Go's G/M/P scheduler and its settings. */
+export type DemoScheduling = Pick<MachineOptions, 'scheduler' | 'gomaxprocs' | 'model'>;
+
 /** Runs the demo program on one OS's machine, traced. */
-export function runDemoOn(os: DemoOs, seed = 1): DemoRun {
+export function runDemoOn(os: DemoOs, seed = 1, scheduling: DemoScheduling = {}): DemoRun {
   const target = targets[os.portable.target];
   if (target === undefined) throw new Error(`demo: no generated target ${os.portable.target}; run mksyscall generate`);
-  const machine = new Machine({ target, seed, strace: true });
+  const machine = new Machine({ target, seed, strace: true, ...scheduling });
   return { target: os.portable.target, tracer: TRACERS[target.os] ?? 'trace', result: machine.run(demoProgram(os)) };
 }
 
-export function runDemo(seed = 1): DemoRun[] {
-  return DEMO_OSES.map((os) => runDemoOn(os, seed));
+export function runDemo(seed = 1, scheduling: DemoScheduling = {}): DemoRun[] {
+  return DEMO_OSES.map((os) => runDemoOn(os, seed, scheduling));
 }
 
 /** The cross-OS table, as `mksyscall table NAMES` prints it (text format). */

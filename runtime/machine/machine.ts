@@ -642,25 +642,25 @@ export class Machine implements MachineHost {
 
 
 /** Whether opts ask for Go's scheduler: by name, or by setting one of its options. */
-function usesScheduler(opts: MachineOptions): boolean {
+export function usesScheduler(opts: MachineOptions): boolean {
   if (opts.scheduler !== undefined) return opts.scheduler === 'go';
   return opts.gomaxprocs !== undefined || opts.model !== undefined || opts.maxThreads !== undefined || opts.schedtrace !== undefined;
 }
 
 /** A goroutine's registers while no CPU holds them (Go's gobuf, all of it). */
-interface SavedRegisters {
+export interface SavedRegisters {
   gprs: bigint[];
   rip: number;
   flags: number;
 }
 
-function saveRegisters(cpu: Cpu): SavedRegisters {
+export function saveRegisters(cpu: Cpu): SavedRegisters {
   const gprs: bigint[] = [];
   for (let i = 0; i < 16; i++) gprs.push(cpu.getReg(i));
   return { gprs, rip: cpu.rip, flags: cpu.getFlags() };
 }
 
-function restoreRegisters(cpu: Cpu, r: SavedRegisters): void {
+export function restoreRegisters(cpu: Cpu, r: SavedRegisters): void {
   for (let i = 0; i < 16; i++) cpu.setReg(i, r.gprs[i]!);
   cpu.rip = r.rip;
   cpu.setFlags(r.flags);

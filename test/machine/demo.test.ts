@@ -59,6 +59,16 @@ describe('the demo on four kernels', () => {
     });
   }
 
+  it('under Go\'s G/M/P scheduler (one P, then two) the stdout is the same on all four, and syscalls go through it', () => {
+    for (const gomaxprocs of [1, 2]) {
+      for (const r of runDemo(1, { scheduler: 'go', gomaxprocs })) {
+        expect({ target: r.target, gomaxprocs, stdout: r.result.stdout, status: r.result.status }).toEqual({ target: r.target, gomaxprocs, stdout: STDOUT, status: 0 });
+        expect(r.result.sched, r.target).toBeDefined();
+        expect(r.result.sched!.trace.events.some((e) => e.kind === 'SyscallEnter'), r.target).toBe(true);
+      }
+    }
+  });
+
   it('same seed, same bytes: stdout, traces, virtual time and instruction counts', () => {
     const again = runDemo();
     const fingerprint = (rs: DemoRun[]) => rs.map((r) => [r.target, r.result.stdout, r.result.strace, r.result.virtualNs, r.result.instructions]);

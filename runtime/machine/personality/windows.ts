@@ -10,7 +10,7 @@
 //
 // It offers the same seam as the SYSCALL machine (MachineHost to a goroutine runner, a
 // SyscallBackend for the wrappers, go(), alloc(), run() → RunResult), so programs and the
-// runner do not care which one runs them. A procedure that must wait (ReadFile on an empty
+// runner do not care which one runs them; the same options pick Go's G/M/P scheduler. A procedure that must wait (ReadFile on an empty
 // pipe, Sleep) parks the goroutine with 'syscall-blocked' and leaves the CPU at the host
 // slot; once woken, the slot is served again (the kernel restarts the procedure).
 // ExitProcess ends the run with its code; an API-monitor trace replaces strace. Of the
@@ -36,7 +36,8 @@ import { ApiMonitor } from '../../trace/apimon.ts';
 import { setSyscallBackend, word, type CallKind, type Go, type LibcFunction, type Park, type SyscallBackend, type SyscallResult, type TargetDescriptor, type Word } from '../../syscall.ts';
 import { RoundRobinRunner, RunEnded, type BlockedGoroutine, type MachineHost, type MachineRunner, type MThread, type SyscallBlocked } from '../runner.ts';
 import { linesOnly } from './index.ts';
-import { setRunningMachine, type GuestSource, type MachineOptions, type RunResult } from '../machine.ts';
+import { restoreRegisters, saveRegisters, setRunningMachine, usesScheduler, type GuestSource, type MachineOptions, type RunResult, type SavedRegisters } from '../machine.ts';
+import { SchedRunner } from '../sched-runner.ts';
 
 const HEAP_BASE = 0x1_0000_0000;
 const HEAP_SIZE = 0x400_0000;
@@ -60,8 +61,6 @@ const EXITSYSCALL: Park = { reason: 'exitsyscall' };
 export class WindowsThread implements MThread {
   pins: Array<{ addr: number; bytes: Uint8Array }> = [];
   pinNext: number;
-  /** exitsyscall parked: return from it before running on. */
-  returnPending = false;
   readonly tid: number;
   readonly stackTop: number;
   readonly teb: number;
@@ -114,12 +113,11 @@ export class WindowsMachine implements MachineHost {
   private faultMessage: string | null = null;
   private instructions = 0;
   private readonly stats = { entersyscall: 0, exitsyscall: 0 };
+  /** Goroutines (the runner's current() handles) waiting for a P after exitsyscall, with their registers. */
+  private readonly waitingForP = new Map<object, SavedRegisters>();
 
   constructor(opts: MachineOptions) {
     const t = opts.target;
-    if (opts.scheduler === 'go' || opts.gomaxprocs !== undefined || opts.model !== undefined || opts.maxThreads !== undefined || opts.schedtrace !== undefined) {
-      throw new Error('Machine: windows/amd64 runs its goroutines round-robin; Go\'s scheduler (scheduler, gomaxprocs, model, maxThreads, schedtrace) drives only the SYSCALL machine');
-    }
     this.target = t;
     this.seed = opts.seed ?? 1;
     this.image = linkWindowsImage(opts.asm ?? []);
@@ -136,7 +134,7 @@ export class WindowsMachine implements MachineHost {
     const a = (name: string) => this.image.addressOf(name);
     this.addr = { enter: a('runtime·entersyscall'), exit: a('runtime·exitsyscall'), callReturn: a('runtime·callReturn'), syscallN: a('runtime·syscall_SyscallN') };
     for (const sym of kernelbaseSymbols()) this.procedures.set(a(sym), kernelbaseProcedure(sym)!);
-    this.runner = opts.runner ? opts.runner(this, this.seed) : new RoundRobinRunner(this, this.seed);
+    this.runner = opts.runner ? opts.runner(this, this.seed) : usesScheduler(opts) ? new SchedRunner(this, this.seed, opts) : new RoundRobinRunner(this, this.seed);
     this.runner.onThreadExit = (th) => {
       (th as unknown as WinThread).state = 'dead';
     };
@@ -191,7 +189,7 @@ export class WindowsMachine implements MachineHost {
     th.cpu.setReg(RSP, sp);
     th.cpu.rip = this.addr.syscallN;
     for (;;) {
-      const park = this.advance(th);
+      const park = this.advance();
       if (park === null) break;
       yield park;
     }
@@ -200,13 +198,20 @@ export class WindowsMachine implements MachineHost {
   }
 
   /**
-   * Runs th's CPU until the call returns (null) or the goroutine must park (the Park):
-   * entersyscall/exitsyscall go to the runner, kernelbase slots to the kernel.
+   * Runs the current goroutine's thread's CPU until the call returns (null) or the
+   * goroutine must park (the Park): entersyscall/exitsyscall go to the runner, kernelbase
+   * slots to the kernel. A goroutine that waited for a P after exitsyscall may resume on
+   * another M (Go's scheduler): its registers move onto that M's CPU, as Go's gogo does,
+   * and it returns from exitsyscall there.
    */
-  private advance(th: WindowsThread): Park | null {
+  private advance(): Park | null {
+    const g = this.runner.current();
+    const th = g.thread as WindowsThread;
     const cpu = th.cpu;
-    if (th.returnPending) {
-      th.returnPending = false;
+    const saved = this.waitingForP.get(g);
+    if (saved !== undefined) {
+      this.waitingForP.delete(g);
+      restoreRegisters(cpu, saved);
       returnToCaller(cpu);
     }
     for (;;) {
@@ -230,7 +235,7 @@ export class WindowsMachine implements MachineHost {
       if (at === this.addr.exit) {
         this.stats.exitsyscall++;
         if (!this.runner.exitsyscall()) {
-          th.returnPending = true;
+          this.waitingForP.set(g, saveRegisters(cpu));
           return EXITSYSCALL;
         }
         returnToCaller(cpu);
@@ -238,8 +243,12 @@ export class WindowsMachine implements MachineHost {
       }
       const proc = this.procedures.get(at);
       if (proc === undefined) throw new Error(`windows machine: execution reached host address ${formatAddress(at)}, which nothing serves`);
+      if (th.winThread.pending === null) this.runner.syscallEnter?.({ nr: -1, name: proc, raw: false, args: [] });
       const out = serveKernelbase(this.kernel, th.winThread, cpu, proc);
-      if (typeof out === 'bigint') continue;
+      if (typeof out === 'bigint') {
+        this.runner.syscallExit?.(Number(BigInt.asIntN(32, out)));
+        continue;
+      }
       if (out.kind === 'exit') throw new RunEnded();
       this.runner.syscallBlock?.();
       const detail: SyscallBlocked = {
@@ -284,10 +293,15 @@ export class WindowsMachine implements MachineHost {
     const stdoutBytes = this.kernel.stdout.bytes();
     const stderrExtra: string[] = [];
     let status = this.kernel.exitCode ?? 0;
+    const sched = this.runner instanceof SchedRunner ? this.runner.result : null;
     if (deadlock.length > 0 && this.kernel.exitCode === null) {
       status = 2;
       stderrExtra.push('fatal error: all goroutines are asleep - deadlock!\n');
       for (const d of deadlock) stderrExtra.push(`goroutine ${d.goid} [tid ${d.tid}]: waiting on ${d.waitingOn}\n`);
+    }
+    if (sched !== null && sched.ended === 'fatal' && this.kernel.exitCode === null) {
+      status = 2;
+      stderrExtra.push('\n' + sched.fatal);
     }
     return {
       status,
@@ -302,6 +316,7 @@ export class WindowsMachine implements MachineHost {
       instructions: this.instructions,
       entersyscall: this.stats.entersyscall,
       exitsyscall: this.stats.exitsyscall,
+      ...(sched ? { sched } : {}),
     };
   }
 }
