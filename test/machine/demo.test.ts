@@ -106,6 +106,12 @@ describe('the demo on four kernels', () => {
     expect(out).toBe(renderDemo(runs, demoTables()).text);
     expect(await runDemoCommand({ seed: 'x' }, () => {}, (s) => (err += s))).toBe(2);
     expect(err).toBe('mksyscall demo: --seed x: expected a non-negative integer\n');
+    err = '';
+    expect(await runDemoCommand({ scheduler: 'fifo' }, () => {}, (s) => (err += s))).toBe(2);
+    expect(err).toBe('mksyscall demo: --scheduler fifo: expected one of round-robin, go\n');
+    let underGo = '';
+    expect(await runDemoCommand({ scheduler: 'go' }, (s) => (underGo += s), () => {})).toBe(0);
+    expect(underGo.slice(0, underGo.indexOf('\n== linux'))).toBe(out.slice(0, out.indexOf('\n== linux')));
   });
 
   it('npm start regenerates everything, then runs the demo', () => {
