@@ -104,7 +104,6 @@ export class WindowsMachine implements MachineHost {
   readonly threads: WindowsThread[] = [];
   readonly backend: SyscallBackend;
   private readonly traceLines: string[] = [];
-  private readonly traced: boolean;
   private readonly addr: { enter: number; exit: number; callReturn: number; syscallN: number };
   /** Host slot address → kernelbase procedure name. */
   private readonly procedures = new Map<number, string>();
@@ -126,10 +125,9 @@ export class WindowsMachine implements MachineHost {
     this.mem.map(HEAP_BASE, HEAP_SIZE, PROT_READ | PROT_WRITE);
     this.dlls = new SystemDlls(this.image, t.imports);
     const s = opts.strace;
-    this.traced = s !== undefined && s !== false;
     if (typeof s === 'object') linesOnly('API monitor', s);
     const write = s && s !== true && s.write ? s.write : (line: string) => this.traceLines.push(line);
-    const observer = this.traced ? new ApiMonitor({ mem: this.mem, write, errors: t.errors }) : undefined;
+    const observer = s ? new ApiMonitor({ mem: this.mem, write, errors: t.errors }) : undefined;
     this.kernel = new WindowsKernel({ mem: this.mem, clock: this.clock, files: opts.files, mounts: opts.mounts, stdin: opts.stdin, errors: t.errors, observer });
     const a = (name: string) => this.image.addressOf(name);
     this.addr = { enter: a('runtime·entersyscall'), exit: a('runtime·exitsyscall'), callReturn: a('runtime·callReturn'), syscallN: a('runtime·syscall_SyscallN') };
