@@ -1,5 +1,8 @@
-// `mksyscall run FILE.ts --target linux/amd64 [--strace] [--strace-file F] [-T] [-c] [--seed N]`:
-// runs a program on the Linux machine. FILE exports `main`, a generator function
+// `mksyscall run FILE.ts --target linux/amd64 [--strace] [--strace-file F] [-T] [-c] [--seed N]
+// [--gomaxprocs N] [--trace OUT.json] [--timeline OUT.html] [--schedtrace MS]`: runs a
+// program on the machine, its goroutines under Go's G/M/P scheduler (GOMAXPROCS Ps; the
+// runtime trace as Perfetto JSON or an HTML timeline; schedtrace lines on stderr, after
+// the guest's own). FILE exports `main`, a generator function
 // (`export function* main(machine) { … }`) that calls the generated wrappers; it gets the
 // Machine as its argument, and starts goroutines with `go` from runtime/index.ts (or
 // machine.go). The guest's stdout and
@@ -20,6 +23,7 @@ import { pathToFileURL } from 'node:url';
 import { ElfError, parseElf } from '../loader/elf.ts';
 import { execOnKernel } from '../machine/exec.ts';
 import { Machine } from '../machine/index.ts';
+import { renderPerfetto, renderTimeline } from '../trace/index.ts';
 import type { Go, TargetDescriptor } from '../syscall.ts';
 
 export interface RunOptions {
@@ -29,6 +33,12 @@ export interface RunOptions {
   timing?: boolean;
   summary?: boolean;
   seed?: string;
+  gomaxprocs?: string;
+  /** Runtime trace outputs: Perfetto JSON, HTML timeline. */
+  trace?: string;
+  timeline?: string;
+  /** schedtrace period in virtual ms. */
+  schedtrace?: string;
 }
 
 const generatedDir = new URL('../../generated/', import.meta.url);
@@ -42,6 +52,16 @@ export async function runProgram(file: string, opts: RunOptions, out: (s: string
   const seed = opts.seed === undefined ? 1 : Number(opts.seed);
   if (!Number.isSafeInteger(seed) || seed < 0) {
     err(`mksyscall run: --seed ${opts.seed}: expected a non-negative integer\n`);
+    return 2;
+  }
+  const gomaxprocs = Number(opts.gomaxprocs ?? 1);
+  if (!Number.isSafeInteger(gomaxprocs) || gomaxprocs < 1) {
+    err(`mksyscall run: --gomaxprocs ${opts.gomaxprocs}: expected a positive integer\n`);
+    return 2;
+  }
+  const schedtrace = opts.schedtrace === undefined ? undefined : Number(opts.schedtrace);
+  if (schedtrace !== undefined && !(schedtrace > 0 && Number.isFinite(schedtrace))) {
+    err(`mksyscall run: --schedtrace ${opts.schedtrace}: expected a positive number of milliseconds\n`);
     return 2;
   }
   const target = await loadTarget(os, arch);
@@ -69,7 +89,7 @@ export async function runProgram(file: string, opts: RunOptions, out: (s: string
   const tracing = opts.strace || opts.straceFile !== undefined || opts.timing || opts.summary;
   let machine: Machine;
   try {
-    machine = new Machine({ target, seed, strace: tracing ? { timing: opts.timing, summary: opts.summary } : false });
+    machine = new Machine({ target, seed, strace: tracing ? { timing: opts.timing, summary: opts.summary } : false, scheduler: 'go', gomaxprocs, schedtrace });
   } catch (e) {
     err(`mksyscall run: ${(e as Error).message}\n`);
     return 2;
@@ -90,6 +110,15 @@ export async function runProgram(file: string, opts: RunOptions, out: (s: string
   if (tracing) {
     if (opts.straceFile !== undefined) writeFileSync(opts.straceFile, result.strace);
     else err(result.strace);
+  }
+  for (const line of result.sched?.schedtrace ?? []) err(line + '\n');
+  if (opts.trace !== undefined || opts.timeline !== undefined) {
+    if (result.sched === undefined) {
+      err(`mksyscall run: --trace and --timeline need Go's scheduler, which does not run ${opts.target} programs\n`);
+      return 2;
+    }
+    if (opts.trace !== undefined) writeFileSync(opts.trace, renderPerfetto(result.sched.trace));
+    if (opts.timeline !== undefined) writeFileSync(opts.timeline, renderTimeline(result.sched.trace, `${file} (GOMAXPROCS=${gomaxprocs}, seed ${seed})`));
   }
   return result.status;
 }
