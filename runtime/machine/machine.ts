@@ -28,6 +28,9 @@
 //   ZERO_PAGE          a read-only zero page (Go's &_zero for empty slices)
 //   THREAD_AREA + i·THREAD_SLOT, for thread i: user stack and the arena pinned call
 //                      arguments are copied into.
+//   SPARE_STACK_SLOTS  more such slots: a goroutine waiting for a P after its system call
+//                      keeps its slot (frame, pinned arguments) and its M takes a spare;
+//                      the M that resumes the goroutine takes the slot over (gogo).
 // Each thread's kernel-stack top is written into the per-CPU slot before its CPU runs.
 //
 // Virtual time: each retired instruction costs INSTRUCTION_NS on the machine's clock, on
@@ -63,6 +66,8 @@ export const HEAP_BASE = 0x1_0000_0000;
 const HEAP_SIZE = 0x400_0000;
 export const THREAD_AREA = 0x2_0000_0000;
 export const THREAD_SLOT = 0x100_0000;
+/** Spare stack slots (user stack + argument arena, laid out as a thread's), for threads whose goroutine left theirs behind. */
+const SPARE_STACK_SLOTS = 0x4000_0000_0000;
 const USER_STACK_SIZE = 0x1_0000;
 const KERNEL_STACK_SIZE = 0x4000;
 const PIN_ARENA_OFFSET = 0x10_0000;
@@ -158,11 +163,16 @@ export class MachineThread implements MThread {
   readonly regs: SyscallFrame;
 
   readonly tid: number;
-  /** This thread's slot in THREAD_AREA and the stacks and arena in it. */
+  /** This thread's slot in THREAD_AREA (its per-thread area stays here for good). */
   readonly slot: number;
-  readonly userStackTop: number;
+  /**
+   * The slot whose user stack and argument arena the thread uses now: its own, or the one
+   * a goroutine brought when it resumed here after waiting for a P (useStackSlot).
+   */
+  stackSlot: number;
+  userStackTop: number;
   readonly kernelStackTop: number;
-  readonly pinBase: number;
+  pinBase: number;
 
   constructor(
     readonly kthread: Thread,
@@ -172,11 +182,20 @@ export class MachineThread implements MThread {
   ) {
     this.tid = kthread.tid;
     this.slot = THREAD_AREA + index * THREAD_SLOT;
+    this.stackSlot = this.slot;
     this.userStackTop = this.slot + USER_STACK_SIZE;
     this.kernelStackTop = KERNEL_STACKS + index * KERNEL_STACK_SLOT + KERNEL_STACK_SIZE;
     this.pinBase = this.slot + PIN_ARENA_OFFSET;
     this.pinNext = this.pinBase;
     this.regs = regs;
+  }
+
+  /** Runs on the user stack and argument arena of `slot` from now on (Go: the stack is the goroutine's). */
+  useStackSlot(slot: number): void {
+    this.stackSlot = slot;
+    this.userStackTop = slot + USER_STACK_SIZE;
+    this.pinBase = slot + PIN_ARENA_OFFSET;
+    this.pinNext = this.pinBase;
   }
 }
 
@@ -211,8 +230,11 @@ export class Machine implements MachineHost {
   readonly image: Image;
   readonly runner: MachineRunner;
   private readonly stats = { entersyscall: 0, exitsyscall: 0 };
-  /** Goroutines (the runner's current() handles) waiting for a P after a system call, with their saved registers. */
-  private readonly waitingForP = new Map<object, SavedRegisters>();
+  /** Goroutines (the runner's current() handles) waiting for a P after a system call: their saved registers and the stack slot their call's frame and arguments are in. */
+  private readonly waitingForP = new Map<object, { registers: SavedRegisters; stackSlot: number }>();
+  /** Stack slots nobody uses, and how many spare ones were made. */
+  private readonly freeStackSlots: number[] = [];
+  private spareStackSlots = 0;
   readonly threads: MachineThread[] = [];
   readonly seed: number;
   private readonly strace: Tracer | null;
@@ -385,7 +407,10 @@ export class Machine implements MachineHost {
           th.inSyscall = false;
           this.stats.exitsyscall++;
           if (!this.runner.exitsyscall()) {
-            this.waitingForP.set(this.runner.current(), saveRegisters(cpu));
+            // The goroutine keeps its frame and pinned arguments; the M, which may run other
+            // goroutines meanwhile, goes on with another stack slot.
+            this.waitingForP.set(this.runner.current(), { registers: saveRegisters(cpu), stackSlot: th.stackSlot });
+            th.useStackSlot(this.spareStackSlot(th.kthread));
             return EXITSYSCALL;
           }
           returnToCaller(cpu);
@@ -399,10 +424,11 @@ export class Machine implements MachineHost {
   /**
    * Go's gogo for a goroutine that waited for a P after its system call: its registers
    * (saved off its old thread's CPU when it parked, since that M may run other goroutines
-   * meanwhile) move onto the CPU of the thread that runs it now, often another M, and it
-   * returns from runtime·exitsyscall there. Returns that thread, or th when the current
-   * goroutine was not waiting. The runner's current() is the goroutine's key: one object
-   * per goroutine for its whole life.
+   * meanwhile) move onto the CPU of the thread that runs it now, often another M, with its
+   * stack slot (the call's frame and pinned arguments; the thread's previous slot is
+   * freed), and it returns from runtime·exitsyscall there. Returns that thread, or th when
+   * the current goroutine was not waiting. The runner's current() is the goroutine's key:
+   * one object per goroutine for its whole life.
    */
   private gogo(th: MachineThread): MachineThread {
     const g = this.runner.current();
@@ -410,10 +436,23 @@ export class Machine implements MachineHost {
     if (saved === undefined) return th;
     this.waitingForP.delete(g);
     const to = g.thread as MachineThread;
-    restoreRegisters(to.cpu, saved);
+    this.freeStackSlots.push(to.stackSlot);
+    to.useStackSlot(saved.stackSlot);
+    restoreRegisters(to.cpu, saved.registers);
     this.mem.setUserMode(true);
     returnToCaller(to.cpu);
     return to;
+  }
+
+  /** A free stack slot for t's process: a used one, or a new one mapped like a thread's. */
+  private spareStackSlot(t: Thread): number {
+    const free = this.freeStackSlots.pop();
+    if (free !== undefined) return free;
+    const slot = SPARE_STACK_SLOTS + this.spareStackSlots++ * THREAD_SLOT;
+    this.mem.map(slot, USER_STACK_SIZE, PROT_READ | PROT_WRITE);
+    this.mem.map(slot + PIN_ARENA_OFFSET, PIN_ARENA_SIZE, PROT_READ | PROT_WRITE);
+    t.process.addMapping(slot, slot + PIN_ARENA_OFFSET + PIN_ARENA_SIZE, PROT_READ | PROT_WRITE);
+    return slot;
   }
 
   /** The runner's syscallEnter hook for the call th's CPU just brought to do_syscall_64. */

@@ -203,6 +203,45 @@ describe('the G/M/P scheduler on the machine', () => {
     expect(result.stdout).toBe(`ping,${tid}`);
   });
 
+  it('while a goroutine waits for a P, the M it left runs another goroutine: the frame and pinned buffer of the waiting call survive', () => {
+    const m = machine({ gomaxprocs: 1 });
+    const got: string[] = [];
+    const result = m.run(function* () {
+      const [r, w] = yield* pipe();
+      go(function* () {
+        // B starts C (runnext), wakes A, then blocks: the P goes to C, on A's old M.
+        go(function* () {
+          yield* Syscall(SYS_GETPID, 0, 0, 0);
+          yield* linux.write(1, bytes('C '));
+          yield* Syscall(SYS_NANOSLEEP, Pointer(timespec(100_000)), 0, 0);
+        });
+        yield* linux.write(w, bytes('ping'));
+        yield* Syscall(SYS_NANOSLEEP, Pointer(timespec(1_000_000)), 0, 0);
+      });
+      const b = new Uint8Array(16);
+      const [n] = yield* linux.read(r, b);
+      got.push(text(b.subarray(0, n)));
+      const [tid] = yield* linux.Gettid();
+      got.push(String(tid));
+      yield* linux.write(1, bytes('A ' + got.join(',')));
+    });
+    expect(result.stderr).toBe('');
+    const ev = events(result);
+    const aSlow = find(ev, 'GoSysExit', { g: 1, args: { fast: false } });
+    const cStart = find(ev, 'GoStart', { g: 3 }, aSlow.index);
+    const aResume = find(ev, 'GoStart', { g: 1 }, aSlow.index);
+    expect(aSlow.m).toBe(0);
+    expect(cStart.m).toBe(0);
+    expect(cStart.index).toBeLessThan(aResume.index);
+    expect(aResume.m).not.toBe(0);
+    const lines = result.strace.split('\n');
+    expect(lines).toContainEqual(expect.stringMatching(/^\[pid +100\] getpid\(\) += 100$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^\[pid +100\] write\(1, "C ", 2\) += 2$/));
+    expect(got[0]).toBe('ping');
+    expect(Number(got[1])).not.toBe(100);
+    expect(result.stdout).toBe(`C A ping,${got[1]}`);
+  });
+
   it('same seed, byte-identical strace and trace JSON; another seed may differ but runs the same program', () => {
     const one = readerAndRunnableWriter(false, 7).result;
     const two = readerAndRunnableWriter(false, 7).result;
