@@ -89,7 +89,7 @@ export async function runProgram(file: string, opts: RunOptions, out: (s: string
   const tracing = opts.strace || opts.straceFile !== undefined || opts.timing || opts.summary;
   let machine: Machine;
   try {
-    machine = new Machine({ target, seed, strace: tracing ? { timing: opts.timing, summary: opts.summary } : false, scheduler: 'go', gomaxprocs, schedtrace });
+    machine = new Machine({ target, seed, strace: tracing ? { timing: opts.timing, summary: opts.summary } : false, scheduler: 'go', gomaxprocs, schedtrace, trace: opts.trace !== undefined || opts.timeline !== undefined });
   } catch (e) {
     err(`mksyscall run: ${(e as Error).message}\n`);
     return 2;

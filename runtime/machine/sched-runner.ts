@@ -32,6 +32,8 @@ export interface SchedRunnerOptions {
   maxThreads?: number;
   /** A schedtrace line every this many virtual ms (GODEBUG=schedtrace=N); 0 or absent: none. */
   schedtrace?: number;
+  /** Record the runtime trace (default true; a long run goes faster without it). */
+  trace?: boolean;
 }
 
 /** A goroutine as the machine sees it: stable for the goroutine's life. */
@@ -63,6 +65,7 @@ export class SchedRunner implements MachineRunner {
       model: opts.model,
       maxThreads: opts.maxThreads,
       schedtraceMs: opts.schedtrace,
+      trace: opts.trace,
       onThrow: (e) => {
         if (e instanceof RunEnded) return 'exit';
         if (e instanceof ThreadEnded) return 'goexit';
