@@ -20,10 +20,17 @@ export function registerRuntimeCommands(program: Command, setStatus: (code: numb
     .command('exec')
     .description('run a static x86-64 Linux executable in user-mode emulation (exit status is the guest\'s; a fault exits 128+signal)')
     .option('--strace', 'print each system call and its result on stderr, as strace does')
+    .option('--kernel <os>', "run under the project's kernel (linux: SYSCALL through entry_SYSCALL_64) instead of user-mode emulation")
     .argument('<file>', 'the static ELF executable')
     .argument('[args...]', 'arguments passed to the guest')
     .passThroughOptions()
-    .action(async (file: string, args: string[], opts: { strace?: boolean }) => {
+    .action(async (file: string, args: string[], opts: { strace?: boolean; kernel?: string }) => {
+      if (opts.kernel !== undefined) {
+        const { runKernelExec } = await import('./run.ts');
+        const out = (b: Uint8Array) => process.stdout.write(b);
+        setStatus(await runKernelExec(file, args, { kernel: opts.kernel, strace: opts.strace }, out, (s) => process.stderr.write(s)));
+        return;
+      }
       const { runExec } = await import('./exec.ts');
       setStatus(runExec(file, args, opts));
     });

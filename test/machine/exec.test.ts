@@ -75,6 +75,16 @@ describe.skipIf(!haveMusl)('a static musl program under the kernel' + (haveMusl 
     expect(once()).toBe(once());
   });
 
+  it('mksyscall exec --kernel linux --strace: guest stdout and status, the trace on stderr', () => {
+    const root = fileURLToPath(new URL('../../', import.meta.url));
+    const r = spawnSync('node', [join(root, 'bin/mksyscall.mjs'), 'exec', '--kernel', 'linux', '--strace', exe], { cwd: scratch, encoding: 'utf8' });
+    const native = spawnSync(exe, { cwd: scratch, encoding: 'utf8' });
+    expect(r.status).toBe(7);
+    expect(r.stdout).toBe(native.stdout);
+    expect(r.stderr).toMatch(/^execve\(/);
+    expect(r.stderr.endsWith('+++ exited with 7 +++\n')).toBe(true);
+  });
+
   it('a bad file is a clear error, not a crash', async () => {
     expect(await onKernel(source, false)).toMatchObject({ status: 2, stderr: expect.stringContaining('files.c') });
     expect(await onKernel(join(scratch, 'missing'), false)).toMatchObject({ status: 2, stderr: expect.stringContaining('missing') });
