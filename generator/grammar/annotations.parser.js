@@ -253,7 +253,7 @@ function peg$parse(input, options) {
   function peg$f8(t) {    return '*' + t;  }
   function peg$f9(m) {    return m;  }
   function peg$f10(mask, op, value) {
-    return { mask, op, value };
+    return { mask, op, value, column: offset() + 1 };
   }
   function peg$f11(target) {    return target;  }
   function peg$f12(path, optional) {

@@ -70,6 +70,7 @@ export const FAILRETVAL_CONSTANTS: Readonly<Record<string, string>> = {
   INVALID_FILE_SIZE: '0xffffffff',
   INVALID_SET_FILE_POINTER: '0xffffffff',
   INVALID_FILE_ATTRIBUTES: '0xffffffff',
+  socket_error: '0xffffffff', // uintptr(^uint32(0)), what the winsock calls return on failure
 };
 
 /** mksyscall's default trap name: SYS_ + name, `_` at lower→upper boundaries, uppercased. */
@@ -154,7 +155,7 @@ function checkResultType(decl: Declaration, r: Field, errors: Diagnostic[]): boo
 }
 
 function lowerUnix(decl: Declaration, target: Target, errors: Diagnostic[], warnings: Diagnostic[]): LoweredFunction | null {
-  if (decl.failRetVal) errors.push(errorAt(decl.source, '[failretval…] is windows syntax (mkwinsyscall); unix declarations report errors through errno'));
+  if (decl.failRetVal) errors.push(errorAt(at(decl, decl.failRetVal.column), '[failretval…] is windows syntax (mkwinsyscall); unix declarations report errors through errno'));
   const ov = decl.override;
   let trap = defaultTrap(decl.name);
   if (ov) {
@@ -223,7 +224,7 @@ function lowerDll(decl: Declaration, target: Target, errors: Diagnostic[], warni
   const fail = decl.failRetVal;
   for (const v of fail ? [fail.value, ...(fail.mask === null ? [] : [fail.mask])] : []) {
     if (!/^-?(0x[0-9a-f]+|\d+)$/i.test(v) && !(v in FAILRETVAL_CONSTANTS)) {
-      errors.push(errorAt(decl.source, `unknown failretval constant ${v}; known: ${Object.keys(FAILRETVAL_CONSTANTS).join(', ')}, or a number`));
+      errors.push(errorAt(at(decl, fail!.column), `unknown failretval constant ${v}; known: ${Object.keys(FAILRETVAL_CONSTANTS).join(', ')}, or a number`));
     }
   }
   const words = lowerParams(decl, target, errorResult !== null, errors, warnings);

@@ -17,6 +17,8 @@ export interface FailRetVal {
   mask: string | null;
   op: '==' | '!=' | '<' | '<=' | '>' | '>=';
   value: string;
+  /** 1-based column of the `[` that opens the condition. */
+  column: number;
 }
 
 /** `= TRAP` or `= [dll.]Proc[?]`. */

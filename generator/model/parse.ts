@@ -65,7 +65,7 @@ export function parseAnnotations(text: string, file: string, options: ParseOptio
         nb: prefix[1] === 'nb',
         params: raw.params.map(shift),
         results: raw.results.map(shift),
-        failRetVal: raw.failRetVal,
+        failRetVal: raw.failRetVal && { ...raw.failRetVal, column: raw.failRetVal.column + offset },
         override: raw.override && { ...raw.override, column: raw.override.column + offset },
         source: loc,
       });

@@ -166,8 +166,10 @@ describe('windows (mkwinsyscall)', () => {
     });
   });
 
-  it('rejects unknown failretval constants and a non-error second result', () => {
-    expect(lower('//sys\tf() (h Handle, err error) [failretval==Nope]', 'windows/amd64').errors[0]!.message).toMatch(/unknown failretval constant Nope/);
+  it('rejects unknown failretval constants (at the condition) and a non-error second result', () => {
+    const bad = lower('//sys\tf() (h Handle, err error) [failretval==Nope]', 'windows/amd64').errors[0]!;
+    expect(bad.message).toMatch(/unknown failretval constant Nope/);
+    expect(bad.column).toBe('//sys\tf() (h Handle, err error) ['.length);
     expect(lower('//sys\tf() (h Handle, x int)', 'windows/amd64').errors[0]!.message).toMatch(/must be of type error/);
   });
 });

@@ -47,10 +47,10 @@ describe('annotation lines', () => {
   });
 
   it('parses the windows form: failretval, dll, optional procedure', () => {
-    const r = one('//sys\tCreateFile(name *uint16) (handle Handle, err error) [failretval==InvalidHandle] = kernel32.CreateFileW?');
-    const d = r.declarations[0]!;
-    expect(d.failRetVal).toEqual({ mask: null, op: '==', value: 'InvalidHandle' });
-    expect(one('//sys\tf() (err error) [failretval&0xff==0]').declarations[0]!.failRetVal).toEqual({ mask: '0xff', op: '==', value: '0' });
+    const line = '//sys\tCreateFile(name *uint16) (handle Handle, err error) [failretval==InvalidHandle] = kernel32.CreateFileW?';
+    const d = one(line).declarations[0]!;
+    expect(d.failRetVal).toEqual({ mask: null, op: '==', value: 'InvalidHandle', column: line.indexOf('[') + 1 });
+    expect(one('//sys\tf() (err error) [failretval&0xff==0]').declarations[0]!.failRetVal).toEqual({ mask: '0xff', op: '==', value: '0', column: 23 });
     expect(d.override).toMatchObject({ dll: 'kernel32', name: 'CreateFileW', optional: true });
   });
 
