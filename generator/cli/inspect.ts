@@ -1,11 +1,12 @@
 // `mksyscall inspect --json --target os/arch [--lenient] FILE…`: parse every //sys line
 // of the files (any text: .sys, Go or TypeScript source) and print how each lowers for
 // the target. Traps missing from the target's table are warnings here, never errors, so
-// foreign defs (golang.org/x/sys's own files) can be inspected. The JSON shape is fixed:
+// foreign defs (golang.org/x/sys's own files) can be inspected; so is a name declared
+// twice (files meant for different build tags), and both declarations are printed. The JSON shape is fixed:
 // {"target", "functions": [{name, nb, call, trap, libc, params, results, words, assign}]}.
 import { readFileSync } from 'node:fs';
 import type { Declaration } from '../model/declarations.ts';
-import { formatDiagnostic, type Diagnostic } from '../model/diagnostics.ts';
+import { formatDiagnostic, warningAt, type Diagnostic } from '../model/diagnostics.ts';
 import { parseAnnotations } from '../model/parse.ts';
 import { describeFunction, lowerDeclarations, type LowerOptions } from '../lower/lower.ts';
 import { trapTable } from '../render/generate.ts';
@@ -29,6 +30,7 @@ export function runInspect(files: readonly string[], opts: InspectOptions, out: 
   const errors: Diagnostic[] = [];
   const warnings: Diagnostic[] = [];
   const decls: Declaration[] = [];
+  const byName = new Map<string, Declaration>();
   for (const file of files) {
     let text: string;
     try {
@@ -38,7 +40,12 @@ export function runInspect(files: readonly string[], opts: InspectOptions, out: 
       return 2;
     }
     const parsed = parseAnnotations(text, file, { lenient: opts.lenient === true, mkwinsyscall: target.convention === 'dll' });
-    decls.push(...parsed.declarations);
+    for (const d of parsed.declarations) {
+      const prior = byName.get(d.name);
+      if (prior) warnings.push(warningAt({ ...d.source, column: 0 }, `${d.name} is also declared at ${prior.source.file}:${prior.source.line}`));
+      else byName.set(d.name, d);
+      decls.push(d);
+    }
     errors.push(...parsed.errors);
     warnings.push(...parsed.warnings);
   }

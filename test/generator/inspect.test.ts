@@ -102,6 +102,14 @@ describe('inspect --json', () => {
     expect(r.err).toMatch(/warning: trap SYS_FSTAT64 is not in defs\/tables\/linux_arm64\.tsv/);
   });
 
+  it('a name declared in two files is a warning; both declarations are lowered', () => {
+    const f = fixture('syscall_linux_like.go');
+    const { json, status, err } = inspect([f, f], 'linux/amd64');
+    expect(status).toBe(0);
+    expect(json.functions).toHaveLength(22);
+    expect(err).toMatch(/syscall_linux_like\.go:\d+: warning: \w+ is also declared at .*syscall_linux_like\.go:\d+/);
+  });
+
   it('unknown target and malformed input exit 2', () => {
     expect(inspect([fixture('syscall_linux_like.go')], 'plan9/amd64').status).toBe(2);
     const r = inspect([join(root, 'package.json'), fixture('missing.go')], 'linux/amd64');
