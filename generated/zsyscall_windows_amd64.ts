@@ -19,9 +19,11 @@ const procCloseHandle = modkernel32.NewProc("CloseHandle");
 const procCreateFileW = modkernel32.NewProc("CreateFileW");
 const procCreatePipe = modkernel32.NewProc("CreatePipe");
 const procExitProcess = modkernel32.NewProc("ExitProcess");
+const procGetCurrentProcess = modkernel32.NewProc("GetCurrentProcess");
 const procGetCurrentProcessId = modkernel32.NewProc("GetCurrentProcessId");
 const procGetLastError = modkernel32.NewProc("GetLastError");
 const procGetStdHandle = modkernel32.NewProc("GetStdHandle");
+const procIsWow64Process = modkernel32.NewProc("IsWow64Process");
 const procReadFile = modkernel32.NewProc("ReadFile");
 const procSetFilePointer = modkernel32.NewProc("SetFilePointer");
 const procSleep = modkernel32.NewProc("Sleep");
@@ -78,6 +80,14 @@ export function* ExitProcess(exitcode: number): Go<[]> {
   return [];
 }
 
+export function* GetCurrentProcess(): Go<
+  [pseudoHandle: number, err: Errno | null]
+> {
+  const [r0, , e1] = yield* SyscallN(procGetCurrentProcess.Addr());
+  const pseudoHandle = toInt(r0);
+  return [pseudoHandle, pseudoHandle === 0 ? errnoErr(e1) : null];
+}
+
 export function* GetCurrentProcessId(): Go<[pid: number]> {
   const [r0] = yield* SyscallN(procGetCurrentProcessId.Addr());
   const pid = toUint32(r0);
@@ -95,6 +105,20 @@ export function* GetStdHandle(
   const [r0, , e1] = yield* SyscallN(procGetStdHandle.Addr(), stdhandle);
   const handle = toInt(r0);
   return [handle, handle === -1 ? errnoErr(e1) : null];
+}
+
+export function* IsWow64Process(
+  handle: number,
+  isWow64: Uint8Array,
+): Go<[err: Errno | null]> {
+  const _b0 = new Uint8Array([isWow64[0] ? 1 : 0, 0, 0, 0]);
+  const [r0, , e1] = yield* SyscallN(
+    procIsWow64Process.Addr(),
+    handle,
+    Pointer(_b0),
+  );
+  isWow64[0] = _b0.some((x) => x !== 0) ? 1 : 0;
+  return [r0 === 0 ? errnoErr(e1) : null];
 }
 
 export function* ReadFile(

@@ -8,6 +8,8 @@
 // string → string, []T → a typed array of T's width (Uint8Array when unknown, its
 // length counted in bytes), *T and unsafe.Pointer → Ptr, pointer results → Word, the
 // error result → Errno | null. A wrapper returns its results as a tuple in declared order.
+// On windows, *bool is a Uint8Array holding one Go bool: as mkwinsyscall does, the wrapper
+// passes the procedure a 4-byte BOOL made from it and copies the answer back after the call.
 import type { Field } from '../model/declarations.ts';
 import { goKind, knownKind, type GoKind } from '../model/declarations.ts';
 import type { LoweredFunction, Register, WordSource } from '../lower/lower.ts';
@@ -48,7 +50,13 @@ function sliceArray(elem: string, t: Target): string {
   return (kind && SLICE_ARRAYS[kind]) ?? 'Uint8Array';
 }
 
-function paramType(f: Field, t: Target, needs: FileNeeds): string {
+/** A windows *bool parameter, passed as a 4-byte BOOL (mkwinsyscall's rule). */
+function isDllBoolPointer(fn: LoweredFunction, f: Field): boolean {
+  return fn.dll !== null && f.type === '*bool';
+}
+
+function paramType(fn: LoweredFunction, f: Field, t: Target, needs: FileNeeds): string {
+  if (isDllBoolPointer(fn, f)) return 'Uint8Array';
   switch (goKind(f.type)) {
     case 'pointer':
       needs.runtimeTypes.add('Ptr');
@@ -130,7 +138,7 @@ function decode(f: Field, reg: Register, t: Target, needs: FileNeeds): string {
 export function renderFunction(fn: LoweredFunction, t: Target, needs: FileNeeds, trampolines: Set<string>): RenderedFunction {
   const d = fn.decl;
   const name = tsName(d.name);
-  const params = d.params.map((p) => `${tsName(p.name)}: ${paramType(p, t, needs)}`);
+  const params = d.params.map((p) => `${tsName(p.name)}: ${paramType(fn, p, t, needs)}`);
   needs.runtimeTypes.add('Go');
   const tuple = d.results.map((r) => `${tsName(r.name)}: ${resultType(r, needs)}`).join(', ');
   const open = `export function* ${name}(`;
@@ -143,7 +151,8 @@ export function renderFunction(fn: LoweredFunction, t: Target, needs: FileNeeds,
   const earlyReturn = (err: string) =>
     bracketed('  ', `if (${err} !== null) return [`, d.results.map((r, i) => (i === errorSlot ? err : zeroValue(r))), '];');
 
-  // Strings become NUL-terminated copies in guest memory (UTF-16 for W procedures).
+  // Strings become NUL-terminated copies in guest memory (UTF-16 for W procedures);
+  // stringWords maps such a parameter (and a windows *bool) to the local passed instead.
   const stringWords = new Map<string, string>();
   const converter = fn.dll && !fn.dll.proc.endsWith('A') ? 'UTF16PtrFromString' : 'BytePtrFromString';
   if (fn.dll?.optional && fn.errorResult !== null) {
@@ -159,6 +168,16 @@ export function renderFunction(fn: LoweredFunction, t: Target, needs: FileNeeds,
       body.push(`  const [_p${n}] = ${converter}(${tsName(p.name)});`);
     }
     stringWords.set(p.name, `_p${n}`);
+  }
+  // Windows *bool: the BOOL the procedure reads and writes, and the copy back after it.
+  const copyBack: string[] = [];
+  for (const p of d.params) {
+    if (!isDllBoolPointer(fn, p)) continue;
+    const b = `_b${copyBack.length}`;
+    const name = tsName(p.name);
+    body.push(`  const ${b} = new Uint8Array([${name}[0] ? 1 : 0, 0, 0, 0]);`);
+    copyBack.push(`  ${name}[0] = ${b}.some((x) => x !== 0) ? 1 : 0;`);
+    stringWords.set(p.name, b);
   }
 
   const args = fn.words.map((w) => wordExpr(w, fn, stringWords, needs));
@@ -181,6 +200,7 @@ export function renderFunction(fn: LoweredFunction, t: Target, needs: FileNeeds,
   while (pattern.length && pattern.at(-1) === '') pattern.pop();
   const head = pattern.length ? `const [${pattern.join(', ')}] = yield* ${fn.call}(` : `yield* ${fn.call}(`;
   body.push(bracketed('  ', head, [callee, ...args], ');'));
+  body.push(...copyBack);
 
   if (fn.dll) body.push(...dllResults(fn, t, needs));
   else {
@@ -210,6 +230,10 @@ function wordExpr(w: WordSource, fn: LoweredFunction, strings: Map<string, strin
   switch (w.kind) {
     case 'ptr':
       if (kind === 'string') return strings.get(p.name)!;
+      if (isDllBoolPointer(fn, p)) {
+        needs.runtime.add('Pointer');
+        return `Pointer(${strings.get(p.name)!})`;
+      }
       if (kind === 'slice') {
         const helper = fn.dll ? 'SlicePtrOrNil' : 'SlicePtr';
         needs.runtime.add(helper);

@@ -26,6 +26,9 @@ TEXT ·CreatePipe(SB),NOSPLIT|NOFRAME,$0
 TEXT ·ExitProcess(SB),NOSPLIT|NOFRAME,$0
 	JMP	kernelbase·ExitProcess(SB)
 
+TEXT ·GetCurrentProcess(SB),NOSPLIT|NOFRAME,$0
+	JMP	kernelbase·GetCurrentProcess(SB)
+
 TEXT ·GetCurrentProcessId(SB),NOSPLIT|NOFRAME,$0
 	JMP	kernelbase·GetCurrentProcessId(SB)
 
@@ -34,6 +37,9 @@ TEXT ·GetLastError(SB),NOSPLIT|NOFRAME,$0
 
 TEXT ·GetStdHandle(SB),NOSPLIT|NOFRAME,$0
 	JMP	kernelbase·GetStdHandle(SB)
+
+TEXT ·IsWow64Process(SB),NOSPLIT|NOFRAME,$0
+	JMP	kernelbase·IsWow64Process(SB)
 
 TEXT ·ReadFile(SB),NOSPLIT|NOFRAME,$0
 	JMP	kernelbase·ReadFile(SB)

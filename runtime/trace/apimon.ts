@@ -40,8 +40,8 @@ export interface ApiMonitorOptions {
 
 type ArgKind =
   | 'wstr' | 'handle' | 'dword' | 'long' | 'longlong' | 'ptr' | 'access' | 'share' | 'disposition' | 'attributes' | 'method'
-  | 'stdhandle' | 'wbuf' | 'rbuf' | 'outdword' | 'outhandle' | 'outlong' | 'outlonglong' | 'error';
-type ResultKind = 'bool' | 'handle' | 'dword' | 'setfp' | 'void';
+  | 'stdhandle' | 'wbuf' | 'rbuf' | 'outbool' | 'outdword' | 'outhandle' | 'outlong' | 'outlonglong' | 'error';
+type ResultKind = 'bool' | 'handle' | 'pseudohandle' | 'dword' | 'setfp' | 'void';
 
 interface Prototype {
   args: readonly ArgKind[];
@@ -54,9 +54,11 @@ const PROTOTYPES: ReadonlyMap<string, Prototype> = new Map<string, Prototype>([
   ['CreateFileW', { args: ['wstr', 'access', 'share', 'ptr', 'disposition', 'attributes', 'handle'], result: 'handle' }],
   ['CreatePipe', { args: ['outhandle', 'outhandle', 'ptr', 'dword'], result: 'bool' }],
   ['ExitProcess', { args: ['dword'], result: 'void' }],
+  ['GetCurrentProcess', { args: [], result: 'pseudohandle' }],
   ['GetCurrentProcessId', { args: [], result: 'dword' }],
   ['GetLastError', { args: [], result: 'dword' }],
   ['GetStdHandle', { args: ['stdhandle'], result: 'handle' }],
+  ['IsWow64Process', { args: ['handle', 'outbool'], result: 'bool' }],
   ['ReadFile', { args: ['handle', 'rbuf', 'dword', 'outdword', 'ptr'], result: 'bool' }],
   ['SetFilePointer', { args: ['handle', 'long', 'outlong', 'method'], result: 'setfp' }],
   ['SetFilePointerEx', { args: ['handle', 'longlong', 'outlonglong', 'method'], result: 'bool' }],
@@ -150,6 +152,7 @@ export class ApiMonitor implements ApiObserver {
         const done = result === 1n ? this.read(Number(BigInt.asUintN(64, all[3] ?? 0n)), 4) : null;
         return done ? this.buffer(p, new DataView(done.buffer).getUint32(0, true), limit) : this.pointer(w);
       }
+      case 'outbool': return this.out(p, 4, (v) => (v.getUint32(0, true) === 0 ? 'FALSE' : 'TRUE'));
       case 'outdword': return this.out(p, 4, (v) => String(v.getUint32(0, true)));
       case 'outlong': return this.out(p, 4, (v) => String(v.getInt32(0, true)));
       case 'outlonglong': return this.out(p, 8, (v) => String(v.getBigInt64(0, true)));
@@ -162,6 +165,7 @@ export class ApiMonitor implements ApiObserver {
     switch (kind) {
       case 'bool': return r === 0n ? 'FALSE' : 'TRUE';
       case 'handle': return BigInt.asIntN(64, r) === -1n ? 'INVALID_HANDLE_VALUE' : r === 0n ? 'NULL' : hex8(BigInt.asUintN(64, r));
+      case 'pseudohandle': return hex8(BigInt.asUintN(64, r));
       case 'setfp': return u32(r) === INVALID_SET_FILE_POINTER ? 'INVALID_SET_FILE_POINTER' : String(u32(r));
       default: return String(u32(r));
     }

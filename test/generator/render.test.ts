@@ -51,6 +51,20 @@ describe('rendering', () => {
     expect(text).toContain('const envs = r0;\n  return [envs, envs === 0 ? errnoErr(e1) : null];');
     expect(text).toContain('return [r0 <= 32 ? errnoErr(e1) : null];');
     expect(text).toContain('const modshell32 = NewLazySystemDLL("shell32.dll");');
+    // x/sys's winsock declarations compare with socket_error, uintptr(^uint32(0))
+    expect(render('//sys\tWSACleanup() (err error) [failretval==socket_error] = ws2_32.WSACleanup\n', 'windows/amd64')).toContain(
+      'return [r0 === 0xffffffff ? errnoErr(e1) : null];',
+    );
+  });
+
+  it('a windows *bool is a one-byte Go bool to the caller and a 4-byte BOOL to the procedure', async () => {
+    const text = render('//sys\tIsWow64Process(handle Handle, isWow64 *bool) (err error)\n', 'windows/amd64');
+    expect(text).toContain('isWow64: Uint8Array');
+    expect(text).toContain('const _b0 = new Uint8Array([isWow64[0] ? 1 : 0, 0, 0, 0]);');
+    expect(text).toMatch(/Pointer\(_b0\),\n  \);\n  isWow64\[0\] = _b0\.some\(\(x\) => x !== 0\) \? 1 : 0;\n/);
+    expect(await prettier.format(text, { filepath: 'x.ts' })).toBe(text);
+    // unix keeps mksyscall's rule: a pointer like any other
+    expect(render('//sys\tf(p *bool) (err error)\n', 'linux/amd64')).toContain('p: Ptr');
   });
 
   it('DLL names with dashes and dots (split at the last dot); long declarations laid out as prettier does', async () => {

@@ -69,6 +69,14 @@ describe('API monitor format', () => {
       '[104] CloseHandle(0x00000004) = FALSE  [6 ERROR_INVALID_HANDLE: The handle is invalid.]',
     ]);
   });
+
+  it('the process pseudo-handle is no failure; a BOOL out-parameter shows its value', () => {
+    const lines = traced(() => {
+      const [self] = runToEnd(win.GetCurrentProcess());
+      runToEnd(win.IsWow64Process(self, new Uint8Array(1)));
+    });
+    expect(lines).toEqual(['GetCurrentProcess() = 0xffffffffffffffff', 'IsWow64Process(0xffffffffffffffff, [FALSE]) = TRUE']);
+  });
 });
 
 describe('API monitor golden trace', () => {

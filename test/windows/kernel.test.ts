@@ -229,6 +229,20 @@ describe('emulated kernel32: pipes, last error, Sleep, ExitProcess', () => {
     expect(call('GetCurrentProcessId')).toBe(100n);
   });
 
+  it('GetCurrentProcess is the pseudo-handle -1; IsWow64Process writes a 4-byte FALSE for it and fails otherwise', () => {
+    const { t, call, put, dword } = setup();
+    const self = call('GetCurrentProcess');
+    expect(self).toBe(0xffffffffffffffffn);
+    const out = put(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xee]));
+    expect(call('IsWow64Process', self, out)).toBe(1n);
+    expect(dword(out)).toBe(0);
+    expect(dword(out + 4n) & 0xff).toBe(0xee); // a BOOL is 4 bytes, no more
+    expect(call('IsWow64Process', 4, out)).toBe(0n);
+    expect(t.lastError).toBe(E.ERROR_INVALID_HANDLE);
+    expect(call('IsWow64Process', self, 0x10)).toBe(0n);
+    expect(t.lastError).toBe(E.ERROR_NOACCESS);
+  });
+
   it('Sleep waits in virtual time and survives restarts with its first deadline', () => {
     const { k, t, clock } = setup();
     const first = k.call(t, 'Sleep', [20n]);

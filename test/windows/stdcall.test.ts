@@ -10,7 +10,7 @@ import { windowsAmd64Objects, MAX_ARGS, SystemDlls } from '../../runtime/asm/win
 import { RCX, RDX, R8, R9, RSP, RAX, type Cpu } from '../../runtime/cpu/cpu.ts';
 import { NewLazySystemDLL, setSyscallBackend } from '../../runtime/syscall.ts';
 import { CONSOLE_HANDLES, FILE_SHARE_READ, GENERIC_READ, OPEN_EXISTING, TEB } from '../../runtime/kernel/windows/index.ts';
-import { ERROR_FILE_NOT_FOUND, ERROR_HANDLE_EOF } from '../../generated/zerrors_windows.ts';
+import { ERROR_FILE_NOT_FOUND, ERROR_HANDLE_EOF, ERROR_INVALID_HANDLE } from '../../generated/zerrors_windows.ts';
 import * as win from '../../generated/zsyscall_windows_amd64.ts';
 import { target } from '../../generated/target_windows_amd64.ts';
 import { runToEnd, STACK_TOP, TEB_ADDR, utf16z, winMachine } from './machine.ts';
@@ -209,6 +209,21 @@ describe('generated windows wrappers on the CPU', () => {
       runToEnd(win.WriteFile(stdout, new TextEncoder().encode('out\n'), 0, 0));
       expect(new TextDecoder().decode(m.kernel.stdout.bytes())).toBe('out\n');
       expect(ERROR_HANDLE_EOF.errno).toBe(38);
+    } finally {
+      setSyscallBackend(null);
+    }
+  });
+
+  it('a *bool parameter travels as a 4-byte BOOL and is copied back (IsWow64Process)', () => {
+    const m = winMachine({ imports: { kernel32: ['GetCurrentProcess', 'IsWow64Process'] } });
+    setSyscallBackend(m.backend);
+    try {
+      const [self, err] = runToEnd(win.GetCurrentProcess());
+      expect([self, err]).toEqual([-1, null]);
+      const wow64 = new Uint8Array([1]); // true going in: the procedure must overwrite it
+      expect(runToEnd(win.IsWow64Process(self, wow64))).toEqual([null]);
+      expect(wow64[0]).toBe(0);
+      expect(runToEnd(win.IsWow64Process(4711, wow64))).toEqual([ERROR_INVALID_HANDLE]);
     } finally {
       setSyscallBackend(null);
     }

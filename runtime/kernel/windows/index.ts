@@ -51,13 +51,16 @@ export * from './abi.ts';
 /** The TEB fields asmstdcall and GetLastError read through GS (x64 layout). */
 export const TEB = { self: 0x30, lastErrorValue: 0x68, size: 0x1000 } as const;
 
+/** The pseudo-handle GetCurrentProcess returns: (HANDLE)-1, valid only in the process itself. */
+export const CURRENT_PROCESS = 0xffffffffffffffffn;
+
 /** The console pseudo-handles GetStdHandle returns for input, output and error. */
 export const CONSOLE_HANDLES = { input: 3, output: 7, error: 11 } as const;
 
 /** How many argument words each procedure takes (its C prototype's parameter count). */
 export const PROCEDURE_ARITY: Readonly<Record<string, number>> = {
-  CloseHandle: 1, CreateFileW: 7, CreatePipe: 4, ExitProcess: 1, GetCurrentProcessId: 0, GetLastError: 0, GetStdHandle: 1,
-  ReadFile: 5, SetFilePointer: 4, SetFilePointerEx: 4, SetLastError: 1, Sleep: 1, WriteFile: 5,
+  CloseHandle: 1, CreateFileW: 7, CreatePipe: 4, ExitProcess: 1, GetCurrentProcess: 0, GetCurrentProcessId: 0, GetLastError: 0,
+  GetStdHandle: 1, IsWow64Process: 2, ReadFile: 5, SetFilePointer: 4, SetFilePointerEx: 4, SetLastError: 1, Sleep: 1, WriteFile: 5,
 };
 
 /** Longest name CreateFileW reads (UTF-16 units, the NUL included), as for `\\?\` paths. */
@@ -201,9 +204,11 @@ export class WindowsKernel {
       ['CreateFileW', (t, a) => this.createFileW(t, a)],
       ['CreatePipe', (t, a) => this.createPipe(t, a)],
       ['ExitProcess', (_t, a) => this.exitProcess(a)],
+      ['GetCurrentProcess', () => CURRENT_PROCESS],
       ['GetCurrentProcessId', () => BigInt(this.pid)],
       ['GetLastError', (t) => BigInt(t.lastError)],
       ['GetStdHandle', (t, a) => this.getStdHandle(t, a)],
+      ['IsWow64Process', (t, a) => this.isWow64Process(t, a)],
       ['ReadFile', (t, a) => this.readFile(t, a)],
       ['SetFilePointer', (t, a) => this.setFilePointer(t, a)],
       ['SetFilePointerEx', (t, a) => this.setFilePointerEx(t, a)],
@@ -491,6 +496,16 @@ export class WindowsKernel {
     if (h === null) return this.fail(t, 'ERROR_INVALID_HANDLE', INVALID_HANDLE_VALUE);
     // A closed standard handle reads back as NULL, as after CloseHandle(GetStdHandle(…)).
     return this.handles.has(h) ? BigInt(h) : 0n;
+  }
+
+  /**
+   * BOOL IsWow64Process(HANDLE process, PBOOL wow64): FALSE into *wow64, since this is a
+   * 64-bit process on a 64-bit system. Only the process's own pseudo-handle names a process.
+   */
+  private isWow64Process(t: WinThread, a: readonly bigint[]): bigint {
+    if (BigInt.asUintN(64, a[0] ?? 0n) !== CURRENT_PROCESS) return this.fail(t, 'ERROR_INVALID_HANDLE');
+    if (!copyToUser(this.mem, pointer(a[1]), new Uint8Array(4))) return this.fail(t, 'ERROR_NOACCESS');
+    return OK;
   }
 
   /** VOID Sleep(DWORD ms): virtual time; Sleep(0) only yields. */
