@@ -135,6 +135,18 @@ describe('memory calls', () => {
     expect(call(m, 'mprotect', 0x1001, 10, PROT_READ)).toBe(err('EINVAL'));
   });
 
+  it("mprotect checks in Linux's order: kernel-half and wrapping ranges are ENOMEM, unknown prot bits EINVAL, PROT_SEM accepted", () => {
+    const m = machine();
+    const a = call(m, 'mmap', 0, 4096, PROT_READ, linux.MAP_PRIVATE | linux.MAP_ANONYMOUS, -1, 0);
+    expect(call(m, 'mprotect', 0xffff_8000_0000_0000n, 4096, PROT_READ)).toBe(err('ENOMEM'));
+    expect(call(m, 'mprotect', 0xffff_ffff_ffff_f000n, 4096, PROT_READ)).toBe(err('ENOMEM')); // wraps to 0
+    expect(call(m, 'mprotect', 0xffff_8000_0000_0001n, 4096, PROT_READ)).toBe(err('EINVAL')); // unaligned first
+    expect(call(m, 'mprotect', a, 0, 0x40)).toBe(0); // nothing to do: prot not even looked at
+    expect(call(m, 'mprotect', a, 4096, 0x40)).toBe(err('EINVAL'));
+    expect(call(m, 'mprotect', a, 4096, 0x03000000 | PROT_READ)).toBe(err('EINVAL')); // GROWSDOWN and GROWSUP
+    expect(call(m, 'mprotect', a, 4096, PROT_READ | 0x8)).toBe(0); // PROT_SEM
+  });
+
   it('reservations are free; accessible memory stops at the memory limit with ENOMEM', () => {
     const m = machine({ memoryLimit: 1 << 24 });
     const anon = linux.MAP_PRIVATE | linux.MAP_ANONYMOUS;

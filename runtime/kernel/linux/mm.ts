@@ -9,7 +9,7 @@ import { PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from '../../cpu/index.ts'
 import { copyCost } from '../clock.ts';
 import type { Kernel } from '../kernel.ts';
 import type { Process, Thread } from '../process.ts';
-import { argInt, argLong, argPtr, argUint, argUlong, type SyscallRegs } from '../regs.ts';
+import { argInt, argLong, argPtr, argUint, argUlong, NOT_USER, type SyscallRegs } from '../regs.ts';
 import { TASK_SIZE_MAX } from '../uaccess.ts';
 import { MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_PRIVATE, MAP_SHARED, MAP_SHARED_VALIDATE, MAP_TYPE } from './abi.ts';
 import type { HandlerResult } from './handlers.ts';
@@ -20,6 +20,8 @@ export const MMAP_BASE = 0x7fff_f7ff_f000;
 export const MMAP_MIN_ADDR = 0x10000;
 const PROT_VALID = PROT_READ | PROT_WRITE | PROT_EXEC;
 const PROT_GROWS = 0x03000000;
+/** Accepted and ignored on x86 (arch_validate_prot). */
+const PROT_SEM = 0x8;
 
 function pageUp(n: number): number {
   return Math.ceil(n / PAGE_SIZE) * PAGE_SIZE;
@@ -85,16 +87,22 @@ export function sysMunmap(_k: Kernel, t: Thread, r: SyscallRegs): HandlerResult 
   return 0;
 }
 
+/**
+ * mprotect, checking in Linux's order: both GROWS bits, an unaligned start → EINVAL; a zero
+ * length → 0; a range that wraps → ENOMEM; prot bits x86 does not know → EINVAL; a range
+ * not wholly mapped (kernel-half addresses included) → ENOMEM.
+ */
 export function sysMprotect(k: Kernel, t: Thread, r: SyscallRegs): HandlerResult {
   const p = t.process;
   const addr = argPtr(r, 0);
   const length = argUlong(r, 1);
   const rawProt = argUint(r, 2);
-  if (addr === -1 || addr % PAGE_SIZE !== 0 || (rawProt & ~(PROT_VALID | PROT_GROWS)) !== 0) return 'EINVAL';
+  if ((rawProt & PROT_GROWS) === PROT_GROWS || argUint(r, 0) % PAGE_SIZE !== 0) return 'EINVAL';
   if (length === 0) return 0;
   const len = pageUp(length);
-  if (addr + len > TASK_SIZE_MAX) return 'ENOMEM';
-  if (!p.isFullyMapped(addr, addr + len)) return 'ENOMEM';
+  if (len >= 2 ** 64 - argUlong(r, 0)) return 'ENOMEM';
+  if ((rawProt & ~(PROT_VALID | PROT_SEM | PROT_GROWS)) !== 0) return 'EINVAL';
+  if (addr === NOT_USER || addr + len > TASK_SIZE_MAX || !p.isFullyMapped(addr, addr + len)) return 'ENOMEM';
   const prot = rawProt & PROT_VALID;
   if (overLimit(k, p, addr, addr + len, prot)) return 'ENOMEM';
   p.mem.protect(addr, len, prot);
