@@ -195,6 +195,13 @@ export class P {
   syscalltick = 0;
   schedtick = 0;
   /**
+   * On the idle P list (Go's idlepMask bit). Not the same as status _Pidle: a P that
+   * handoffp or startm gave to an M that has not started yet is _Pidle but off the list,
+   * and other Ms may steal from its run queue meanwhile. An idle-listed P's run queue is
+   * empty (pidleput checks it), so stealing skips idle-listed Ps, never _Pidle ones.
+   */
+  idle = false;
+  /**
    * sysmon's view of this P at its last pass (Go's sysmontick). syscalltick starts at -1,
    * "never seen", so even a fresh P's first syscall must be seen on two passes.
    */
@@ -692,13 +699,15 @@ export class Scheduler implements GoroutineRunner {
         const stolen = this.stealWork(mp, pp);
         if (stolen) return stolen;
       }
-      // Nothing to do: give the P back, then look once more before sleeping.
+      // Nothing to do: give the P back, then look once more before sleeping. Only Ps off
+      // the idle list can hold work (pidleput's invariant), and stealWork takes from any
+      // of them, so this rechecks exactly what the next round can get.
       this.releasep(mp);
       this.pidleput(pp);
       if (mp.spinning) {
         mp.spinning = false;
         this.nmspinning--;
-        const work = this.runq.size > 0 || this.allp.some((p2) => p2.runqsize > 0);
+        const work = this.runq.size > 0 || this.allp.some((p2) => !p2.idle && p2.runqsize > 0);
         if (work && this.npidle > 0) {
           this.acquirep(mp, this.pidleget()!);
           mp.spinning = true;
@@ -714,7 +723,9 @@ export class Scheduler implements GoroutineRunner {
   private stealWork(mp: M, pp: P): G | null {
     for (let i = 0; i < 4; i++) {
       for (const victim of this.rng.shuffle(this.allp)) {
-        if (victim === pp || victim.status === '_Pidle') continue;
+        // Go skips Ps on the idle list (idlepMask), not Ps whose status is _Pidle: a P
+        // handed to an M that has not started yet is _Pidle with work queued.
+        if (victim === pp || victim.idle) continue;
         const gp = this.runqsteal(pp, victim, i === 3);
         if (gp) {
           this.trace('RunqSteal', { m: mp, p: pp, g: gp, args: { from: victim.id } });
@@ -809,13 +820,19 @@ export class Scheduler implements GoroutineRunner {
     return pp;
   }
 
+  /** Puts pp on the idle list. As in Go, an idle P has nothing to run: its run queue is empty. */
   private pidleput(pp: P): void {
+    if (pp.runqsize > 0) throw new Error(`pidleput: P${pp.id} has a non-empty run queue (${pp.runqsize})`);
+    if (pp.idle || pp.m !== null) throw new Error(`pidleput: P${pp.id} is ${pp.idle ? 'already idle' : `held by M${pp.m!.id}`}`);
     pp.status = '_Pidle';
+    pp.idle = true;
     this.pidle.push(pp);
   }
 
   private pidleget(): P | null {
-    return this.pidle.pop() ?? null;
+    const pp = this.pidle.pop() ?? null;
+    if (pp !== null) pp.idle = false;
+    return pp;
   }
 
   /** A new M with a new kernel thread, or death by thread exhaustion. */
@@ -827,7 +844,11 @@ export class Scheduler implements GoroutineRunner {
     return mp;
   }
 
+  /** Parks mp on the idle M list. As in Go's stopm, it holds no P and is not spinning. */
   private stopm(mp: M): void {
+    if (mp.p !== null) throw new Error(`stopm: M${mp.id} still holds P${mp.p.id}`);
+    if (mp.spinning) throw new Error(`stopm: M${mp.id} is spinning`);
+    if (mp.nextp !== null) throw new Error(`stopm: M${mp.id} has a P to start with (P${mp.nextp.id})`);
     mp.parked = true;
     this.midle.push(mp);
     this.trace('MStop', { m: mp });
