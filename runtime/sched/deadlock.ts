@@ -100,6 +100,11 @@ export function deadlockReport(s: Scheduler): string {
   return [head, '', ...diagnosis(s), '', ...dump(s)].join('\n') + '\n';
 }
 
+/** The no-progress guard fired: a scheduler bug, reported with the state it left. */
+export function noProgressReport(s: Scheduler, why: string): string {
+  return ['fatal error: the scheduler is making no progress (a bug in the scheduler)', why, '', ...dump(s)].join('\n') + '\n';
+}
+
 export function exhaustionReport(s: Scheduler): string {
   return [`runtime: program exceeds ${s.maxThreads}-thread limit`, 'fatal error: thread exhaustion', '', ...dump(s)].join('\n') + '\n';
 }

@@ -40,7 +40,9 @@
 // The run ends when main returns (exit status 0), when a G throws (a panic, unless
 // onThrow says the goroutine or the program ends), when the thread limit is hit (thread
 // exhaustion), or when nothing can ever run again: the scheduler then stops and reports
-// every G, M and P (deadlock.ts).
+// every G, M and P (deadlock.ts). A guard against scheduler bugs ends it with the same
+// dump when it stops making progress: findRunnable going round more often than there are
+// Ps, or NO_PROGRESS_STEPS M steps in a row without any goroutine code running.
 //
 // Costs (virtual ns): SCHEDULE_COST per goroutine switch, GO_CREATE_COST per `go`,
 // M_WAKE_LATENCY to wake a parked M, M_CREATE_COST for a new thread; `work(ns)` is ns.
@@ -52,7 +54,7 @@
 // event.
 import type { VirtualClock } from '../kernel/clock.ts';
 import type { Go, Park } from '../syscall.ts';
-import { deadlockReport, exhaustionReport, panicReport, schedtraceLine } from './deadlock.ts';
+import { deadlockReport, exhaustionReport, noProgressReport, panicReport, schedtraceLine } from './deadlock.ts';
 import type { RuntimeTrace, TraceEvent, TraceKind } from './events.ts';
 import { Prng } from './prng.ts';
 import { Deque, EventHeap } from './queue.ts';
@@ -71,6 +73,11 @@ export const FORCE_PREEMPT_NS = 10_000_000;
 export const SYSMON_DEEP_SLEEP = 60_000_000_000;
 export const RUNQ_SIZE = 256;
 export const DEFAULT_MAX_THREADS = 10_000;
+/**
+ * M steps in a row that run no goroutine code before the scheduler gives up with a crash
+ * dump (a scheduler bug: Ms keep waking and finding nothing, forever).
+ */
+export const NO_PROGRESS_STEPS = 1_000_000;
 
 export type GStatus = '_Grunnable' | '_Grunning' | '_Gsyscall' | '_Gwaiting' | '_Gdead';
 export type PStatus = '_Pidle' | '_Prunning' | '_Psyscall';
@@ -231,6 +238,8 @@ export interface SchedOptions {
   onThrow?: (e: unknown) => 'panic' | 'goexit' | 'exit';
   /** go1.25 (default): entersyscall detaches the P into _Psyscall; go1.26: the P stays _Prunning. */
   model?: 'go1.25' | 'go1.26';
+  /** The no-progress guard: this many M steps in a row without goroutine code end the run (default NO_PROGRESS_STEPS). */
+  noProgressSteps?: number;
 }
 
 export interface RunResult {
@@ -352,6 +361,9 @@ export class Scheduler implements GoroutineRunner {
   private sysmonIdle = 0;
   private goidgen = 0;
   private switches = 0;
+  /** M steps since goroutine code last ran (the no-progress guard). */
+  private idleSteps = 0;
+  private readonly noProgressSteps: number;
   private mainG: G | null = null;
   private exit: { ended: RunResult['ended']; status: number; fatal: string } | null = null;
   private readonly onThrow: (e: unknown) => 'panic' | 'goexit' | 'exit';
@@ -370,6 +382,7 @@ export class Scheduler implements GoroutineRunner {
     this.schedtraceNs = (opts.schedtraceMs ?? 0) * 1e6;
     this.onThrow = opts.onThrow ?? (() => 'panic');
     this.model = opts.model ?? 'go1.25';
+    this.noProgressSteps = opts.noProgressSteps ?? NO_PROGRESS_STEPS;
     for (let i = 0; i < this.gomaxprocs; i++) this.allp.push(new P(i));
   }
 
@@ -532,6 +545,7 @@ export class Scheduler implements GoroutineRunner {
 
   private mstep(mp: M): void {
     this.curm = mp;
+    if (++this.idleSteps > this.noProgressSteps) this.die(noProgressReport(this, `${this.noProgressSteps} M steps in a row ran no goroutine code`));
     if (mp.nextp) {
       const pp = mp.nextp;
       mp.nextp = null;
@@ -548,6 +562,7 @@ export class Scheduler implements GoroutineRunner {
   }
 
   private stepG(mp: M, gp: G): void {
+    this.idleSteps = 0;
     const value = gp.resumeValue;
     gp.resumeValue = undefined;
     let r: IteratorResult<Park, void>;
@@ -607,6 +622,7 @@ export class Scheduler implements GoroutineRunner {
   }
 
   private runWork(mp: M, gp: G): void {
+    this.idleSteps = 0;
     const slice = Math.min(gp.workLeft, WORK_SLICE);
     gp.workLeft -= slice;
     this.stepAfter(mp, slice);
@@ -682,7 +698,10 @@ export class Scheduler implements GoroutineRunner {
   }
 
   private findRunnable(mp: M): G | null {
-    for (;;) {
+    // Each new round follows taking an idle P because work was seen; nothing else runs
+    // meanwhile, so more rounds than Ps means the work cannot be reached: a bug.
+    for (let round = 0; ; round++) {
+      if (round > this.gomaxprocs + 1) this.die(noProgressReport(this, `M${mp.id} went round findRunnable ${round} times: work is queued that it cannot reach`));
       const pp = mp.p!;
       if (pp.schedtick % 61 === 0 && this.runq.size > 0) {
         const gp = this.globrunqget(pp, 1);
