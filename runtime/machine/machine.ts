@@ -376,10 +376,13 @@ export class Machine implements MachineHost {
    * on once the goroutine is resumed).
    */
   advance(th: MachineThread, until: number | null): Park | null {
+    // First the goroutine's own thread: after waiting for a P it runs on another M, and th
+    // (the thread its call began on) may be in the kernel for another goroutine by now.
+    if (this.waitingForP.size > 0) th = this.gogo(th);
     if (th.inKernel) {
       const park = this.serveSyscall(th);
       if (park !== null) return park;
-    } else if (this.waitingForP.size > 0) th = this.gogo(th);
+    }
     const cpu = th.cpu;
     for (;;) {
       this.activate(th);
@@ -562,14 +565,16 @@ export class Machine implements MachineHost {
    * result words, which it returns.
    */
   *guestCall(fn: string | number, args: ReadonlyArray<Word>, results: number): Go<Word[]> {
-    const th = this.runner.current().thread as MachineThread;
+    let th = this.runner.current().thread as MachineThread;
     const sp = this.beginCall(th, typeof fn === 'number' ? fn : this.addressOf(fn), args, results);
     for (;;) {
       const park = this.advance(th, this.addr.callReturn);
       if (park === null) break;
       yield park;
+      // The goroutine may resume on another M (after waiting for a P): go on with its thread.
+      th = this.runner.current().thread as MachineThread;
     }
-    return this.endCall(th, sp + 8 + 8 * args.length, results);
+    return this.endCall(this.runner.current().thread as MachineThread, sp + 8 + 8 * args.length, results);
   }
 
   /** A symbol's address (memoised: stub calls look theirs up on every call). */

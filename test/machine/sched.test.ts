@@ -242,6 +242,48 @@ describe('the G/M/P scheduler on the machine', () => {
     expect(result.stdout).toBe(`C A ping,${got[1]}`);
   });
 
+  it('a goroutine that resumes on another M after waiting for a P goes on with that M\'s thread, while its old M is blocked in the kernel for another goroutine', () => {
+    // A waits for a P after its read; meanwhile its old M runs C, which blocks reading
+    // pipe 2. A then resumes on a new M. It used to go on with its old thread, serve C's
+    // blocked read as if it were its own and sit on the only P as a "running" goroutine
+    // blocked in the kernel: a false deadlock.
+    const m = machine({ gomaxprocs: 1 });
+    const got: string[] = [];
+    const result = m.run(function* () {
+      const [r1, w1] = yield* pipe();
+      const [r2, w2] = yield* pipe();
+      go(function* () {
+        go(function* () {
+          const b = new Uint8Array(8);
+          const [n] = yield* linux.read(r2, b);
+          got.push(`C ${text(b.subarray(0, n))}`);
+        });
+        yield* linux.write(w1, bytes('one'));
+        yield* Syscall(SYS_NANOSLEEP, Pointer(timespec(1_000_000)), 0, 0);
+        yield* linux.write(w2, bytes('two'));
+      });
+      const b = new Uint8Array(8);
+      const [n] = yield* linux.read(r1, b);
+      got.push(`A ${text(b.subarray(0, n))}`);
+      yield* Syscall(SYS_NANOSLEEP, Pointer(timespec(2_000_000)), 0, 0);
+    });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(got).toEqual(['A one', 'C two']);
+    const ev = events(result);
+    const aSlow = find(ev, 'GoSysExit', { g: 1, args: { fast: false } });
+    const cStart = find(ev, 'GoStart', { g: 3 }, aSlow.index);
+    const aResume = find(ev, 'GoStart', { g: 1 }, aSlow.index);
+    expect(cStart.m).toBe(aSlow.m);
+    expect(aResume.m).not.toBe(aSlow.m);
+    const cBlock = find(ev, 'SyscallBlock', { g: 3 }, cStart.index);
+    expect(cBlock.index).toBeLessThan(aResume.index);
+    const lines = result.strace.split('\n');
+    const tidOf = (re: RegExp) => lines.find((l) => re.test(l))?.match(/^\[pid +(\d+)\]/)?.[1];
+    expect(tidOf(/read\(5, /)).toBe(tidOf(/read\(3, /));
+    expect(tidOf(/nanosleep\(\{tv_sec=0, tv_nsec=2000000\}/)).not.toBe(tidOf(/read\(3, /));
+  });
+
   it('same seed, byte-identical strace and trace JSON; another seed may differ but runs the same program', () => {
     const one = readerAndRunnableWriter(false, 7).result;
     const two = readerAndRunnableWriter(false, 7).result;
