@@ -23,6 +23,7 @@ export function schedtraceLine(s: Scheduler, at: number): string {
 
 function mState(mp: M): string {
   if (mp.isSysmon) return 'sysmon (runs without a P)';
+  if (mp.exited) return 'exited (its thread exited with its goroutine)';
   if (mp.blocked) return `blocked in the kernel: ${mp.blocked.what}`;
   if (mp.parked) return 'idle (stopm)';
   if (mp.curg) return `running goroutine ${mp.curg.goid}`;

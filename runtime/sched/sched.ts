@@ -172,6 +172,8 @@ export class M {
   syscalltick = 0;
   /** Parked on the idle M list (stopm). */
   parked = false;
+  /** Its thread exited with its goroutine (mexit): the M never runs again. */
+  exited = false;
   /** The kernel wait this M's thread is in, or null. */
   blocked: SyscallBlocked | null = null;
   /** Bumped to invalidate a timed wake of a blocked syscall. */
@@ -576,7 +578,8 @@ export class Scheduler implements GoroutineRunner {
         this.exit = { ended: 'exit', status: 0, fatal: '' };
         return;
       }
-      r = { done: true, value: undefined };
+      this.mexit(mp, gp);
+      return;
     }
     if (r.done) this.goexit0(mp, gp);
     else this.handlePark(mp, gp, r.value);
@@ -660,6 +663,41 @@ export class Scheduler implements GoroutineRunner {
       return;
     }
     this.schedule(mp);
+  }
+
+  /**
+   * gp's thread exited (exit(2) from the goroutine): gp ends and its M with it, as when
+   * a goroutine locked to its thread exits in Go (goexit0 → mexit). The P goes on without
+   * them: the one the M holds (a raw call; go1.26's syscall) or the one its syscall left
+   * in _Psyscall (go1.25) is handed off at once (handoffp) instead of waiting for sysmon.
+   */
+  private mexit(mp: M, gp: G): void {
+    gp.status = '_Gdead';
+    gp.syscall = null;
+    this.trace('GoEnd', { g: gp, m: mp, p: mp.p });
+    this.dropg(mp);
+    mp.exited = true;
+    let pp: P | null = null;
+    if (mp.p !== null) {
+      if (mp.p.syscallm === mp) mp.p.syscallm = null;
+      pp = this.releasep(mp);
+    } else if (mp.oldp !== null && this.inSyscall(mp.oldp) && mp.oldp.syscallm === mp) {
+      pp = mp.oldp;
+      pp.syscallm = null;
+      pp.status = '_Pidle';
+      pp.syscalltick++;
+    }
+    mp.oldp = null;
+    if (mp.spinning) {
+      mp.spinning = false;
+      this.nmspinning--;
+    }
+    this.trace('MExit', { m: mp, p: pp });
+    if (gp === this.mainG) {
+      this.exit = { ended: 'main', status: 0, fatal: '' };
+      return;
+    }
+    if (pp !== null) this.handoffp(pp, mp);
   }
 
   private dropg(mp: M): void {

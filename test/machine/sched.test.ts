@@ -5,7 +5,7 @@
 // handoff when a goroutine resumes on another M, and determinism.
 import { describe, expect, it } from 'vitest';
 import * as linux from '../../generated/target_linux_amd64.ts';
-import { SYS_GETPID, SYS_NANOSLEEP, SYS_READ } from '../../generated/zsysnum_linux_amd64.ts';
+import { SYS_EXIT, SYS_GETPID, SYS_NANOSLEEP, SYS_READ } from '../../generated/zsysnum_linux_amd64.ts';
 import { go, Machine, Pointer, RawSyscall, renderPerfetto, Syscall, work, type Go, type MachineOptions } from '../../runtime/index.ts';
 import { SYSMON_MIN_DELAY, FORCE_PREEMPT_NS, type TraceEvent } from '../../runtime/sched/index.ts';
 import { all, find, indexOf } from '../sched/query.ts';
@@ -283,6 +283,37 @@ describe('the G/M/P scheduler on the machine', () => {
     expect(tidOf(/read\(5, /)).toBe(tidOf(/read\(3, /));
     expect(tidOf(/nanosleep\(\{tv_sec=0, tv_nsec=2000000\}/)).not.toBe(tidOf(/read\(3, /));
   });
+
+  for (const model of ['go1.25', 'go1.26'] as const) {
+    for (const raw of [false, true]) {
+      it(`a goroutine whose thread exits (exit(2) through ${raw ? 'RawSyscall' : 'Syscall'}, ${model}) ends with its M; its P goes on to the other goroutines`, () => {
+        const m = machine({ gomaxprocs: 1, model });
+        const got: string[] = [];
+        const result = m.run(function* () {
+          go(function* () {
+            got.push('A');
+            yield* (raw ? RawSyscall : Syscall)(SYS_EXIT, 0, 0, 0);
+            got.push('A after exit');
+          });
+          go(function* () {
+            yield* work(1_000);
+            const [pid] = yield* Syscall(SYS_GETPID, 0, 0, 0);
+            got.push(`B ${pid}`);
+          });
+          yield* Syscall(SYS_NANOSLEEP, Pointer(timespec(200_000)), 0, 0);
+        });
+        expect(result.stderr).toBe('');
+        expect(result.status).toBe(0);
+        expect([...got].sort()).toEqual(['A', 'B 100']);
+        const ev = events(result);
+        const exited = find(ev, 'MExit', {});
+        expect(find(ev, 'GoEnd', { g: 2 }).m).toBe(exited.m);
+        // B runs on another M, never again on the exited one.
+        expect(all(ev, 'GoStart').filter((e) => e.ts >= exited.ts && e.m === exited.m)).toEqual([]);
+        expect(result.strace).toMatch(/\[pid +(\d+)\] exit\(0\) += \?\n\[pid +\1\] \+\+\+ exited with 0 \+\+\+\n/);
+      });
+    }
+  }
 
   it('same seed, byte-identical strace and trace JSON; another seed may differ but runs the same program', () => {
     const one = readerAndRunnableWriter(false, 7).result;
