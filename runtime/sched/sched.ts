@@ -89,8 +89,11 @@ export interface MThread {
 
 /** What the machine offers the scheduler. */
 export interface MachineHost {
-  /** A new kernel thread (clone), each with its own CPU. */
-  newThread(): MThread;
+  /**
+   * A new kernel thread, each with its own CPU: the process's first thread (parent null,
+   * for M0), or one `parent` clones (the thread of the M that creates the new M).
+   */
+  newThread(parent: MThread | null): MThread;
   /**
    * The machine's clock, if the kernel already runs on one: the scheduler then shares it
    * (SharedClock). Without it the scheduler owns the clock (`sched.clock`), which is
@@ -404,7 +407,7 @@ export class Scheduler implements GoroutineRunner {
     if (active !== null) throw new Error('a scheduler is already running');
     active = this;
     try {
-      const m0 = this.newm(false)!;
+      const m0 = this.newm(false, null);
       for (let i = this.allp.length - 1; i > 0; i--) this.pidleput(this.allp[i]!);
       this.acquirep(m0, this.allp[0]!);
       this.curm = m0;
@@ -412,7 +415,7 @@ export class Scheduler implements GoroutineRunner {
       // slice, as if the runtime's own start-up goroutines had already run.
       this.mainG = this.newproc(main, 0, this.allp[0]!, false);
       this.curm = null;
-      this.startSysmon();
+      this.startSysmon(m0);
       this.stepAt(m0, 0);
       this.loop();
     } catch (e) {
@@ -892,10 +895,14 @@ export class Scheduler implements GoroutineRunner {
     return pp;
   }
 
-  /** A new M with a new kernel thread, or death by thread exhaustion. */
-  private newm(isSysmon: boolean): M {
+  /**
+   * A new M with a new kernel thread, or death by thread exhaustion. `creator` makes the
+   * clone: the running M, as in Go's newm; without one (a timer fired, or sysmon retook a P)
+   * sysmon, which in Go is what starts Ms for overdue timers and handoffs.
+   */
+  private newm(isSysmon: boolean, creator: M | null = this.curm !== null && !this.curm.exited ? this.curm : this.sysmonM): M {
     if (this.allm.length >= this.maxThreads) this.die(exhaustionReport(this));
-    const mp = new M(this.allm.length, this.host.newThread(), isSysmon);
+    const mp = new M(this.allm.length, this.host.newThread(creator?.thread ?? null), isSysmon);
     this.allm.push(mp);
     this.trace('MCreate', { m: mp, args: { tid: mp.thread.tid, sysmon: isSysmon } });
     return mp;
@@ -1065,8 +1072,9 @@ export class Scheduler implements GoroutineRunner {
   // -------------------------------------------------------------------------------------
   // sysmon
 
-  private startSysmon(): void {
-    this.sysmonM = this.newm(true);
+  /** runtime.main starts sysmon on M0 (newm(sysmon)) before main.main runs. */
+  private startSysmon(m0: M): void {
+    this.sysmonM = this.newm(true, m0);
     this.push(SYSMON_MIN_DELAY, false, this.sysmonTick(this.sysmonGen));
   }
 
