@@ -2,9 +2,11 @@
 // Go stubs on the emulated CPU (CALL runtime·entersyscall, SYSCALL into the kernel, CALL
 // runtime·exitsyscall), pipes block for real in the kernel, and every M is a kernel thread
 // cloned through the kernel, so its clone and its tid show in strace (M0 is the process's
-// main thread, tid 100; M0 clones sysmon's thread first, tid 101). The five scenarios of the scheduler issue, the register
+// main thread, tid 100; M0 clones sysmon's thread first, tid 101).
+// Everything runs under both models: Go <= 1.25 (the P detached into _Psyscall) and the
+// go1.26 option (the P stays _Prunning with its M). The five scenarios of the scheduler issue, the register
 // handoff when a goroutine resumes on another M, and determinism.
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import * as linux from '../../generated/target_linux_amd64.ts';
 import { SYS_CLONE, SYS_EXIT, SYS_GETPID, SYS_NANOSLEEP, SYS_READ } from '../../generated/zsysnum_linux_amd64.ts';
 import { go, Machine, Pointer, RawSyscall, renderPerfetto, Syscall, work, type Go, type MachineOptions } from '../../runtime/index.ts';
@@ -31,8 +33,11 @@ function* pipe(): Go<[number, number]> {
   return [v.getInt32(0, true), v.getInt32(4, true)];
 }
 
+/** The model the tests of the describe.each below run under. */
+let model: 'go1.25' | 'go1.26' = 'go1.25';
+
 function machine(opts: Partial<MachineOptions> = {}): Machine {
-  return new Machine({ target, strace: true, scheduler: 'go', ...opts });
+  return new Machine({ target, strace: true, model, ...opts });
 }
 
 const events = (r: ReturnType<Machine["run"]>): readonly TraceEvent[] => r.sched!.trace.events;
@@ -55,7 +60,11 @@ function readerAndRunnableWriter(raw: boolean, seed = 1) {
   return { result, got };
 }
 
-describe('the G/M/P scheduler on the machine', () => {
+describe.each(['go1.25', 'go1.26'] as const)('the G/M/P scheduler on the machine (%s model)', (which) => {
+  beforeEach(() => {
+    model = which;
+  });
+
   it('1: a short syscall (getpid through Syscall) keeps its P on the fast path: no handoff, no new M', () => {
     const m = machine({ gomaxprocs: 2 });
     const pids: number[] = [];
@@ -303,10 +312,10 @@ describe('the G/M/P scheduler on the machine', () => {
     expect(tidOf(/nanosleep\(\{tv_sec=0, tv_nsec=2000000\}/)).not.toBe(tidOf(/read\(3, /));
   });
 
-  for (const model of ['go1.25', 'go1.26'] as const) {
+  {
     for (const raw of [false, true]) {
-      it(`a goroutine whose thread exits (exit(2) through ${raw ? 'RawSyscall' : 'Syscall'}, ${model}) ends with its M; its P goes on to the other goroutines`, () => {
-        const m = machine({ gomaxprocs: 1, model });
+      it(`a goroutine whose thread exits (exit(2) through ${raw ? 'RawSyscall' : 'Syscall'}) ends with its M; its P goes on to the other goroutines`, () => {
+        const m = machine({ gomaxprocs: 1 });
         const got: string[] = [];
         const result = m.run(function* () {
           go(function* () {
