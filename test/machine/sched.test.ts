@@ -2,10 +2,10 @@
 // Go stubs on the emulated CPU (CALL runtime·entersyscall, SYSCALL into the kernel, CALL
 // runtime·exitsyscall), pipes block for real in the kernel, and every M is a kernel thread
 // cloned through the kernel, so its clone and its tid show in strace (M0 is the process's
-// main thread, tid 100; M0 clones sysmon's thread first, tid 101).
-// Everything runs under both models: Go <= 1.25 (the P detached into _Psyscall) and the
-// go1.26 option (the P stays _Prunning with its M). The five scenarios of the scheduler issue, the register
-// handoff when a goroutine resumes on another M, and determinism.
+// main thread, tid 100; M0 clones sysmon's thread first, tid 101). The five scenarios of
+// the scheduler issue, the register handoff when a goroutine resumes on another M, Ms that
+// end with their thread, and determinism, all under both models: Go <= 1.25 (the P
+// detached into _Psyscall) and the go1.26 option (the P stays _Prunning with its M).
 import { beforeEach, describe, expect, it } from 'vitest';
 import * as linux from '../../generated/target_linux_amd64.ts';
 import { SYS_CLONE, SYS_EXIT, SYS_GETPID, SYS_NANOSLEEP, SYS_READ } from '../../generated/zsysnum_linux_amd64.ts';
