@@ -6,7 +6,9 @@
 //
 // A G is a goroutine: a generator (Go<void>) that parks with Park requests. An M is an OS
 // thread the host creates (MachineHost.newThread: on the machine, a kernel thread with
-// its own CPU); it runs at most one G at a time and needs a P to run Go code. A P is the
+// its own CPU, cloned by the thread of the M that creates it: the running M, or sysmon
+// when it hands off a retaken P or a timer fires); it runs at most one G at a time and
+// needs a P to run Go code. An M whose G's thread exited ends with it (mexit). A P is the
 // right to run Go code: GOMAXPROCS of them, each with a local run queue of 256 plus
 // `runnext`. The global run queue takes overflow, preempted Gs and Gs readied without a
 // P; schedule() looks at it first every 61st tick so it cannot starve.
@@ -48,10 +50,12 @@
 // M_WAKE_LATENCY to wake a parked M, M_CREATE_COST for a new thread; `work(ns)` is ns.
 //
 // Invariants: mp.p and pp.m point at each other or are both null; a G in _Grunning or
-// _Gsyscall has gp.m set; every P is exactly one of: on the idle list (_Pidle), held by
-// an M (_Prunning), or in a syscall (go1.25: _Psyscall, detached; go1.26: _Prunning, its
-// M's G in _Gsyscall), with pp.syscallm naming that M; an M has at most one pending step
-// event.
+// _Gsyscall has gp.m set; every P is exactly one of: on the idle list (_Pidle, pp.idle,
+// with an empty run queue: pidleput checks), given to an M that has not started yet
+// (_Pidle, mp.nextp; others may steal its queue), held by an M (_Prunning), or in a
+// syscall (go1.25: _Psyscall, detached; go1.26: _Prunning, its M's G in _Gsyscall), with
+// pp.syscallm naming that M; an M on the idle list holds no P, no nextp and does not spin
+// (stopm checks); an M has at most one pending step event; an exited M has none.
 import type { VirtualClock } from '../kernel/clock.ts';
 import type { Go, Park } from '../syscall.ts';
 import { deadlockReport, exhaustionReport, noProgressReport, panicReport, schedtraceLine } from './deadlock.ts';
