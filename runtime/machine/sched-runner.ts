@@ -38,7 +38,10 @@ export interface SchedRunnerOptions {
   maxThreads?: number;
   /** A schedtrace line every this many virtual ms (GODEBUG=schedtrace=N); 0 or absent: none. */
   schedtrace?: number;
-  /** Record the runtime trace (default true; a long run goes faster without it). */
+  /**
+   * Record the runtime trace (default false: as in Go, only when asked, like
+   * runtime/trace.Start; every event costs host time and memory for the whole run).
+   */
   trace?: boolean;
 }
 
@@ -67,7 +70,7 @@ export class SchedRunner implements MachineRunner {
       model: opts.model,
       maxThreads: opts.maxThreads,
       schedtraceMs: opts.schedtrace,
-      trace: opts.trace,
+      trace: opts.trace ?? false,
       onThrow: (e) => {
         if (e instanceof RunEnded) return 'exit';
         if (e instanceof ThreadEnded) return 'goexit';

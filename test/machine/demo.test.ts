@@ -65,7 +65,7 @@ describe('the demo on four kernels', () => {
   it('runs under Go\'s G/M/P scheduler (one P, then two): the stdout is the same on all four, and syscalls go through it', () => {
     for (const r of runs) expect(r.result.sched, r.target).toBeDefined();
     for (const gomaxprocs of [1, 2]) {
-      for (const r of runDemo(1, { gomaxprocs })) {
+      for (const r of runDemo(1, { gomaxprocs, trace: true })) {
         expect({ target: r.target, gomaxprocs, stdout: r.result.stdout, status: r.result.status }).toEqual({ target: r.target, gomaxprocs, stdout: STDOUT, status: 0 });
         expect(r.result.sched, r.target).toBeDefined();
         expect(r.result.sched!.trace.events.some((e) => e.kind === 'SyscallEnter'), r.target).toBe(true);

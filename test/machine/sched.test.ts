@@ -37,7 +37,7 @@ function* pipe(): Go<[number, number]> {
 let model: 'go1.25' | 'go1.26' = 'go1.25';
 
 function machine(opts: Partial<MachineOptions> = {}): Machine {
-  return new Machine({ target, strace: true, model, ...opts });
+  return new Machine({ target, strace: true, model, trace: true, ...opts });
 }
 
 const events = (r: ReturnType<Machine["run"]>): readonly TraceEvent[] => r.sched!.trace.events;

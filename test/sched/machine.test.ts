@@ -17,7 +17,7 @@ function timespec(nsec: number): Uint8Array {
 
 /** main reads an empty pipe (through Syscall or RawSyscall); a second goroutine sleeps, then writes. */
 function readerWriter(raw: boolean) {
-  const m = new Machine({ target: linux.target, strace: true, gomaxprocs: 1 });
+  const m = new Machine({ target: linux.target, strace: true, gomaxprocs: 1, trace: true });
   const got: string[] = [];
   const result = m.run(function* () {
     const p = new Uint8Array(8);
