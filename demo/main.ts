@@ -21,7 +21,7 @@ export interface DemoRun {
 }
 
 /** Who runs the goroutines: the machine's default, or Go's G/M/P scheduler and its settings. */
-export type DemoScheduling = Pick<MachineOptions, 'scheduler' | 'gomaxprocs' | 'model'>;
+export type DemoScheduling = Pick<MachineOptions, 'scheduler' | 'gomaxprocs' | 'model' | 'trace'>;
 
 /** Runs the demo program on one OS's machine, traced. */
 export function runDemoOn(os: DemoOs, seed = 1, scheduling: DemoScheduling = {}): DemoRun {

@@ -10,7 +10,7 @@ export function registerRuntimeCommands(program: Command, setStatus: (code: numb
     .command('demo')
     .description('run one program through the portable API on linux, freebsd, darwin and windows (amd64): the stdout they share, each OS\'s trace, the cross-OS table')
     .option('--seed <n>', 'seed for the scheduler\'s tie-breaks', '1')
-    .option('--scheduler <name>', 'who runs the goroutines: round-robin, or go (Go\'s G/M/P scheduler)', 'round-robin')
+    .option('--scheduler <name>', 'who runs the goroutines: go (Go\'s G/M/P scheduler), or round-robin (one thread per goroutine, for comparison)', 'go')
     .action(async (opts: { seed: string; scheduler: string }) => {
       const { runDemoCommand } = await import('./demo.ts');
       setStatus(await runDemoCommand(opts, (s) => process.stdout.write(s), (s) => process.stderr.write(s)));

@@ -1,6 +1,7 @@
-// `mksyscall demo [--seed N] [--scheduler round-robin|go]`: the bundled demo (demo/main.ts): one program through the
-// portable API on linux/amd64, freebsd/amd64, darwin/amd64 and windows/amd64 (goroutines
-// round-robin, or under Go's G/M/P scheduler with --scheduler go); prints the
+// `mksyscall demo [--seed N] [--scheduler go|round-robin]`: the bundled demo (demo/main.ts): one program through the
+// portable API on linux/amd64, freebsd/amd64, darwin/amd64 and windows/amd64 (under Go's
+// G/M/P scheduler, as every machine runs goroutines; --scheduler round-robin runs them on
+// the one-thread-per-goroutine stand-in instead, for comparison); prints the
 // stdout they share, each OS's trace in its own format and the cross-OS table. Exit 1 when
 // the four do not print the same or one fails.
 //
@@ -14,7 +15,7 @@ interface DemoModule {
   renderDemo(runs: unknown[], tables: string): { text: string; ok: boolean };
 }
 
-const SCHEDULERS = ['round-robin', 'go'];
+const SCHEDULERS = ['go', 'round-robin'];
 
 export async function runDemoCommand(opts: { seed?: string; scheduler?: string }, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const seed = opts.seed === undefined ? 1 : Number(opts.seed);
@@ -22,7 +23,7 @@ export async function runDemoCommand(opts: { seed?: string; scheduler?: string }
     err(`mksyscall demo: --seed ${opts.seed}: expected a non-negative integer\n`);
     return 2;
   }
-  const scheduler = opts.scheduler ?? 'round-robin';
+  const scheduler = opts.scheduler ?? 'go';
   if (!SCHEDULERS.includes(scheduler)) {
     err(`mksyscall demo: --scheduler ${scheduler}: expected one of ${SCHEDULERS.join(', ')}\n`);
     return 2;

@@ -155,7 +155,8 @@ export async function runKernelExec(file: string, args: string[], opts: KernelEx
   }
   try {
     const elf = parseElf(bytes, file);
-    const machine = new Machine({ target, seed: opts.seed, strace: opts.strace ?? false, files: [{ path: '/tmp', directory: true }] });
+    // A C program has no Go runtime: no G/M/P and no sysmon, its one thread runs alone.
+    const machine = new Machine({ target, seed: opts.seed, strace: opts.strace ?? false, files: [{ path: '/tmp', directory: true }], scheduler: 'round-robin' });
     const result = execOnKernel(machine, elf, { argv: [file, ...args] });
     out(result.stdoutBytes);
     err(result.stderr);

@@ -113,6 +113,12 @@ export class Kernel {
   readonly processes = new Map<number, Process>();
   readonly threads = new Map<number, Thread>();
   observer: SyscallObserver | undefined;
+  /**
+   * Who runs the threads clone(CLONE_THREAD) makes: given the calling thread, the flags
+   * and the child's stack, it makes the thread (spawnThread) and readies a CPU for it, or
+   * refuses with an errno name. Without one, clone fails with ENOSYS.
+   */
+  threadProvider: ((parent: Thread, flags: bigint, stack: bigint) => Thread | string) | undefined;
   private nextId: number;
   private rngState: number;
   private readonly signalsToAct: PendingSignal[] = [];
@@ -252,7 +258,7 @@ export class Kernel {
   /** Kills every thread of p with signal sig (exit status 128 + sig, as a shell reports it). */
   killProcess(p: Process, sig: number): void {
     p.killedBy = sig;
-    for (const th of p.threads) {
+    for (const th of leaderLast(p)) {
       if (th.state === 'dead') continue;
       th.state = 'dead';
       th.pending = null;
@@ -274,9 +280,12 @@ export class Kernel {
     if (t.process.threads.every((th) => th.state === 'dead')) this.endProcess(t.process, status);
   }
 
-  /** exit_group(2): every thread of the process ends with status. */
+  /**
+   * exit_group(2): every thread of the process ends with status; the group leader last,
+   * as Linux reports it (the leader is reaped only after its threads).
+   */
   exitProcess(p: Process, status: number): void {
-    for (const th of p.threads) {
+    for (const th of leaderLast(p)) {
       if (th.state === 'dead') continue;
       th.state = 'dead';
       th.pending = null;
@@ -315,4 +324,9 @@ export class Kernel {
 /** sys_ni_syscall: the handler of every number with no implementation. */
 function sysNiSyscall(): string {
   return 'ENOSYS';
+}
+
+/** p's threads with the group leader (tid = pid) last. */
+function leaderLast(p: Process): Thread[] {
+  return [...p.threads.filter((th) => th.tid !== p.pid), ...p.threads.filter((th) => th.tid === p.pid)];
 }

@@ -49,7 +49,7 @@ export class MachineBackend implements SyscallBackend {
   private *call(family: number[], kind: CallKind, first: Word, args: readonly Word[]): Go<SyscallResult> {
     if (args.length > 6) throw new Error(`${this.os}/amd64 has no stub for ${args.length} arguments (at most 6)`);
     const m = this.machine;
-    const th = this.thread();
+    let th = this.thread();
     const pins = th.pins;
     if (pins.length > 0) th.pins = [];
     const six = args.length > 3;
@@ -62,7 +62,11 @@ export class MachineBackend implements SyscallBackend {
       const park = m.advance(th, m.callReturn);
       if (park === null) break;
       yield park;
+      // After waiting for a P the goroutine may go on on another M: its thread from now on
+      // (the frame and pins came with it; the old thread may run another goroutine's call).
+      th = this.thread();
     }
+    th = this.thread();
     if (pins.length > 0) {
       m.userAccess(th, () => {
         for (const p of pins) p.bytes.set(m.mem.read(p.addr, p.bytes.length));

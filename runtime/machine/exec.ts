@@ -7,6 +7,9 @@
 // handler; the run ends when the process does. With strace on, the log opens with the
 // execve line strace shows for the exec that started the program.
 //
+// The program brings no Go runtime: build its machine with scheduler: 'round-robin', so no
+// G/M/P scheduler and no sysmon thread run beside it.
+//
 // Invariants: the kernel's view of the address space (Process mappings, brk) matches what
 // the loader mapped, so mmap and brk never hand out a range already in use; AT_RANDOM's
 // bytes come from the seeded kernel generator, so a run is a function of its inputs.

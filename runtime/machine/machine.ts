@@ -47,7 +47,7 @@
 import { Cpu, CpuFault, formatAddress, generalProtection, PageFault, RDI, RSI, RSP } from '../cpu/index.ts';
 import { Memory, PROT_READ, PROT_WRITE } from '../cpu/index.ts';
 import { Linker, loadImage, PERCPU, returnToCaller, assemble, type Image } from '../asm/index.ts';
-import { ARG_REGS, ManualClock, type HostMount, type Kernel, type SeedFile, type Thread, type TargetTables } from '../kernel/index.ts';
+import { ARG_REGS, ManualClock, syscallRegs, type HostMount, type Kernel, type SeedFile, type Thread, type TargetTables } from '../kernel/index.ts';
 import { signalName } from '../kernel/linux/abi.ts';
 import { unixPersonality, type SyscallFrame, type Tracer, type UnixPersonality } from './personality/index.ts';
 import { setSyscallBackend, type Go, type Park, type SyscallResult, type TargetDescriptor, type Word } from '../syscall.ts';
@@ -72,6 +72,11 @@ const USER_STACK_SIZE = 0x1_0000;
 const KERNEL_STACK_SIZE = 0x4000;
 const PIN_ARENA_OFFSET = 0x10_0000;
 export const PIN_ARENA_SIZE = 0x80_0000;
+/**
+ * The flags of Go's newosproc on linux (runtime/os_linux.go's cloneFlags): a thread sharing
+ * memory, filesystem, descriptors, signal handlers and SysV semaphores.
+ */
+const CLONE_FLAGS = 0x100 | 0x200 | 0x400 | 0x800 | 0x10000 | 0x40000;
 /** Virtual nanoseconds per retired guest instruction. */
 export const INSTRUCTION_NS = 1;
 /** The signal RLIMIT_CPU sends (Linux x86-64 numbering). */
@@ -116,10 +121,10 @@ export interface MachineOptions extends SchedRunnerOptions {
   /** RLIMIT_CPU in guest instructions: past it the process is killed with SIGXCPU (default: none). */
   maxInstructions?: number;
   /**
-   * Who runs the goroutines (unless `runner` is given): 'go', Go's G/M/P scheduler
-   * (SchedRunner, configured by gomaxprocs, model, maxThreads and schedtrace, any of which
-   * selects it), or 'round-robin', one thread per goroutine taking turns (RoundRobinRunner,
-   * the default otherwise).
+   * Who runs the goroutines (unless `runner` is given): 'go' (the default), Go's G/M/P
+   * scheduler (SchedRunner, configured by gomaxprocs, model, maxThreads and schedtrace), or
+   * 'round-robin', one thread per goroutine taking turns (RoundRobinRunner: for programs
+   * without Go's runtime, such as a C program under exec, and for comparison).
    */
   scheduler?: 'go' | 'round-robin';
   /** A goroutine runner of your own. */
@@ -252,6 +257,8 @@ export class Machine implements MachineHost {
   private readonly backend: MachineBackend;
   private heapNext = HEAP_BASE;
   private mainThread: Thread | null = null;
+  /** newThread is cloning: the kernel's threadProvider accepts (a guest's own clone gets ENOSYS). */
+  private cloning = false;
   private started = false;
   private faultMessage: string | null = null;
   private instructions = 0;
@@ -287,6 +294,7 @@ export class Machine implements MachineHost {
     } else this.strace = null;
     this.runner = opts.runner ? opts.runner(this, this.seed) : usesScheduler(opts) ? new SchedRunner(this, this.seed, opts) : new RoundRobinRunner(this, this.seed);
     this.runner.onThreadExit = (th) => this.kernel.exitThread(th, 0);
+    this.kernel.threadProvider = (parent) => (this.cloning ? this.kernel.spawnThread(parent.process) : 'ENOSYS');
     this.cwd = opts.cwd;
     this.backend = new MachineBackend(this);
   }
@@ -303,8 +311,12 @@ export class Machine implements MachineHost {
     return at;
   }
 
-  /** A new kernel thread (the first one starts the process), its CPU booted into ring 3. */
-  newThread(): MachineThread {
+  /**
+   * A new kernel thread, its CPU booted into ring 3. The first one starts the process;
+   * later ones are cloned by `parent` (the M that makes the new M), through the kernel's
+   * clone, so strace shows the call on the parent's line as it would for Go's newosproc.
+   */
+  newThread(parent?: MThread): MachineThread {
     let kthread: Thread;
     if (this.mainThread === null) {
       kthread = this.kernel.spawnProcess(this.mem, { cwd: this.cwd });
@@ -313,7 +325,8 @@ export class Machine implements MachineHost {
       p.addMapping(ZERO_PAGE, ZERO_PAGE + 4096, PROT_READ);
       p.addMapping(HEAP_BASE, HEAP_BASE + HEAP_SIZE, PROT_READ | PROT_WRITE);
     } else {
-      kthread = this.kernel.spawnThread(this.mainThread.process);
+      const stack = THREAD_AREA + this.threads.length * THREAD_SLOT + USER_STACK_SIZE;
+      kthread = this.clone((parent as MachineThread | undefined)?.kthread ?? this.mainThread, stack);
     }
     const cpu = new Cpu(this.mem, { mode: 'system' });
     const th = new MachineThread(kthread, cpu, this.threads.length, this.personality.frame(cpu));
@@ -325,6 +338,31 @@ export class Machine implements MachineHost {
     this.personality.prepareThread(this.mem, cpu, th.slot + USER_STACK_SIZE);
     this.boot(th);
     return th;
+  }
+
+  /**
+   * clone(CLONE_FLAGS, stack) made by parent, as Go's runtime·clone makes it (a raw call
+   * from the M that starts the new one, on its g0): through the kernel's system-call
+   * dispatch with the call's registers, not by running a stub on parent's CPU, whose
+   * registers may belong to a goroutine meanwhile. The kernel's threadProvider makes the
+   * thread. Targets without clone (freebsd's thr_new and darwin's bsdthread_create are not
+   * modelled) get the thread without a call.
+   */
+  private clone(parent: Thread, stack: number): Thread {
+    const nr = this.kernel.numbers.number('clone');
+    if (nr === undefined) return this.kernel.spawnThread(parent.process);
+    if (parent.pending !== null) throw new Error(`machine: thread ${parent.tid} cannot clone inside another system call`);
+    const regs = syscallRegs(nr, [CLONE_FLAGS, stack, 0, 0, 0]);
+    this.cloning = true;
+    try {
+      this.kernel.do_syscall_64(parent, regs);
+    } finally {
+      this.cloning = false;
+    }
+    const tid = regs.result();
+    const t = this.kernel.threads.get(tid);
+    if (t === undefined) throw new Error(`machine: clone for a new M failed (${tid})`);
+    return t;
   }
 
   /** Boots th's CPU: syscall_init in ring 0, which SYSRETs to ring 3 at runtime·mstart (a host page, so the CPU stops there). */
@@ -376,10 +414,13 @@ export class Machine implements MachineHost {
    * on once the goroutine is resumed).
    */
   advance(th: MachineThread, until: number | null): Park | null {
+    // First the goroutine's own thread: after waiting for a P it runs on another M, and th
+    // (the thread its call began on) may be in the kernel for another goroutine by now.
+    if (this.waitingForP.size > 0) th = this.gogo(th);
     if (th.inKernel) {
       const park = this.serveSyscall(th);
       if (park !== null) return park;
-    } else if (this.waitingForP.size > 0) th = this.gogo(th);
+    }
     const cpu = th.cpu;
     for (;;) {
       this.activate(th);
@@ -562,14 +603,16 @@ export class Machine implements MachineHost {
    * result words, which it returns.
    */
   *guestCall(fn: string | number, args: ReadonlyArray<Word>, results: number): Go<Word[]> {
-    const th = this.runner.current().thread as MachineThread;
+    let th = this.runner.current().thread as MachineThread;
     const sp = this.beginCall(th, typeof fn === 'number' ? fn : this.addressOf(fn), args, results);
     for (;;) {
       const park = this.advance(th, this.addr.callReturn);
       if (park === null) break;
       yield park;
+      // The goroutine may resume on another M (after waiting for a P): go on with its thread.
+      th = this.runner.current().thread as MachineThread;
     }
-    return this.endCall(th, sp + 8 + 8 * args.length, results);
+    return this.endCall(this.runner.current().thread as MachineThread, sp + 8 + 8 * args.length, results);
   }
 
   /** A symbol's address (memoised: stub calls look theirs up on every call). */
@@ -647,7 +690,8 @@ export class Machine implements MachineHost {
     let status = p?.exitStatus ?? 0;
     const stderrExtra: string[] = [];
     const sched = this.runner instanceof SchedRunner ? this.runner.result : null;
-    if (deadlock.length > 0 && p?.alive) {
+    // Go's scheduler writes its own report (below); the round-robin runner has only this one.
+    if (deadlock.length > 0 && p?.alive && sched === null) {
       status = 2;
       stderrExtra.push('fatal error: all goroutines are asleep - deadlock!\n');
       for (const d of deadlock) stderrExtra.push(`goroutine ${d.goid} [tid ${d.tid}]: waiting on ${d.waitingOn}\n`);
@@ -655,7 +699,7 @@ export class Machine implements MachineHost {
     // The scheduler's own report (deadlock diagnosis, thread exhaustion) and its dump.
     if (sched !== null && sched.ended === 'fatal' && p?.alive) {
       status = 2;
-      stderrExtra.push('\n' + sched.fatal);
+      stderrExtra.push(sched.fatal);
     }
     const decoder = new TextDecoder();
     const stdoutBytes = this.kernel.stdout.bytes();
@@ -680,10 +724,9 @@ export class Machine implements MachineHost {
 }
 
 
-/** Whether opts ask for Go's scheduler: by name, or by setting one of its options. */
+/** Whether Go's scheduler runs the goroutines: always, unless opts ask for the round-robin stand-in by name. */
 export function usesScheduler(opts: MachineOptions): boolean {
-  if (opts.scheduler !== undefined) return opts.scheduler === 'go';
-  return opts.gomaxprocs !== undefined || opts.model !== undefined || opts.maxThreads !== undefined || opts.schedtrace !== undefined;
+  return opts.scheduler !== 'round-robin';
 }
 
 /** A goroutine's registers while no CPU holds them (Go's gobuf, all of it). */

@@ -3,11 +3,18 @@
 // The machine offers a MachineHost (kernel threads with their own CPUs, and the virtual
 // clock); a GoroutineRunner drives goroutines (generator functions) on those threads and
 // answers the machine's calls from the stubs' `CALL runtime·entersyscall(SB)` and
-// `CALL runtime·exitsyscall(SB)`. runtime/sched's G/M/P scheduler replaces
-// RoundRobinRunner through this interface.
+// `CALL runtime·exitsyscall(SB)`. The machine's default runner is runtime/sched's G/M/P
+// scheduler (sched-runner.ts); RoundRobinRunner stays for what has no Go runtime (a C
+// program under `exec --kernel`), for comparison (`demo --scheduler round-robin`) and as
+// the simplest runner for tests of this seam.
 //
-// RoundRobinRunner, the stand-in: every goroutine gets its own kernel thread (so it shows
-// as `[pid N]` in a trace); one runs at a time until it parks; parked goroutines wait on
+// A goroutine's identity: the machine keys what it keeps for a goroutine (the registers and
+// stack slot of one waiting for a P) on the object current() returns, so a runner must
+// return the same object for a goroutine's whole life, whichever thread runs it; only its
+// `thread` may change (after a wait for a P, the M that resumes the goroutine).
+//
+// RoundRobinRunner, the stand-in: every goroutine gets its own kernel thread, cloned by
+// the goroutine that starts it (so it shows as `[pid N]` in a trace); one runs at a time until it parks; parked goroutines wait on
 // the kernel (a wait queue or a sleep) and join the back of the run queue in the order the
 // kernel wakes them. When nothing can run, virtual time jumps to the earliest sleeper's
 // deadline; sleepers with the same deadline wake in an order the seed picks. When nothing
@@ -22,8 +29,9 @@
 //       no P to wait for, so exitsyscall always takes the fast path);
 //   { reason: 'yield' }  sched_yield: back of the run queue.
 //
-// Invariants: at most one goroutine runs at a time and current() names it; a goroutine is
-// in exactly one of: the run queue, a kernel wait, finished; the order of everything is a
+// Invariants: at most one goroutine runs at a time and current() names it, with one object
+// per goroutine for its whole life (here the goroutine's own record); a goroutine is in
+// exactly one of: the run queue, a kernel wait, finished; the order of everything is a
 // function of the program and the seed.
 import type { Thread, VirtualClock } from '../kernel/index.ts';
 import type { Go, Park } from '../syscall.ts';
@@ -36,8 +44,12 @@ export interface MThread {
 
 /** What the machine offers the runner. */
 export interface MachineHost {
-  /** A new kernel thread of the process, with its own CPU and stacks; visible in traces. */
-  newThread(): MThread;
+  /**
+   * A new kernel thread of the process, with its own CPU and stacks; visible in traces.
+   * The first starts the process; `parent`, the thread that creates a later one, makes
+   * the clone(2) (on linux, strace shows it on the parent's line).
+   */
+  newThread(parent?: MThread): MThread;
   readonly clock: VirtualClock;
 }
 
@@ -45,7 +57,11 @@ export interface MachineHost {
 export interface GoroutineRunner {
   /** Starts fn as a new goroutine. */
   go(fn: () => Go<void>): void;
-  /** The running goroutine's thread: the CPU its system-call stubs run on. */
+  /**
+   * The running goroutine: the same object for the goroutine's whole life (the machine
+   * keys the goroutine on it); `thread` is the thread running it now, the CPU its
+   * system-call stubs run on.
+   */
   current(): { thread: MThread };
   /** From `CALL runtime·entersyscall(SB)`: pc is the stub's return address, sp the caller's stack pointer. */
   entersyscall(pc?: number, sp?: number): void;
@@ -135,7 +151,7 @@ export class RoundRobinRunner implements MachineRunner {
   }
 
   go(fn: () => Go<void>): void {
-    const g: G = { goid: this.nextGoid++, thread: this.host.newThread(), body: fn(), waitingOn: null, sleepOrder: 0 };
+    const g: G = { goid: this.nextGoid++, thread: this.host.newThread(this.running?.thread), body: fn(), waitingOn: null, sleepOrder: 0 };
     this.runQueue.push(g);
   }
 

@@ -2,20 +2,26 @@
 // machine's runner seam (runner.ts).
 //
 // The machine's first go() is main (the scheduler runs it as goroutine 1 on M0/P0); every
-// later go() is Go's `go` statement. An M that runs goroutines is a kernel thread of the
-// machine, created through MachineHost.newThread, so each shows as its own `[pid N]` in
-// strace. sysmon's M is the exception: it never runs guest code or makes a system call
-// (its sleeps are the scheduler's own timers), so it is no thread of the guest process
-// (tid 0) and a program that starts no goroutine stays single-threaded. The scheduler
-// creates M0 first and sysmon's M second (Scheduler.run); that is how it is told apart. The
-// machine's RunEnded (the process died) ends the program; its ThreadEnded (exit(2) of one
+// later go() is Go's `go` statement. Every M is a kernel thread of the machine: M0 is the
+// process's main thread, every other M is cloned through the kernel (MachineHost.newThread
+// with the creating M's thread as parent), so strace shows the clone on the creator's line
+// and each M as its own `[pid N]`, as for a Go program: M0 clones sysmon's thread before
+// main runs (Go's runtime.main does), hence `[pid N]` on every line after the first;
+// sysmon clones the Ms it hands retaken Ps to; Ms are made lazily, when a P has work and no
+// idle M is left.
+//
+// sysmon's sleeps are not in strace. In Go each is a usleep, a nanosleep line per tick
+// ([pid N] nanosleep({tv_sec=0, tv_nsec=20000}, NULL) = 0, every 20 µs to 10 ms), which
+// would bury the program's own calls; here they are the scheduler's timers, not system
+// calls, so they cost no kernel time either. The runtime trace records every tick
+// (SysmonWake, SysmonSleep) for whoever wants them. The machine's RunEnded (the process died) ends the program; its ThreadEnded (exit(2) of one
 // thread) ends only that goroutine, as runtime.Goexit does; any other exception out of a
 // goroutine leaves Machine.run as it is, as with every runner (the program's own code
 // threw: `mksyscall run` reports it as a panic).
 //
 // current() returns one handle per goroutine for its whole life (the machine keys a
-// goroutine's saved registers on it while the goroutine waits for a P); the handle's
-// thread is whichever M runs the goroutine now.
+// goroutine's saved registers on it while the goroutine waits for a P; runner.ts); the
+// handle's thread is whichever M runs the goroutine now.
 //
 // Invariants: result is null until run() returns; the scheduler shares the machine's clock
 // (host.clock), so kernel costs, guest instructions and scheduler costs are one timeline.
@@ -32,7 +38,10 @@ export interface SchedRunnerOptions {
   maxThreads?: number;
   /** A schedtrace line every this many virtual ms (GODEBUG=schedtrace=N); 0 or absent: none. */
   schedtrace?: number;
-  /** Record the runtime trace (default true; a long run goes faster without it). */
+  /**
+   * Record the runtime trace (default false: as in Go, only when asked, like
+   * runtime/trace.Start; every event costs host time and memory for the whole run).
+   */
   trace?: boolean;
 }
 
@@ -45,9 +54,6 @@ class GoroutineHandle {
   }
 }
 
-/** sysmon's M: no kernel thread (see above). */
-const SYSMON_THREAD: SchedThread = { tid: 0 };
-
 export class SchedRunner implements MachineRunner {
   readonly sched: Scheduler;
   /** The scheduler's result once run() has returned. */
@@ -55,17 +61,16 @@ export class SchedRunner implements MachineRunner {
   onThreadExit: MachineRunner['onThreadExit'] = () => {};
   private main: (() => Go<void>) | null = null;
   private readonly handles = new WeakMap<G, GoroutineHandle>();
-  private threadsMade = 0;
 
   constructor(host: MachineHost, seed: number, opts: SchedRunnerOptions = {}) {
-    const threads = { clock: host.clock, newThread: (): SchedThread => (this.threadsMade++ === 1 ? SYSMON_THREAD : host.newThread()) };
+    const threads = { clock: host.clock, newThread: (parent: SchedThread | null): SchedThread => host.newThread((parent as MThread | null) ?? undefined) };
     this.sched = new Scheduler(threads, {
       seed,
       gomaxprocs: opts.gomaxprocs,
       model: opts.model,
       maxThreads: opts.maxThreads,
       schedtraceMs: opts.schedtrace,
-      trace: opts.trace,
+      trace: opts.trace ?? false,
       onThrow: (e) => {
         if (e instanceof RunEnded) return 'exit';
         if (e instanceof ThreadEnded) return 'goexit';

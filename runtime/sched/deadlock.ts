@@ -23,6 +23,7 @@ export function schedtraceLine(s: Scheduler, at: number): string {
 
 function mState(mp: M): string {
   if (mp.isSysmon) return 'sysmon (runs without a P)';
+  if (mp.exited) return 'exited (its thread exited with its goroutine)';
   if (mp.blocked) return `blocked in the kernel: ${mp.blocked.what}`;
   if (mp.parked) return 'idle (stopm)';
   if (mp.curg) return `running goroutine ${mp.curg.goid}`;
@@ -98,6 +99,11 @@ export function deadlockReport(s: Scheduler): string {
     ? 'fatal error: no goroutine can run again - deadlock! (Go would hang here: threads are blocked in the kernel)'
     : 'fatal error: all goroutines are asleep - deadlock!';
   return [head, '', ...diagnosis(s), '', ...dump(s)].join('\n') + '\n';
+}
+
+/** The no-progress guard fired: a scheduler bug, reported with the state it left. */
+export function noProgressReport(s: Scheduler, why: string): string {
+  return ['fatal error: the scheduler is making no progress (a bug in the scheduler)', why, '', ...dump(s)].join('\n') + '\n';
 }
 
 export function exhaustionReport(s: Scheduler): string {

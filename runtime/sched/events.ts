@@ -5,7 +5,7 @@
 // ProcStop, ProcSteal) plus what this machine adds so a timeline can be drawn without
 // guessing: system-call slices (SyscallEnter/Block/Exit with number, name and result),
 // sysmon's wake-ups and retakes, handoffs, work stealing between run queues and M
-// creation/stop/start. A finished trace is in time order (ties keep the order the
+// creation/stop/start/exit (an M exits when its goroutine's thread did). A finished trace is in time order (ties keep the order the
 // events were recorded in). Numbers name objects: g = goid, m = M id, p = P id.
 
 export type TraceKind =
@@ -14,7 +14,7 @@ export type TraceKind =
   | 'SyscallEnter' | 'SyscallBlock' | 'SyscallExit'
   | 'ProcStart' | 'ProcStop' | 'ProcSteal' | 'Handoff' | 'RunqSteal'
   | 'SysmonWake' | 'SysmonSleep' | 'SysmonRetake' | 'SysmonPreempt'
-  | 'MCreate' | 'MStop' | 'MStart';
+  | 'MCreate' | 'MStop' | 'MStart' | 'MExit';
 
 export interface TraceEvent {
   readonly ts: number;

@@ -6,7 +6,9 @@
 //
 // A G is a goroutine: a generator (Go<void>) that parks with Park requests. An M is an OS
 // thread the host creates (MachineHost.newThread: on the machine, a kernel thread with
-// its own CPU); it runs at most one G at a time and needs a P to run Go code. A P is the
+// its own CPU, cloned by the thread of the M that creates it: the running M, or sysmon
+// when it hands off a retaken P or a timer fires); it runs at most one G at a time and
+// needs a P to run Go code. An M whose G's thread exited ends with it (mexit). A P is the
 // right to run Go code: GOMAXPROCS of them, each with a local run queue of 256 plus
 // `runnext`. The global run queue takes overflow, preempted Gs and Gs readied without a
 // P; schedule() looks at it first every 61st tick so it cannot starve.
@@ -40,19 +42,23 @@
 // The run ends when main returns (exit status 0), when a G throws (a panic, unless
 // onThrow says the goroutine or the program ends), when the thread limit is hit (thread
 // exhaustion), or when nothing can ever run again: the scheduler then stops and reports
-// every G, M and P (deadlock.ts).
+// every G, M and P (deadlock.ts). A guard against scheduler bugs ends it with the same
+// dump when it stops making progress: findRunnable going round more often than there are
+// Ps, or NO_PROGRESS_STEPS M steps in a row without any goroutine code running.
 //
 // Costs (virtual ns): SCHEDULE_COST per goroutine switch, GO_CREATE_COST per `go`,
 // M_WAKE_LATENCY to wake a parked M, M_CREATE_COST for a new thread; `work(ns)` is ns.
 //
 // Invariants: mp.p and pp.m point at each other or are both null; a G in _Grunning or
-// _Gsyscall has gp.m set; every P is exactly one of: on the idle list (_Pidle), held by
-// an M (_Prunning), or in a syscall (go1.25: _Psyscall, detached; go1.26: _Prunning, its
-// M's G in _Gsyscall), with pp.syscallm naming that M; an M has at most one pending step
-// event.
+// _Gsyscall has gp.m set; every P is exactly one of: on the idle list (_Pidle, pp.idle,
+// with an empty run queue: pidleput checks), given to an M that has not started yet
+// (_Pidle, mp.nextp; others may steal its queue), held by an M (_Prunning), or in a
+// syscall (go1.25: _Psyscall, detached; go1.26: _Prunning, its M's G in _Gsyscall), with
+// pp.syscallm naming that M; an M on the idle list holds no P, no nextp and does not spin
+// (stopm checks); an M has at most one pending step event; an exited M has none.
 import type { VirtualClock } from '../kernel/clock.ts';
 import type { Go, Park } from '../syscall.ts';
-import { deadlockReport, exhaustionReport, panicReport, schedtraceLine } from './deadlock.ts';
+import { deadlockReport, exhaustionReport, noProgressReport, panicReport, schedtraceLine } from './deadlock.ts';
 import type { RuntimeTrace, TraceEvent, TraceKind } from './events.ts';
 import { Prng } from './prng.ts';
 import { Deque, EventHeap } from './queue.ts';
@@ -71,6 +77,11 @@ export const FORCE_PREEMPT_NS = 10_000_000;
 export const SYSMON_DEEP_SLEEP = 60_000_000_000;
 export const RUNQ_SIZE = 256;
 export const DEFAULT_MAX_THREADS = 10_000;
+/**
+ * M steps in a row that run no goroutine code before the scheduler gives up with a crash
+ * dump (a scheduler bug: Ms keep waking and finding nothing, forever).
+ */
+export const NO_PROGRESS_STEPS = 1_000_000;
 
 export type GStatus = '_Grunnable' | '_Grunning' | '_Gsyscall' | '_Gwaiting' | '_Gdead';
 export type PStatus = '_Pidle' | '_Prunning' | '_Psyscall';
@@ -82,8 +93,11 @@ export interface MThread {
 
 /** What the machine offers the scheduler. */
 export interface MachineHost {
-  /** A new kernel thread (clone), each with its own CPU. */
-  newThread(): MThread;
+  /**
+   * A new kernel thread, each with its own CPU: the process's first thread (parent null,
+   * for M0), or one `parent` clones (the thread of the M that creates the new M).
+   */
+  newThread(parent: MThread | null): MThread;
   /**
    * The machine's clock, if the kernel already runs on one: the scheduler then shares it
    * (SharedClock). Without it the scheduler owns the clock (`sched.clock`), which is
@@ -165,6 +179,8 @@ export class M {
   syscalltick = 0;
   /** Parked on the idle M list (stopm). */
   parked = false;
+  /** Its thread exited with its goroutine (mexit): the M never runs again. */
+  exited = false;
   /** The kernel wait this M's thread is in, or null. */
   blocked: SyscallBlocked | null = null;
   /** Bumped to invalidate a timed wake of a blocked syscall. */
@@ -195,6 +211,13 @@ export class P {
   syscalltick = 0;
   schedtick = 0;
   /**
+   * On the idle P list (Go's idlepMask bit). Not the same as status _Pidle: a P that
+   * handoffp or startm gave to an M that has not started yet is _Pidle but off the list,
+   * and other Ms may steal from its run queue meanwhile. An idle-listed P's run queue is
+   * empty (pidleput checks it), so stealing skips idle-listed Ps, never _Pidle ones.
+   */
+  idle = false;
+  /**
    * sysmon's view of this P at its last pass (Go's sysmontick). syscalltick starts at -1,
    * "never seen", so even a fresh P's first syscall must be seen on two passes.
    */
@@ -224,6 +247,8 @@ export interface SchedOptions {
   onThrow?: (e: unknown) => 'panic' | 'goexit' | 'exit';
   /** go1.25 (default): entersyscall detaches the P into _Psyscall; go1.26: the P stays _Prunning. */
   model?: 'go1.25' | 'go1.26';
+  /** The no-progress guard: this many M steps in a row without goroutine code end the run (default NO_PROGRESS_STEPS). */
+  noProgressSteps?: number;
 }
 
 export interface RunResult {
@@ -345,6 +370,9 @@ export class Scheduler implements GoroutineRunner {
   private sysmonIdle = 0;
   private goidgen = 0;
   private switches = 0;
+  /** M steps since goroutine code last ran (the no-progress guard). */
+  private idleSteps = 0;
+  private readonly noProgressSteps: number;
   private mainG: G | null = null;
   private exit: { ended: RunResult['ended']; status: number; fatal: string } | null = null;
   private readonly onThrow: (e: unknown) => 'panic' | 'goexit' | 'exit';
@@ -363,6 +391,7 @@ export class Scheduler implements GoroutineRunner {
     this.schedtraceNs = (opts.schedtraceMs ?? 0) * 1e6;
     this.onThrow = opts.onThrow ?? (() => 'panic');
     this.model = opts.model ?? 'go1.25';
+    this.noProgressSteps = opts.noProgressSteps ?? NO_PROGRESS_STEPS;
     for (let i = 0; i < this.gomaxprocs; i++) this.allp.push(new P(i));
   }
 
@@ -382,7 +411,7 @@ export class Scheduler implements GoroutineRunner {
     if (active !== null) throw new Error('a scheduler is already running');
     active = this;
     try {
-      const m0 = this.newm(false)!;
+      const m0 = this.newm(false, null);
       for (let i = this.allp.length - 1; i > 0; i--) this.pidleput(this.allp[i]!);
       this.acquirep(m0, this.allp[0]!);
       this.curm = m0;
@@ -390,7 +419,7 @@ export class Scheduler implements GoroutineRunner {
       // slice, as if the runtime's own start-up goroutines had already run.
       this.mainG = this.newproc(main, 0, this.allp[0]!, false);
       this.curm = null;
-      this.startSysmon();
+      this.startSysmon(m0);
       this.stepAt(m0, 0);
       this.loop();
     } catch (e) {
@@ -525,6 +554,7 @@ export class Scheduler implements GoroutineRunner {
 
   private mstep(mp: M): void {
     this.curm = mp;
+    if (++this.idleSteps > this.noProgressSteps) this.die(noProgressReport(this, `${this.noProgressSteps} M steps in a row ran no goroutine code`));
     if (mp.nextp) {
       const pp = mp.nextp;
       mp.nextp = null;
@@ -541,6 +571,7 @@ export class Scheduler implements GoroutineRunner {
   }
 
   private stepG(mp: M, gp: G): void {
+    this.idleSteps = 0;
     const value = gp.resumeValue;
     gp.resumeValue = undefined;
     let r: IteratorResult<Park, void>;
@@ -554,7 +585,8 @@ export class Scheduler implements GoroutineRunner {
         this.exit = { ended: 'exit', status: 0, fatal: '' };
         return;
       }
-      r = { done: true, value: undefined };
+      this.mexit(mp, gp);
+      return;
     }
     if (r.done) this.goexit0(mp, gp);
     else this.handlePark(mp, gp, r.value);
@@ -600,6 +632,7 @@ export class Scheduler implements GoroutineRunner {
   }
 
   private runWork(mp: M, gp: G): void {
+    this.idleSteps = 0;
     const slice = Math.min(gp.workLeft, WORK_SLICE);
     gp.workLeft -= slice;
     this.stepAfter(mp, slice);
@@ -639,6 +672,41 @@ export class Scheduler implements GoroutineRunner {
     this.schedule(mp);
   }
 
+  /**
+   * gp's thread exited (exit(2) from the goroutine): gp ends and its M with it, as when
+   * a goroutine locked to its thread exits in Go (goexit0 → mexit). The P goes on without
+   * them: the one the M holds (a raw call; go1.26's syscall) or the one its syscall left
+   * in _Psyscall (go1.25) is handed off at once (handoffp) instead of waiting for sysmon.
+   */
+  private mexit(mp: M, gp: G): void {
+    gp.status = '_Gdead';
+    gp.syscall = null;
+    this.trace('GoEnd', { g: gp, m: mp, p: mp.p });
+    this.dropg(mp);
+    mp.exited = true;
+    let pp: P | null = null;
+    if (mp.p !== null) {
+      if (mp.p.syscallm === mp) mp.p.syscallm = null;
+      pp = this.releasep(mp);
+    } else if (mp.oldp !== null && this.inSyscall(mp.oldp) && mp.oldp.syscallm === mp) {
+      pp = mp.oldp;
+      pp.syscallm = null;
+      pp.status = '_Pidle';
+      pp.syscalltick++;
+    }
+    mp.oldp = null;
+    if (mp.spinning) {
+      mp.spinning = false;
+      this.nmspinning--;
+    }
+    this.trace('MExit', { m: mp, p: pp });
+    if (gp === this.mainG) {
+      this.exit = { ended: 'main', status: 0, fatal: '' };
+      return;
+    }
+    if (pp !== null) this.handoffp(pp, mp);
+  }
+
   private dropg(mp: M): void {
     if (mp.curg) mp.curg.m = null;
     mp.curg = null;
@@ -675,7 +743,10 @@ export class Scheduler implements GoroutineRunner {
   }
 
   private findRunnable(mp: M): G | null {
-    for (;;) {
+    // Each new round follows taking an idle P because work was seen; nothing else runs
+    // meanwhile, so more rounds than Ps means the work cannot be reached: a bug.
+    for (let round = 0; ; round++) {
+      if (round > this.gomaxprocs + 1) this.die(noProgressReport(this, `M${mp.id} went round findRunnable ${round} times: work is queued that it cannot reach`));
       const pp = mp.p!;
       if (pp.schedtick % 61 === 0 && this.runq.size > 0) {
         const gp = this.globrunqget(pp, 1);
@@ -692,13 +763,15 @@ export class Scheduler implements GoroutineRunner {
         const stolen = this.stealWork(mp, pp);
         if (stolen) return stolen;
       }
-      // Nothing to do: give the P back, then look once more before sleeping.
+      // Nothing to do: give the P back, then look once more before sleeping. Only Ps off
+      // the idle list can hold work (pidleput's invariant), and stealWork takes from any
+      // of them, so this rechecks exactly what the next round can get.
       this.releasep(mp);
       this.pidleput(pp);
       if (mp.spinning) {
         mp.spinning = false;
         this.nmspinning--;
-        const work = this.runq.size > 0 || this.allp.some((p2) => p2.runqsize > 0);
+        const work = this.runq.size > 0 || this.allp.some((p2) => !p2.idle && p2.runqsize > 0);
         if (work && this.npidle > 0) {
           this.acquirep(mp, this.pidleget()!);
           mp.spinning = true;
@@ -714,7 +787,9 @@ export class Scheduler implements GoroutineRunner {
   private stealWork(mp: M, pp: P): G | null {
     for (let i = 0; i < 4; i++) {
       for (const victim of this.rng.shuffle(this.allp)) {
-        if (victim === pp || victim.status === '_Pidle') continue;
+        // Go skips Ps on the idle list (idlepMask), not Ps whose status is _Pidle: a P
+        // handed to an M that has not started yet is _Pidle with work queued.
+        if (victim === pp || victim.idle) continue;
         const gp = this.runqsteal(pp, victim, i === 3);
         if (gp) {
           this.trace('RunqSteal', { m: mp, p: pp, g: gp, args: { from: victim.id } });
@@ -809,25 +884,39 @@ export class Scheduler implements GoroutineRunner {
     return pp;
   }
 
+  /** Puts pp on the idle list. As in Go, an idle P has nothing to run: its run queue is empty. */
   private pidleput(pp: P): void {
+    if (pp.runqsize > 0) throw new Error(`pidleput: P${pp.id} has a non-empty run queue (${pp.runqsize})`);
+    if (pp.idle || pp.m !== null) throw new Error(`pidleput: P${pp.id} is ${pp.idle ? 'already idle' : `held by M${pp.m!.id}`}`);
     pp.status = '_Pidle';
+    pp.idle = true;
     this.pidle.push(pp);
   }
 
   private pidleget(): P | null {
-    return this.pidle.pop() ?? null;
+    const pp = this.pidle.pop() ?? null;
+    if (pp !== null) pp.idle = false;
+    return pp;
   }
 
-  /** A new M with a new kernel thread, or death by thread exhaustion. */
-  private newm(isSysmon: boolean): M {
+  /**
+   * A new M with a new kernel thread, or death by thread exhaustion. `creator` makes the
+   * clone: the running M, as in Go's newm; without one (a timer fired, or sysmon retook a P)
+   * sysmon, which in Go is what starts Ms for overdue timers and handoffs.
+   */
+  private newm(isSysmon: boolean, creator: M | null = this.curm !== null && !this.curm.exited ? this.curm : this.sysmonM): M {
     if (this.allm.length >= this.maxThreads) this.die(exhaustionReport(this));
-    const mp = new M(this.allm.length, this.host.newThread(), isSysmon);
+    const mp = new M(this.allm.length, this.host.newThread(creator?.thread ?? null), isSysmon);
     this.allm.push(mp);
     this.trace('MCreate', { m: mp, args: { tid: mp.thread.tid, sysmon: isSysmon } });
     return mp;
   }
 
+  /** Parks mp on the idle M list. As in Go's stopm, it holds no P and is not spinning. */
   private stopm(mp: M): void {
+    if (mp.p !== null) throw new Error(`stopm: M${mp.id} still holds P${mp.p.id}`);
+    if (mp.spinning) throw new Error(`stopm: M${mp.id} is spinning`);
+    if (mp.nextp !== null) throw new Error(`stopm: M${mp.id} has a P to start with (P${mp.nextp.id})`);
     mp.parked = true;
     this.midle.push(mp);
     this.trace('MStop', { m: mp });
@@ -987,8 +1076,9 @@ export class Scheduler implements GoroutineRunner {
   // -------------------------------------------------------------------------------------
   // sysmon
 
-  private startSysmon(): void {
-    this.sysmonM = this.newm(true);
+  /** runtime.main starts sysmon on M0 (newm(sysmon)) before main.main runs. */
+  private startSysmon(m0: M): void {
+    this.sysmonM = this.newm(true, m0);
     this.push(SYSMON_MIN_DELAY, false, this.sysmonTick(this.sysmonGen));
   }
 

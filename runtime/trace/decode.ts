@@ -12,7 +12,7 @@
 import type { Memory } from '../cpu/index.ts';
 import {
   ARCH_GET_FS, ARCH_GET_GS, ARCH_PRCTL_NAMES, AT_EMPTY_PATH, AT_FDCWD, AT_NO_AUTOMOUNT, AT_REMOVEDIR,
-  AT_SYMLINK_NOFOLLOW, CLOCK_NAMES, F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_SETFD, F_SETFL, FCNTL_CMD_NAMES,
+  AT_SYMLINK_NOFOLLOW, CLOCK_NAMES, CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_FLAG_NAMES, CLONE_PARENT_SETTID, CLONE_SETTLS, F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_SETFD, F_SETFL, FCNTL_CMD_NAMES,
   FD_CLOEXEC, FILE_TYPE_NAMES, GRND_NAMES, IOCTL_NAMES, IOVEC_SIZE, MAP_FLAG_NAMES, O_ACCMODE, O_CLOEXEC, O_CREAT,
   O_TMPFILE, OPEN_FLAG_NAMES, PROT_NAMES, S_IFBLK, S_IFCHR, S_IFMT, STAT, STAT_SIZE, TIMESPEC_SIZE, UTSNAME_FIELD,
   WHENCE_NAMES, signalName,
@@ -24,7 +24,7 @@ export type ArgKind =
   | 'wbuf' | 'rbuf' | 'randbuf' | 'cwdbuf' | 'iov_in' | 'iov_out' | 'openflags' | 'mode' | 'whence'
   | 'prot' | 'mapflags' | 'fcntl_cmd' | 'fcntl_arg' | 'ioctl_req' | 'clock' | 'atflags' | 'signal'
   | 'arch_code' | 'arch_addr' | 'grnd' | 'cloexec' | 'pipe_flags' | 'timer_flags' | 'pipefds'
-  | 'stat' | 'timespec' | 'timespec_out' | 'utsname';
+  | 'stat' | 'timespec' | 'timespec_out' | 'utsname' | 'clone_flags' | 'clone_stack' | 'clone_ptid' | 'clone_ctid' | 'clone_tls';
 
 type Phase = 'in' | 'out';
 interface ArgSpec {
@@ -87,6 +87,8 @@ export const CALL_SPECS: ReadonlyMap<string, CallSpec> = new Map([
   ['munmap', spec('dec', 'ptr', 'ulong')],
   ['mprotect', spec('dec', 'ptr', 'ulong', 'prot')],
   ['brk', spec('hex', 'ptr')],
+  // clone's raw x86-64 order; strace prints child_stack first (formatPhase).
+  ['clone', spec('dec', 'clone_flags', 'clone_stack', 'clone_ptid', 'clone_ctid', 'clone_tls')],
   ['exit', spec('dec', 'int')],
   ['exit_group', spec('dec', 'int')],
   ['unlink', spec('dec', 'path')],
@@ -335,6 +337,20 @@ export function formatArg(kind: ArgKind, i: number, spec: ArgSpec, ctx: DecodeCo
       return flagNames(i32(w), [[O_CLOEXEC, 'O_CLOEXEC']], '0', 'O_');
     case 'pipe_flags':
       return flagNames(i32(w), OPEN_FLAG_NAMES, '0', 'O_');
+    case 'clone_flags': {
+      const f = u32(w);
+      const sig = f & 0xff;
+      const names = flagNames(f & ~0xff, CLONE_FLAG_NAMES, '');
+      return `flags=${[names, sig ? signalName(sig) : ''].filter(Boolean).join('|') || '0'}`;
+    }
+    case 'clone_stack':
+      return `child_stack=${w === 0n ? 'NULL' : hex(w)}`;
+    case 'clone_ptid':
+      return `parent_tid=${hex(w)}`;
+    case 'clone_ctid':
+      return `child_tidptr=${hex(w)}`;
+    case 'clone_tls':
+      return `tls=${hex(w)}`;
     case 'timer_flags':
       return flagNames(i32(w), [[1, 'TIMER_ABSTIME']], '0', 'TIMER_');
     case 'pipefds':
@@ -380,6 +396,9 @@ function includeArg(name: string, kind: ArgKind, args: readonly bigint[]): boole
     const cmd = u32(args[1]!);
     return cmd !== F_GETFD && cmd !== F_GETFL;
   }
+  if (kind === 'clone_ptid') return (u32(args[0]!) & CLONE_PARENT_SETTID) !== 0;
+  if (kind === 'clone_ctid') return (u32(args[0]!) & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) !== 0;
+  if (kind === 'clone_tls') return (u32(args[0]!) & CLONE_SETTLS) !== 0;
   return true;
 }
 
@@ -399,6 +418,12 @@ export function formatPhase(name: string, s: CallSpec, phase: Phase, ctx: Decode
     if (a.phase !== phase || !includeArg(name, a.kind, ctx.args)) return;
     out.push(formatArg(a.kind, i, a, ctx));
   });
+  // strace: clone(child_stack=…, flags=…[, parent_tid=…][, tls=…][, child_tidptr=…]).
+  if (name === 'clone') {
+    const order = ['child_stack=', 'flags=', 'parent_tid=', 'tls=', 'child_tidptr='];
+    const rank = (x: string) => order.findIndex((p) => x.startsWith(p));
+    out.sort((x, y) => rank(x) - rank(y));
+  }
   return out;
 }
 

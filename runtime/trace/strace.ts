@@ -7,7 +7,8 @@
 //
 // Layout rules, as strace applies them: the text before " = " is padded to column 39;
 // `[pid N] ` (pid right-aligned in 5) prefixes every line while more than one thread is
-// traced; a call interrupted by another thread's output is closed with ` <unfinished ...>`
+// traced (a thread counts from its first event on, so the clone that makes the second
+// thread is not prefixed yet; strace's "Process N attached" goes to its stderr, not here); a call interrupted by another thread's output is closed with ` <unfinished ...>`
 // and finished later as `<... name resumed>rest) = result`; -T appends ` <s.micros>` (the
 // call's virtual duration); exit and exit_group end in `= ?`; signals print as
 // `--- SIGPIPE {...} ---` and deaths as `+++ exited with N +++` / `+++ killed by SIG +++`.
@@ -53,9 +54,10 @@ export class Strace implements SyscallObserver {
     kernel.observer = this;
   }
 
-  private prefix(t: Thread): string {
+  /** `[pid N] ` while more than one thread is traced (`born`, a thread this line's clone made, not yet). */
+  private prefix(t: Thread, born = -1): string {
     let live = 0;
-    for (const th of this.kernel.threads.values()) if (th.state !== 'dead' || th === t) live++;
+    for (const th of this.kernel.threads.values()) if ((th.state !== 'dead' || th === t) && th.tid !== born) live++;
     return live > 1 ? `[pid ${String(t.tid).padStart(5)}] ` : '';
   }
 
@@ -97,7 +99,8 @@ export class Strace implements SyscallObserver {
     const outs = st.spec ? formatPhase(st.name, st.spec, 'out', { mem: ev.thread.process.mem, args: ev.args, result }) : [];
     const rest = outs.join(', ') + ')';
     const head = st.unfinished ? `<... ${st.name} resumed>${rest}` : `${st.name}(${st.entry}${rest}`;
-    const left = this.prefix(ev.thread) + head;
+    // The child of a clone is traced from its first event on: its parent's line is not prefixed for it.
+    const left = this.prefix(ev.thread, st.name === 'clone' && result !== null && result > 0 ? result : -1) + head;
     const duration = endNs - ev.startNs;
     if (result === null) {
       this.emit(`${left.padEnd(RESULT_COLUMN)} = ?`);

@@ -22,15 +22,18 @@ describe('mksyscall run', () => {
     expect(r.stderr).toBe('kept');
     expect(r.status).toBe(3);
     expect(readFileSync(file, 'utf8')).toBe(
+      // Go's runtime starts sysmon on its own thread first (a clone by the main thread).
       [
-        'write(1, "hello from the guest\\n", 21)  = 21',
-        'open("/hello.txt", O_RDWR|O_CREAT, 0644) = 3',
-        'write(3, "kept", 4)                     = 4',
-        'lseek(3, 0, SEEK_SET)                   = 0',
-        'read(3, "kept", 8)                      = 4',
-        'write(2, "kept", 4)                     = 4',
-        'close(3)                                = 0',
-        'exit_group(3)                           = ?',
+        'clone(child_stack=0x201010000, flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM) = 101',
+        '[pid   100] write(1, "hello from the guest\\n", 21) = 21',
+        '[pid   100] open("/hello.txt", O_RDWR|O_CREAT, 0644) = 3',
+        '[pid   100] write(3, "kept", 4)         = 4',
+        '[pid   100] lseek(3, 0, SEEK_SET)       = 0',
+        '[pid   100] read(3, "kept", 8)          = 4',
+        '[pid   100] write(2, "kept", 4)         = 4',
+        '[pid   100] close(3)                    = 0',
+        '[pid   100] exit_group(3)               = ?',
+        '[pid   101] +++ exited with 3 +++',
         '+++ exited with 3 +++',
         '',
       ].join('\n'),

@@ -68,7 +68,7 @@ describe.skipIf(!haveMusl)('a static musl program under the kernel' + (haveMusl 
 
   it('runs are deterministic: same seed, same trace (with virtual durations), byte for byte', () => {
     const once = () => {
-      const m = new Machine({ target, strace: { timing: true }, seed: 5 });
+      const m = new Machine({ target, strace: { timing: true }, seed: 5, scheduler: 'round-robin' });
       const r = execOnKernel(m, parseElf(new Uint8Array(readFileSync(exe)), exe), { argv: [exe] });
       return JSON.stringify([r.status, r.stdout, r.strace, r.virtualNs, r.instructions]);
     };

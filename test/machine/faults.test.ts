@@ -52,7 +52,11 @@ describe('guest faults become signals', () => {
     expect(result.signal).toBe('SIGSEGV');
     expect(result.status).toBe(128 + 11);
     expect(result.fault).toBe(`#GP at rip=${hex(at)} (wrmsr)`);
-    expect(result.strace).toBe('--- SIGSEGV {si_signo=SIGSEGV, si_code=SI_KERNEL} ---\n+++ killed by SIGSEGV +++\n');
+    // sysmon's thread (tid 101) dies with the process; the group leader is reported last.
+    expect(result.strace).toBe(
+      'clone(child_stack=0x201010000, flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM) = 101\n' +
+        '[pid   100] --- SIGSEGV {si_signo=SIGSEGV, si_code=SI_KERNEL} ---\n[pid   101] +++ killed by SIGSEGV +++\n+++ killed by SIGSEGV +++\n',
+    );
   });
 
   it('HLT in ring 3 is #GP too', () => {

@@ -21,7 +21,9 @@ describe('mksyscall run under the G/M/P scheduler', () => {
     expect(r.stdout).toBe('ping');
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/^\[pid +100\] read\(3, +<unfinished \.\.\.>$/m);
-    expect(r.stderr).toMatch(/^\[pid +101\] write\(4, "ping", 4\) += 4$/m);
+    // sysmon (101) retakes the P and clones the M (102) the writer runs on.
+    expect(r.stderr).toMatch(/^\[pid +101\] clone\(child_stack=0x[0-9a-f]+, flags=[A-Z_|]+\) = 102$/m);
+    expect(r.stderr).toMatch(/^\[pid +102\] write\(4, "ping", 4\) += 4$/m);
     const trace = JSON.parse(readFileSync(json, 'utf8')) as { traceEvents: Array<{ name?: string; args?: Record<string, unknown> }>; otherData: { gomaxprocs: number } };
     expect(trace.otherData.gomaxprocs).toBe(1);
     expect(trace.traceEvents.some((e) => e.name === 'read')).toBe(true);

@@ -1,6 +1,6 @@
 // The scheduler driving the real machine (runtime/machine: Go stubs on the emulated CPU,
 // the kernel behind SYSCALL): the machine's default runner is runtime/sched's scheduler
-// (runtime/machine/sched-runner.ts), so a plain Machine with gomaxprocs is all it takes.
+// (runtime/machine/sched-runner.ts), so a plain Machine is all it takes.
 import { describe, expect, it } from 'vitest';
 import * as linux from '../../generated/target_linux_amd64.ts';
 import { SYS_READ } from '../../generated/zsysnum_linux_amd64.ts';
@@ -17,7 +17,7 @@ function timespec(nsec: number): Uint8Array {
 
 /** main reads an empty pipe (through Syscall or RawSyscall); a second goroutine sleeps, then writes. */
 function readerWriter(raw: boolean) {
-  const m = new Machine({ target: linux.target, strace: true, gomaxprocs: 1 });
+  const m = new Machine({ target: linux.target, strace: true, gomaxprocs: 1, trace: true });
   const got: string[] = [];
   const result = m.run(function* () {
     const p = new Uint8Array(8);
@@ -49,13 +49,16 @@ describe('the scheduler on the machine', () => {
     expect(result.stdout).toBe('ping\n');
     expect(got).toEqual(['ping']);
     expect(sched.ended).toBe('exit');
+    // M0 cloned sysmon's thread (101) at start-up; sysmon cloned the writer's M (102).
     const lines = result.strace.split('\n');
-    expect(lines[1]).toMatch(/^\[pid +100\] read\(3, +<unfinished \.\.\.>$/);
-    expect(lines[2]).toMatch(/^\[pid +101\] nanosleep\(/);
-    expect(lines[3]).toMatch(/^\[pid +101\] write\(4, "ping", 4\) += 4$/);
-    expect(lines[4]).toMatch(/^\[pid +100\] <\.\.\. read resumed>"ping", 16\) += 4$/);
+    expect(lines[0]).toMatch(/^clone\(.*\) = 101$/);
+    expect(lines[2]).toMatch(/^\[pid +100\] read\(3, +<unfinished \.\.\.>$/);
+    expect(lines[3]).toMatch(/^\[pid +101\] clone\(.*\) = 102$/);
+    expect(lines[4]).toMatch(/^\[pid +102\] nanosleep\(/);
+    expect(lines[5]).toMatch(/^\[pid +102\] write\(4, "ping", 4\) += 4$/);
+    expect(lines[6]).toMatch(/^\[pid +100\] <\.\.\. read resumed>"ping", 16\) += 4$/);
     // After the slow path main went to the global queue and ran on the writer's thread.
-    expect(lines[5]).toMatch(/^\[pid +101\] write\(1, "ping\\n", 5\) += 5$/);
+    expect(lines[7]).toMatch(/^\[pid +102\] write\(1, "ping\\n", 5\) += 5$/);
     const ev = sched.trace.events;
     const enter = find(ev, 'SyscallEnter', { g: 1, args: { name: 'read' } });
     const retake = find(ev, 'SysmonRetake', { p: 0 }, enter.index);
@@ -69,7 +72,7 @@ describe('the scheduler on the machine', () => {
     expect(sched.fatal).toContain('goroutine 1 is blocked in RawSyscall read');
     expect(sched.fatal).toContain('goroutine 2 is runnable on P0 but can never run');
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain('fatal error: all goroutines are asleep - deadlock!');
+    expect(result.stderr).toMatch(/^fatal error: no goroutine can run again - deadlock! \(Go would hang here: threads are blocked in the kernel\)\n/);
     expect(result.strace).not.toMatch(/nanosleep/);
   });
 });

@@ -169,6 +169,35 @@ export const ARCH_PRCTL_NAMES: ReadonlyMap<number, string> = new Map([
   [ARCH_GET_GS, 'ARCH_GET_GS'],
 ]);
 
+/** clone(2) flags (the ones a thread library passes, and the signal in the low byte). */
+export const CLONE_VM = 0x100;
+export const CLONE_FS = 0x200;
+export const CLONE_FILES = 0x400;
+export const CLONE_SIGHAND = 0x800;
+export const CLONE_THREAD = 0x10000;
+export const CLONE_SYSVSEM = 0x40000;
+export const CLONE_SETTLS = 0x80000;
+export const CLONE_PARENT_SETTID = 0x100000;
+export const CLONE_CHILD_CLEARTID = 0x200000;
+export const CLONE_CHILD_SETTID = 0x1000000;
+/** In strace's order. */
+export const CLONE_FLAG_NAMES: ReadonlyArray<readonly [number, string]> = [
+  [CLONE_VM, 'CLONE_VM'],
+  [CLONE_FS, 'CLONE_FS'],
+  [CLONE_FILES, 'CLONE_FILES'],
+  [CLONE_SIGHAND, 'CLONE_SIGHAND'],
+  [0x2000, 'CLONE_PTRACE'],
+  [0x4000, 'CLONE_VFORK'],
+  [0x8000, 'CLONE_PARENT'],
+  [CLONE_THREAD, 'CLONE_THREAD'],
+  [0x20000, 'CLONE_NEWNS'],
+  [CLONE_SYSVSEM, 'CLONE_SYSVSEM'],
+  [CLONE_SETTLS, 'CLONE_SETTLS'],
+  [CLONE_PARENT_SETTID, 'CLONE_PARENT_SETTID'],
+  [CLONE_CHILD_CLEARTID, 'CLONE_CHILD_CLEARTID'],
+  [CLONE_CHILD_SETTID, 'CLONE_CHILD_SETTID'],
+];
+
 export const GRND_NONBLOCK = 1;
 export const GRND_RANDOM = 2;
 export const GRND_INSECURE = 4;

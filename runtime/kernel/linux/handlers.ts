@@ -54,6 +54,7 @@ export const linuxHandlers: ReadonlyMap<string, Handler> = new Map<string, Handl
   ['geteuid', proc.sysGetuid],
   ['getgid', proc.sysGetgid],
   ['getegid', proc.sysGetgid],
+  ['clone', proc.sysClone],
   ['exit', proc.sysExit],
   ['exit_group', proc.sysExitGroup],
   ['kill', proc.sysKill],

@@ -1,5 +1,5 @@
-// The Linux personality's process, signal, time and miscellaneous calls: ids, exit and
-// exit_group, kill and tgkill, set_tid_address, arch_prctl, sched_yield, uname,
+// The Linux personality's process, signal, time and miscellaneous calls: ids, clone (threads
+// only), exit and exit_group, kill and tgkill, set_tid_address, arch_prctl, sched_yield, uname,
 // getrandom, clock_gettime, nanosleep and clock_nanosleep.
 //
 // Time comes from the machine's virtual clock: CLOCK_REALTIME is the boot time given in
@@ -11,7 +11,7 @@ import type { Process, Thread } from '../process.ts';
 import { argInt, argPtr, argUint, argUlong, argWord, type SyscallRegs } from '../regs.ts';
 import { copyFromUser, copyToUser, TASK_SIZE_MAX } from '../uaccess.ts';
 import {
-  ARCH_GET_FS, ARCH_GET_GS, ARCH_SET_FS, ARCH_SET_GS, CLOCK_NAMES, GRND_INSECURE, GRND_NONBLOCK, GRND_RANDOM,
+  ARCH_GET_FS, ARCH_GET_GS, ARCH_SET_FS, ARCH_SET_GS, CLOCK_NAMES, CLONE_SIGHAND, CLONE_THREAD, CLONE_VM, GRND_INSECURE, GRND_NONBLOCK, GRND_RANDOM,
   MAX_RW_COUNT, NSIG, TIMESPEC_SIZE, UTSNAME_FIELD, UTSNAME_FIELDS,
 } from './abi.ts';
 import type { HandlerResult } from './handlers.ts';
@@ -28,6 +28,23 @@ export const sysGettid = (_k: Kernel, t: Thread): HandlerResult => t.tid;
 export const sysGetuid = (k: Kernel): HandlerResult => k.uid;
 export const sysGetgid = (k: Kernel): HandlerResult => k.gid;
 export const sysSchedYield = (): HandlerResult => YIELD;
+
+/**
+ * clone(flags, child_stack, ptid, ctid, tls), for threads only: the flags must ask for a
+ * thread of this process (CLONE_THREAD, with CLONE_SIGHAND and CLONE_VM as Linux requires,
+ * else EINVAL). Someone must run the new thread on a CPU: the kernel's threadProvider (the
+ * machine, for the Ms its scheduler makes); without one, or for a new process, ENOSYS.
+ * Returns the new thread's id.
+ */
+export function sysClone(k: Kernel, t: Thread, r: SyscallRegs): HandlerResult {
+  const flags = argWord(r, 0);
+  const has = (bit: number) => (flags & BigInt(bit)) !== 0n;
+  if (has(CLONE_THREAD) && !has(CLONE_SIGHAND)) return 'EINVAL';
+  if (has(CLONE_SIGHAND) && !has(CLONE_VM)) return 'EINVAL';
+  if (!has(CLONE_THREAD) || k.threadProvider === undefined) return 'ENOSYS';
+  const child = k.threadProvider(t, flags, argWord(r, 1));
+  return typeof child === 'string' ? child : child.tid;
+}
 
 export function sysExit(k: Kernel, _t: Thread, r: SyscallRegs): HandlerResult {
   return k.requestExit(argInt(r, 0) & 0xff, false);
