@@ -17,7 +17,7 @@
 //
 // Invariants: handlers never throw for any argument words (bad pointers are EFAULT); a
 // dead thread never enters do_syscall_64 again; every result is an exact signed number.
-import type { Memory } from '../cpu/index.ts';
+import { formatAddress, type Memory } from '../cpu/index.ts';
 import { SYSCALL_COST, type VirtualClock } from './clock.ts';
 import { FdTable, InputStream, OutputStream, type OpenFile } from './file.ts';
 import { SIGNALS_NOT_FATAL_BY_DEFAULT, SIGILL, SIGSEGV, SIGFPE, SIGTRAP } from './linux/abi.ts';
@@ -312,9 +312,8 @@ export class Kernel {
    */
   deliverFault(t: Thread, fault: { vector: number; mnemonic: string; rip: number; addr?: number; insn?: string }): string {
     const sig = fault.vector === 6 ? SIGILL : fault.vector === 0 ? SIGFPE : fault.vector === 3 ? SIGTRAP : SIGSEGV;
-    const hex = (n: number) => '0x' + n.toString(16);
-    const where = fault.addr !== undefined ? ` addr=${hex(fault.addr)}` : '';
-    const message = `${fault.mnemonic} at rip=${hex(fault.rip)}${fault.insn ? ` (${fault.insn})` : ''}${where}`;
+    const where = fault.addr !== undefined ? ` addr=${formatAddress(fault.addr)}` : '';
+    const message = `${fault.mnemonic} at rip=${formatAddress(fault.rip)}${fault.insn ? ` (${fault.insn})` : ''}${where}`;
     this.sendSignal(t.process, sig, 0);
     this.actOnSignals();
     return message;

@@ -554,9 +554,7 @@ export class Machine implements MachineHost {
   /** A fault in ring 3 kills the process; in ring 0 it is a machine bug. */
   private die(th: MachineThread, fault: CpuFault): never {
     if (th.cpu.cpl === 0) throw new Error(`machine: kernel fault ${fault.mnemonic} at rip=${formatAddress(fault.rip)}${fault.insn ? ` (${fault.insn})` : ''}: ${fault.message}`);
-    this.kernel.deliverFault(th.kthread, fault);
-    const where = fault.addr !== undefined ? ` addr=${formatAddress(fault.addr)}` : '';
-    this.faultMessage = `${fault.mnemonic} at rip=${formatAddress(fault.rip)}${fault.insn ? ` (${fault.insn})` : ''}${where}`;
+    this.faultMessage = this.kernel.deliverFault(th.kthread, fault);
     throw new RunEnded();
   }
 

@@ -308,5 +308,8 @@ describe('misc', () => {
     expect(m2.thread.process.killedBy).toBe(linux.SIGILL);
     const m3 = machine();
     expect(m3.kernel.deliverFault(m3.thread, { vector: 14, mnemonic: '#PF', rip: 0x401004, addr: 0 })).toBe('#PF at rip=0x401004 addr=0x0');
+    // upper-half addresses are negative numbers inside the machine; they print as 64-bit words
+    const m4 = machine();
+    expect(m4.kernel.deliverFault(m4.thread, { vector: 14, mnemonic: '#PF', rip: 0x401004, addr: -0x800000000000 })).toBe('#PF at rip=0x401004 addr=0xffff800000000000');
   });
 });
