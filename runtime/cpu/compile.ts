@@ -2,7 +2,8 @@
 //
 // Register-only integer forms (ALU reg/imm at 32 and 64 bits, INC/DEC, MOV reg,reg, JE/JNE)
 // 32/64-bit MOV between a register and a simple memory operand, 64-bit PUSH/POP of a
-// register, and SHL/SHR/SAR by a constant and two-operand IMUL of registers whose flags are
+// register (a run of consecutive PUSHes or POPs of registers or immediates moves its words
+// in one go when its stack bytes lie in one page already in the TLB), and SHL/SHR/SAR by a constant and two-operand IMUL of registers whose flags are
 // dead are emitted inline with their register numbers and immediates as constants; every other
 // instruction becomes a call of its handler with constant arguments (a monomorphic call site
 // V8 can inline). Lazy-flag stores of an inline ALU instruction are dropped when a later
@@ -16,7 +17,7 @@
 // loops inside the function while the budget allows another whole pass.
 import type { Block, Cpu } from './cpu.ts';
 import type { Insn } from './decode.ts';
-import { OPD_IMM, OPD_MEM } from './decode.ts';
+import { OPD_IMM, OPD_MEM, SEG_FS } from './decode.ts';
 import { aluReg32, aluReg64, incdecReg, jccZ, movRegReg, mayFault, mayWriteMemory, mulLow64 } from './exec.ts';
 import { isCanonical } from './memory.ts';
 import { ARITH_FLAGS, CF } from './table.ts';
@@ -120,46 +121,98 @@ function incdecInline(d: Insn): string {
   return s;
 }
 
-/** The linear address of a simple memory operand (base/index/displacement, no segment, 64-bit addressing) as JS source, or null. */
+/** The linear address of a simple memory operand (base/index/displacement, FS/GS base, 64-bit addressing) as JS source, or null. */
 function addressSource(d: Insn): string | null {
-  if (d.seg !== 0 || d.addr32) return null;
+  if (d.addr32) return null;
   let a = `${d.disp}`;
   if (d.base >= 0) a += ` + hi[${d.base}] * 4294967296 + (lo[${d.base}] >>> 0)`;
   if (d.index >= 0) a += ` + (hi[${d.index}] * 4294967296 + (lo[${d.index}] >>> 0)) * ${1 << d.scale}`;
+  if (d.seg !== 0) a += d.seg === SEG_FS ? ' + c.fsBase' : ' + c.gsBase';
   return a;
 }
 
-/** MOV between a full 32/64-bit register and simple memory, inline; null when not that form. */
-function movMemInline(d: Insn, i: number): string | null {
+/** `let a = <address>` for instruction i, falling back to Cpu.addrOf when the sum leaves ±2^63 (hardware wraps it). */
+function addressLet(d: Insn, i: number, addr: string): string {
+  return `let a = ${addr}; if (a >= 9223372036854775808 || a < -9223372036854775808) a = c.addrOf(d${i});`;
+}
+
+/** MOV of a full 32/64-bit register or immediate to or from simple memory, or of an immediate to a register, inline; null when not such a form. */
+function movInline(d: Insn, i: number): string | null {
   if (d.form.exec !== 'mov' || (d.size !== 4 && d.size !== 8)) return null;
+  const wide = d.size === 8;
+  if (d.a >= 0 && d.a < 16 && d.b === OPD_IMM) return `lo[${d.a}] = ${d.imm | 0}; hi[${d.a}] = ${wide ? d.immHi | 0 : 0};\n`;
   const load = d.a >= 0 && d.a < 16 && d.b === OPD_MEM;
-  const store = d.a === OPD_MEM && d.b >= 0 && d.b < 16;
+  const store = d.a === OPD_MEM && ((d.b >= 0 && d.b < 16) || d.b === OPD_IMM);
   if (!load && !store) return null;
   const addr = addressSource(d);
   if (addr === null) return null;
-  // Sums beyond ±2^63 wrap on hardware: let the general address computation handle them.
-  let s = `c.bi = done + ${i};\n{ let a = ${addr}; if (a >= 9223372036854775808 || a < -9223372036854775808) a = c.addrOf(d${i});`;
+  let s = `c.bi = done + ${i};\n{ ${addressLet(d, i, addr)}`;
   if (load) {
     const r = d.a;
-    s += d.size === 8 ? ` lo[${r}] = m.ld64(a); hi[${r}] = m.hi32; }\n` : ` lo[${r}] = m.ld32(a); hi[${r}] = 0; }\n`;
+    s += wide ? ` lo[${r}] = m.ld64(a); hi[${r}] = m.hi32; }\n` : ` lo[${r}] = m.ld32(a); hi[${r}] = 0; }\n`;
   } else {
-    s += d.size === 8 ? ` m.st64(a, lo[${d.b}], hi[${d.b}]); }\n` : ` m.st32(a, lo[${d.b}]); }\n`;
+    const vLo = d.b === OPD_IMM ? `${d.imm | 0}` : `lo[${d.b}]`;
+    const vHi = d.b === OPD_IMM ? `${d.immHi | 0}` : `hi[${d.b}]`;
+    s += wide ? ` m.st64(a, ${vLo}, ${vHi}); }\n` : ` m.st32(a, ${vLo}); }\n`;
   }
   return s;
 }
 
-/** PUSH/POP of a 64-bit register, inline; null when not that form. */
+/** 64-bit PUSH of a register, an immediate or simple memory, or POP into a register, inline; null when not such a form. */
 function pushPopInline(d: Insn, i: number): string | null {
   const exec = d.form.exec;
-  if ((exec !== 'push' && exec !== 'pop') || d.size !== 8 || d.a < 0 || d.a >= 16) return null;
+  if ((exec !== 'push' && exec !== 'pop') || d.size !== 8) return null;
   const r = d.a;
   let s = `c.bi = done + ${i};\n{ const sp = hi[4] * 4294967296 + (lo[4] >>> 0);`;
   if (exec === 'push') {
-    s += ` const nsp = sp - 8; m.st64(nsp, lo[${r}], hi[${r}]); lo[4] = nsp; hi[4] = Math.floor(nsp / 4294967296); }\n`;
+    let v: string;
+    if (r >= 0 && r < 16) v = `lo[${r}], hi[${r}]`;
+    else if (r === OPD_IMM) v = `${d.imm | 0}, ${d.immHi | 0}`;
+    else {
+      // the operand's address is computed with RSP before the push, and read before anything changes
+      const addr = r === OPD_MEM ? addressSource(d) : null;
+      if (addr === null) return null;
+      s += ` ${addressLet(d, i, addr)} const v = m.ld64(a); const vh = m.hi32;`;
+      v = 'v, vh';
+    }
+    s += ` const nsp = sp - 8; m.st64(nsp, ${v}); lo[4] = nsp; hi[4] = Math.floor(nsp / 4294967296); }\n`;
   } else {
+    if (r < 0 || r >= 16) return null;
     s += ` const v = m.ld64(sp); const vh = m.hi32; const nsp = sp + 8; lo[4] = nsp; hi[4] = Math.floor(nsp / 4294967296); lo[${r}] = v; hi[${r}] = vh; }\n`;
   }
   return s;
+}
+
+/** 'push' or 'pop' when d is a 64-bit PUSH of a register other than RSP or of an immediate, or a 64-bit POP into a register other than RSP; else null. */
+function stackRunKind(d: Insn): 'push' | 'pop' | null {
+  const exec = d.form.exec;
+  if ((exec !== 'push' && exec !== 'pop') || d.size !== 8) return null;
+  if (d.a >= 0 && d.a < 16 && d.a !== 4) return exec;
+  return exec === 'push' && d.a === OPD_IMM ? 'push' : null;
+}
+
+/**
+ * A run of k such PUSHes (or POPs) from instruction i: when the whole k·8 bytes of stack
+ * lie in one page already in the TLB, the words are moved straight into (out of) the page
+ * and RSP is written once; otherwise `checked`, the instructions one by one, runs. The fast
+ * path cannot fault and, through the write TLB, cannot write a page holding code.
+ */
+function stackRun(b: Block, i: number, k: number, checked: string): string {
+  const push = b.insns[i]!.form.exec === 'push';
+  let s = `c.bi = done + ${i};\n{ const sp = hi[4] * 4294967296 + (lo[4] >>> 0);`;
+  if (push) {
+    s += ` const nsp = sp - ${8 * k}; const w = m.tlbWriteWords(nsp, ${8 * k});\nif (w !== null) { const x = m.wi;`;
+    for (let j = 0; j < k; j++) {
+      const d = b.insns[i + j]!;
+      const at = 2 * (k - 1 - j);
+      if (d.a === OPD_IMM) s += ` w[x + ${at}] = ${d.imm | 0}; w[x + ${at + 1}] = ${d.immHi | 0};`;
+      else s += ` w[x + ${at}] = lo[${d.a}]; w[x + ${at + 1}] = hi[${d.a}];`;
+    }
+  } else {
+    s += ` const nsp = sp + ${8 * k}; const w = m.tlbReadWords(sp, ${8 * k});\nif (w !== null) { const x = m.wi;`;
+    for (let j = 0; j < k; j++) s += ` lo[${b.insns[i + j]!.a}] = w[x + ${2 * j}]; hi[${b.insns[i + j]!.a}] = w[x + ${2 * j + 1}];`;
+  }
+  return s + ` lo[4] = nsp; hi[4] = Math.floor(nsp / 4294967296); }\nelse {\n${checked}}\n}\n`;
 }
 
 export function compileBlock(b: Block): (c: Cpu, budget: number) => void {
@@ -167,7 +220,8 @@ export function compileBlock(b: Block): (c: Cpu, budget: number) => void {
   let body = '';
   const names: string[] = [];
   const args: unknown[] = [];
-  for (let i = 0; i < n; i++) {
+  /** Instruction i on its own: inline source, or a call of its handler. */
+  const one = (i: number): string => {
     const d = b.insns[i]!;
     const h = b.handlers[i]!;
     let inline: string | null = null;
@@ -185,22 +239,36 @@ export function compileBlock(b: Block): (c: Cpu, budget: number) => void {
         d.size === 4
           ? `lo[${d.a}] = Math.imul(lo[${d.a}], lo[${d.b}]); hi[${d.a}] = 0;\n`
           : `{ const r = mulLow64(c, lo[${d.a}] >>> 0, hi[${d.a}] >>> 0, lo[${d.b}] >>> 0, hi[${d.b}] >>> 0); lo[${d.a}] = r; hi[${d.a}] = c.th; }\n`;
-    } else if ((inline = pushPopInline(d, i)) !== null) {
-      if (b.writesMemory && d.form.exec === 'push' && i < n - 1) inline += `if (!b.valid) { c.bi = done + ${i + 1}; c.rip = ${b.insns[i + 1]!.addr}; return; }\n`;
-    } else if ((inline = movMemInline(d, i)) !== null) {
-      names.push(`d${i}`);
-      args.push(d);
-      if (b.writesMemory && d.a === OPD_MEM && i < n - 1) inline += `if (!b.valid) { c.bi = done + ${i + 1}; c.rip = ${b.insns[i + 1]!.addr}; return; }\n`;
+    } else if ((inline = pushPopInline(d, i) ?? movInline(d, i)) !== null) {
+      if (inline.includes(`d${i})`)) {
+        names.push(`d${i}`);
+        args.push(d);
+      }
+      const writes = d.form.exec === 'push' || (d.form.exec === 'mov' && d.a === OPD_MEM);
+      if (b.writesMemory && writes && i < n - 1) inline += `if (!b.valid) { c.bi = done + ${i + 1}; c.rip = ${b.insns[i + 1]!.addr}; return; }\n`;
     }
-    if (inline !== null) {
-      body += inline;
-    } else {
-      if (mayFault(h)) body += `c.bi = done + ${i};\n`;
-      names.push(`h${i}`, `d${i}`);
-      args.push(h, d);
-      body += `h${i}(c, d${i});\n`;
-      if (b.writesMemory && mayWriteMemory(d) && i < n - 1) body += `if (!b.valid) { c.bi = done + ${i + 1}; c.rip = ${b.insns[i + 1]!.addr}; return; }\n`;
+    if (inline !== null) return inline;
+    let call = '';
+    if (mayFault(h)) call += `c.bi = done + ${i};\n`;
+    names.push(`h${i}`, `d${i}`);
+    args.push(h, d);
+    call += `h${i}(c, d${i});\n`;
+    if (b.writesMemory && mayWriteMemory(d) && i < n - 1) call += `if (!b.valid) { c.bi = done + ${i + 1}; c.rip = ${b.insns[i + 1]!.addr}; return; }\n`;
+    return call;
+  };
+  for (let i = 0; i < n; ) {
+    const kind = stackRunKind(b.insns[i]!);
+    let k = 1;
+    if (kind !== null) while (i + k < n && stackRunKind(b.insns[i + k]!) === kind) k++;
+    if (kind === null || k < 2) {
+      body += one(i);
+      i++;
+      continue;
     }
+    let checked = '';
+    for (let j = i; j < i + k; j++) checked += one(j);
+    body += stackRun(b, i, k, checked);
+    i += k;
   }
   // A block whose last instruction branches back to its start loops inside the function while
   // the budget allows a whole further pass, saving the run loop's per-block work.

@@ -387,6 +387,34 @@ export class Memory {
     d[off + 3] = v >>> 24;
   }
 
+  /** Word index of the address given to the last tlbReadWords/tlbWriteWords that returned a page. */
+  wi = 0;
+
+  /**
+   * Fast path for a run of 64-bit accesses (compiled PUSH/POP runs): the page's bytes as
+   * 32-bit words when [addr, addr + length) is 8-byte aligned, inside one page, and that
+   * page is already in the read TLB at the current privilege; `wi` is then addr's word
+   * index. null otherwise (never a fault): the caller takes the checked path.
+   */
+  tlbReadWords(addr: number, length: number): Int32Array | null {
+    const pn = Math.floor(addr / PAGE_SHIFT_DIV);
+    const off = addr - pn * PAGE_SIZE;
+    const slot = pn & TLB_MASK;
+    if (!LITTLE_ENDIAN || (off & 7) !== 0 || off + length > PAGE_SIZE || this.readTag[slot] !== pn) return null;
+    this.wi = off >> 2;
+    return this.readWords[slot]!;
+  }
+
+  /** The same for writes: the write TLB never holds a code page, so these writes invalidate no decoded code. */
+  tlbWriteWords(addr: number, length: number): Int32Array | null {
+    const pn = Math.floor(addr / PAGE_SHIFT_DIV);
+    const off = addr - pn * PAGE_SIZE;
+    const slot = pn & TLB_MASK;
+    if (!LITTLE_ENDIAN || (off & 7) !== 0 || off + length > PAGE_SIZE || this.writeTag[slot] !== pn) return null;
+    this.wi = off >> 2;
+    return this.writeWords[slot]!;
+  }
+
   /** The bytes of the page holding addr, for instruction fetch at the current privilege. */
   fetchPage(addr: number): Uint8Array {
     const pn = Math.floor(addr / PAGE_SHIFT_DIV);
