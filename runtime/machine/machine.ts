@@ -157,6 +157,10 @@ export class MachineThread implements MThread {
   pinNext: number;
   /** The CPU is inside do_syscall_64 (a handler is waiting): serve it again before running on. */
   inKernel = false;
+  /** The Park serveHost stopped the CPU for, until advance() returns it. */
+  park: Park | null = null;
+  /** The CPU's icount when its instructions were last charged to the run and the clock. */
+  counted = 0;
   /** Between entersyscall and exitsyscall (a Syscall, not a RawSyscall). */
   inSyscall = false;
   /** The call in progress: the personality's view of its pt_regs frame, through the CPU in ring 0. */
@@ -324,6 +328,7 @@ export class Machine implements MachineHost {
     kthread.process.addMapping(th.slot, th.slot + PIN_ARENA_OFFSET + PIN_ARENA_SIZE, PROT_READ | PROT_WRITE);
     this.personality.prepareThread(this.mem, cpu, th.slot + USER_STACK_SIZE);
     this.boot(th);
+    cpu.hostCall = (_cpu, at) => this.serveHost(th, at);
     return th;
   }
 
@@ -383,42 +388,74 @@ export class Machine implements MachineHost {
     const cpu = th.cpu;
     for (;;) {
       this.activate(th);
-      const before = cpu.icount;
+      th.counted = cpu.icount;
       const stop = cpu.run(this.runSlice);
-      const ran = cpu.icount - before;
-      this.instructions += ran;
-      this.clock.advance(ran * INSTRUCTION_NS);
-      if (this.instructions > this.maxInstructions) this.overLimit(th);
+      this.count(th);
       if (stop.kind === 'host') {
-        const at = stop.addr;
-        if (at === until && cpu.cpl === 3) return null;
-        if (at === this.addr.doSyscall && cpu.cpl === 0) {
-          th.inKernel = true;
-          if (this.runner.syscallEnter) this.traceEnter(th);
-          const park = this.serveSyscall(th);
-          if (park !== null) return park;
-        } else if (at === this.addr.enter && cpu.cpl === 3) {
-          const sp = cpu.regAddr(RSP);
-          th.inSyscall = true;
-          this.stats.entersyscall++;
-          this.runner.entersyscall((cpu.load(sp, 8) >>> 0) + (cpu.th | 0) * 2 ** 32, sp + 8);
-          returnToCaller(cpu);
-        } else if (at === this.addr.exit && cpu.cpl === 3) {
-          th.inSyscall = false;
-          this.stats.exitsyscall++;
-          if (!this.runner.exitsyscall()) {
-            // The goroutine keeps its frame and pinned arguments; the M, which may run other
-            // goroutines meanwhile, goes on with another stack slot.
-            this.waitingForP.set(this.runner.current(), { registers: saveRegisters(cpu), stackSlot: th.stackSlot });
-            th.useStackSlot(this.spareStackSlot(th.kthread));
-            return EXITSYSCALL;
-          }
-          returnToCaller(cpu);
-        } else this.die(th, pageFaultAt(cpu, at));
+        // serveHost has handled every host call it could in place; it stopped the CPU here.
+        const park = th.park;
+        if (park !== null) {
+          th.park = null;
+          return park;
+        }
+        if (stop.addr === until && cpu.cpl === 3) return null;
+        this.die(th, pageFaultAt(cpu, stop.addr));
       } else if (stop.kind === 'fault') this.die(th, stop.fault);
       else if (stop.kind === 'interrupt' && cpu.cpl === 3) this.die(th, interruptGateFault(cpu, stop.vector));
       else if (stop.kind !== 'limit') throw new Error(`machine: unexpected CPU stop '${stop.kind}' at ${formatAddress(cpu.rip)} in ring ${cpu.cpl}`);
     }
+  }
+
+  /** Charges the instructions th's CPU retired since the last count to the run and the clock; past RLIMIT_CPU the process dies. */
+  private count(th: MachineThread): void {
+    const icount = th.cpu.icount;
+    const ran = icount - th.counted;
+    th.counted = icount;
+    this.instructions += ran;
+    this.clock.advance(ran * INSTRUCTION_NS);
+    if (this.instructions > this.maxInstructions) this.overLimit(th);
+  }
+
+  /**
+   * th's CPU reached host address `at` inside Cpu.run (its hostCall hook): serves
+   * do_syscall_64, runtime·entersyscall and runtime·exitsyscall in place and lets the CPU
+   * run on with a fresh slice, exactly as a new run would after a stop there. Returns -1 to
+   * stop the CPU instead: at the host return target advance() runs to, at a host address nothing serves, or when the
+   * goroutine must park (th.park, which advance returns).
+   */
+  private serveHost(th: MachineThread, at: number): number {
+    const cpu = th.cpu;
+    this.count(th);
+    if (at === this.addr.doSyscall && cpu.cpl === 0) {
+      th.inKernel = true;
+      if (this.runner.syscallEnter) this.traceEnter(th);
+      const park = this.serveSyscall(th);
+      if (park !== null) {
+        th.park = park;
+        return -1;
+      }
+    } else if (at === this.addr.enter && cpu.cpl === 3) {
+      const sp = cpu.regAddr(RSP);
+      th.inSyscall = true;
+      this.stats.entersyscall++;
+      this.runner.entersyscall((cpu.load(sp, 8) >>> 0) + (cpu.th | 0) * 2 ** 32, sp + 8);
+      returnToCaller(cpu);
+    } else if (at === this.addr.exit && cpu.cpl === 3) {
+      th.inSyscall = false;
+      this.stats.exitsyscall++;
+      if (!this.runner.exitsyscall()) {
+        // The goroutine keeps its frame and pinned arguments; the M, which may run other
+        // goroutines meanwhile, goes on with another stack slot.
+        this.waitingForP.set(this.runner.current(), { registers: saveRegisters(cpu), stackSlot: th.stackSlot });
+        th.useStackSlot(this.spareStackSlot(th.kthread));
+        th.park = EXITSYSCALL;
+        return -1;
+      }
+      returnToCaller(cpu);
+    } else return -1;
+    // The host may have booted another thread's CPU meanwhile (a new M), which moves the per-CPU area.
+    this.activate(th);
+    return this.runSlice;
   }
 
   /**
@@ -599,6 +636,27 @@ export class Machine implements MachineHost {
     return sp;
   }
 
+  /**
+   * Builds a stub's frame [callReturn][first][a1..an, zero-padded][r1 r2 err, zero] on th's
+   * user stack and points its CPU at fn; returns the frame's address.
+   */
+  beginStub(th: MachineThread, fn: number, first: Word, args: ReadonlyArray<Word>, n: number): number {
+    const cpu = th.cpu;
+    const sp = th.userStackTop - 512;
+    this.mem.setUserMode(true);
+    try {
+      storeWord(cpu, sp, this.addr.callReturn);
+      storeWord(cpu, sp + 8, first);
+      for (let i = 0; i < n; i++) storeWord(cpu, sp + 16 + 8 * i, i < args.length ? args[i]! : 0);
+      for (let i = n; i < n + 3; i++) storeWord(cpu, sp + 16 + 8 * i, 0);
+    } catch (e) {
+      this.userFault(th, e);
+    }
+    cpu.rip = fn;
+    cpu.setRegAddr(RSP, sp);
+    return sp;
+  }
+
   /** The n result words at `at` after a call returned. */
   endCall(th: MachineThread, at: number, n: number): Word[] {
     const cpu = th.cpu;
@@ -714,7 +772,7 @@ function loadWord(cpu: Cpu, addr: number): Word {
 }
 
 function storeWord(cpu: Cpu, addr: number, w: Word): void {
-  if (typeof w === 'number') cpu.store(addr, 8, w >>> 0, Math.floor(w / 2 ** 32) | 0);
+  if (typeof w === 'number') cpu.mem.st64(addr, w | 0, w >= 0 && w < 2 ** 32 ? 0 : Math.floor(w / 2 ** 32) | 0);
   else {
     const u = BigInt.asUintN(64, w);
     cpu.store(addr, 8, Number(u & 0xffffffffn) | 0, Number(u >> 32n) | 0);
