@@ -19,7 +19,7 @@ import type { Block, Cpu } from './cpu.ts';
 import type { Insn } from './decode.ts';
 import { OPD_IMM, OPD_MEM, SEG_FS } from './decode.ts';
 import { aluReg32, aluReg64, incdecReg, jccZ, movRegReg, mayFault, mayWriteMemory, mulLow64 } from './exec.ts';
-import { isCanonical } from './memory.ts';
+import { isCanonical, TLB_MASK, TLB_WORDS } from './memory.ts';
 import { ARITH_FLAGS, CF } from './table.ts';
 import { LF_ADD, LF_DEC, LF_INC, LF_LOGIC, LF_SUB } from './flags.ts';
 
@@ -121,6 +121,33 @@ function incdecInline(d: Insn): string {
   return s;
 }
 
+// Memory access inline: the TLB probe Memory.ld64/st64/ld32/st32 make, written out with the
+// active TLB set's arrays (read once per block: no instruction inside a block changes
+// privilege, only SYSCALL and SYSRET, which end it), so a hit costs no call; a miss, an
+// unaligned access or a page-straddling one calls Memory, which checks, fills and faults.
+// `a` is a JS expression for the address (evaluated once, by the caller's const).
+
+/** Source loading the 64-bit word at address variable `a` into `dlo`, `dhi` (assignable expressions). */
+function load64(a: string, dlo: string, dhi: string): string {
+  if (!TLB_WORDS) return `${dlo} = m.ld64(${a}); ${dhi} = m.hi32;`;
+  return `{ const pn = Math.floor(${a} / 4096); const o = ${a} - pn * 4096; const s = pn & ${TLB_MASK}; if ((o & 7) === 0 && rt[s] === pn) { const w = rw[s]; ${dlo} = w[o >> 2]; ${dhi} = w[(o >> 2) + 1]; } else { ${dlo} = m.ld64(${a}); ${dhi} = m.hi32; } }`;
+}
+
+function store64(a: string, vlo: string, vhi: string): string {
+  if (!TLB_WORDS) return `m.st64(${a}, ${vlo}, ${vhi});`;
+  return `{ const pn = Math.floor(${a} / 4096); const o = ${a} - pn * 4096; const s = pn & ${TLB_MASK}; if ((o & 7) === 0 && wt[s] === pn) { const w = ww[s]; w[o >> 2] = ${vlo}; w[(o >> 2) + 1] = ${vhi}; } else m.st64(${a}, ${vlo}, ${vhi}); }`;
+}
+
+function load32(a: string, d: string): string {
+  if (!TLB_WORDS) return `${d} = m.ld32(${a});`;
+  return `{ const pn = Math.floor(${a} / 4096); const o = ${a} - pn * 4096; const s = pn & ${TLB_MASK}; ${d} = (o & 3) === 0 && rt[s] === pn ? rw[s][o >> 2] : m.ld32(${a}); }`;
+}
+
+function store32(a: string, v: string): string {
+  if (!TLB_WORDS) return `m.st32(${a}, ${v});`;
+  return `{ const pn = Math.floor(${a} / 4096); const o = ${a} - pn * 4096; const s = pn & ${TLB_MASK}; if ((o & 3) === 0 && wt[s] === pn) ww[s][o >> 2] = ${v}; else m.st32(${a}, ${v}); }`;
+}
+
 /** The linear address of a simple memory operand (base/index/displacement, FS/GS base, 64-bit addressing) as JS source, or null. */
 function addressSource(d: Insn): string | null {
   if (d.addr32) return null;
@@ -146,16 +173,16 @@ function movInline(d: Insn, i: number): string | null {
   if (!load && !store) return null;
   const addr = addressSource(d);
   if (addr === null) return null;
-  let s = `c.bi = done + ${i};\n{ ${addressLet(d, i, addr)}`;
+  let s = `c.bi = done + ${i};\n{ ${addressLet(d, i, addr)} `;
   if (load) {
     const r = d.a;
-    s += wide ? ` lo[${r}] = m.ld64(a); hi[${r}] = m.hi32; }\n` : ` lo[${r}] = m.ld32(a); hi[${r}] = 0; }\n`;
+    s += wide ? load64('a', `lo[${r}]`, `hi[${r}]`) : `${load32('a', `lo[${r}]`)} hi[${r}] = 0;`;
   } else {
     const vLo = d.b === OPD_IMM ? `${d.imm | 0}` : `lo[${d.b}]`;
     const vHi = d.b === OPD_IMM ? `${d.immHi | 0}` : `hi[${d.b}]`;
-    s += wide ? ` m.st64(a, ${vLo}, ${vHi}); }\n` : ` m.st32(a, ${vLo}); }\n`;
+    s += wide ? store64('a', vLo, vHi) : store32('a', vLo);
   }
-  return s;
+  return s + ' }\n';
 }
 
 /** 64-bit PUSH of a register, an immediate or simple memory, or POP into a register, inline; null when not such a form. */
@@ -165,22 +192,37 @@ function pushPopInline(d: Insn, i: number): string | null {
   const r = d.a;
   let s = `c.bi = done + ${i};\n{ const sp = hi[4] * 4294967296 + (lo[4] >>> 0);`;
   if (exec === 'push') {
-    let v: string;
-    if (r >= 0 && r < 16) v = `lo[${r}], hi[${r}]`;
-    else if (r === OPD_IMM) v = `${d.imm | 0}, ${d.immHi | 0}`;
+    let vlo: string;
+    let vhi: string;
+    if (r >= 0 && r < 16) [vlo, vhi] = [`lo[${r}]`, `hi[${r}]`];
+    else if (r === OPD_IMM) [vlo, vhi] = [`${d.imm | 0}`, `${d.immHi | 0}`];
     else {
       // the operand's address is computed with RSP before the push, and read before anything changes
       const addr = r === OPD_MEM ? addressSource(d) : null;
       if (addr === null) return null;
-      s += ` ${addressLet(d, i, addr)} const v = m.ld64(a); const vh = m.hi32;`;
-      v = 'v, vh';
+      s += ` ${addressLet(d, i, addr)} let v = 0, vh = 0; ${load64('a', 'v', 'vh')}`;
+      [vlo, vhi] = ['v', 'vh'];
     }
-    s += ` const nsp = sp - 8; m.st64(nsp, ${v}); lo[4] = nsp; hi[4] = Math.floor(nsp / 4294967296); }\n`;
+    s += ` const nsp = sp - 8; ${store64('nsp', vlo, vhi)} lo[4] = nsp; hi[4] = Math.floor(nsp / 4294967296); }\n`;
   } else {
     if (r < 0 || r >= 16) return null;
-    s += ` const v = m.ld64(sp); const vh = m.hi32; const nsp = sp + 8; lo[4] = nsp; hi[4] = Math.floor(nsp / 4294967296); lo[${r}] = v; hi[${r}] = vh; }\n`;
+    s += ` let v = 0, vh = 0; ${load64('sp', 'v', 'vh')} const nsp = sp + 8; lo[4] = nsp; hi[4] = Math.floor(nsp / 4294967296); lo[${r}] = v; hi[${r}] = vh; }\n`;
   }
   return s;
+}
+
+/** Near CALL to a constant canonical target, inline: push the return address, jump. */
+function callInline(d: Insn, i: number): string | null {
+  if (d.form.exec !== 'call' || !isCanonical(d.target)) return null;
+  const rlo = d.next | 0;
+  const rhi = Math.floor(d.next / 4294967296) | 0;
+  return `c.bi = done + ${i};\n{ const sp = hi[4] * 4294967296 + (lo[4] >>> 0); const nsp = sp - 8; ${store64('nsp', `${rlo}`, `${rhi}`)} lo[4] = nsp; hi[4] = Math.floor(nsp / 4294967296); c.rip = ${d.target}; }\n`;
+}
+
+/** Near RET (without an immediate), inline; a non-canonical return address goes to the handler, which raises #GP. */
+function retInline(d: Insn, i: number): string | null {
+  if (d.form.exec !== 'ret' || d.a === OPD_IMM) return null;
+  return `c.bi = done + ${i};\n{ const sp = hi[4] * 4294967296 + (lo[4] >>> 0); let v = 0, vh = 0; ${load64('sp', 'v', 'vh')} const t = (vh | 0) * 4294967296 + (v >>> 0); if (t >= -140737488355328 && t < 140737488355328) { const nsp = sp + 8; lo[4] = nsp; hi[4] = Math.floor(nsp / 4294967296); c.rip = t; } else h${i}(c, d${i}); }\n`;
 }
 
 /** 'push' or 'pop' when d is a 64-bit PUSH of a register other than RSP or of an immediate, or a 64-bit POP into a register other than RSP; else null. */
@@ -199,18 +241,15 @@ function stackRunKind(d: Insn): 'push' | 'pop' | null {
  */
 function stackRun(b: Block, i: number, k: number, checked: string): string {
   const push = b.insns[i]!.form.exec === 'push';
-  let s = `c.bi = done + ${i};\n{ const sp = hi[4] * 4294967296 + (lo[4] >>> 0);`;
-  if (push) {
-    s += ` const nsp = sp - ${8 * k}; const w = m.tlbWriteWords(nsp, ${8 * k});\nif (w !== null) { const x = m.wi;`;
-    for (let j = 0; j < k; j++) {
-      const d = b.insns[i + j]!;
-      const at = 2 * (k - 1 - j);
-      if (d.a === OPD_IMM) s += ` w[x + ${at}] = ${d.imm | 0}; w[x + ${at + 1}] = ${d.immHi | 0};`;
-      else s += ` w[x + ${at}] = lo[${d.a}]; w[x + ${at + 1}] = hi[${d.a}];`;
-    }
-  } else {
-    s += ` const nsp = sp + ${8 * k}; const w = m.tlbReadWords(sp, ${8 * k});\nif (w !== null) { const x = m.wi;`;
-    for (let j = 0; j < k; j++) s += ` lo[${b.insns[i + j]!.a}] = w[x + ${2 * j}]; hi[${b.insns[i + j]!.a}] = w[x + ${2 * j + 1}];`;
+  const at = push ? 'nsp' : 'sp';
+  let s = `c.bi = done + ${i};\n{ const sp = hi[4] * 4294967296 + (lo[4] >>> 0); const nsp = sp ${push ? '-' : '+'} ${8 * k};`;
+  s += ` const pn = Math.floor(${at} / 4096); const o = ${at} - pn * 4096; const s = pn & ${TLB_MASK};`;
+  s += `\nif (${TLB_WORDS} && (o & 7) === 0 && o <= ${4096 - 8 * k} && ${push ? 'wt' : 'rt'}[s] === pn) { const w = ${push ? 'ww' : 'rw'}[s]; const x = o >> 2;`;
+  for (let j = 0; j < k; j++) {
+    const d = b.insns[i + j]!;
+    if (!push) s += ` lo[${d.a}] = w[x + ${2 * j}]; hi[${d.a}] = w[x + ${2 * j + 1}];`;
+    else if (d.a === OPD_IMM) s += ` w[x + ${2 * (k - 1 - j)}] = ${d.imm | 0}; w[x + ${2 * (k - 1 - j) + 1}] = ${d.immHi | 0};`;
+    else s += ` w[x + ${2 * (k - 1 - j)}] = lo[${d.a}]; w[x + ${2 * (k - 1 - j) + 1}] = hi[${d.a}];`;
   }
   return s + ` lo[4] = nsp; hi[4] = Math.floor(nsp / 4294967296); }\nelse {\n${checked}}\n}\n`;
 }
@@ -239,12 +278,16 @@ export function compileBlock(b: Block): (c: Cpu, budget: number) => void {
         d.size === 4
           ? `lo[${d.a}] = Math.imul(lo[${d.a}], lo[${d.b}]); hi[${d.a}] = 0;\n`
           : `{ const r = mulLow64(c, lo[${d.a}] >>> 0, hi[${d.a}] >>> 0, lo[${d.b}] >>> 0, hi[${d.b}] >>> 0); lo[${d.a}] = r; hi[${d.a}] = c.th; }\n`;
-    } else if ((inline = pushPopInline(d, i) ?? movInline(d, i)) !== null) {
+    } else if ((inline = pushPopInline(d, i) ?? movInline(d, i) ?? callInline(d, i) ?? retInline(d, i)) !== null) {
+      if (inline.includes(`h${i}(`)) {
+        names.push(`h${i}`);
+        args.push(h);
+      }
       if (inline.includes(`d${i})`)) {
         names.push(`d${i}`);
         args.push(d);
       }
-      const writes = d.form.exec === 'push' || (d.form.exec === 'mov' && d.a === OPD_MEM);
+      const writes = d.form.exec === 'push' || d.form.exec === 'call' || (d.form.exec === 'mov' && d.a === OPD_MEM);
       if (b.writesMemory && writes && i < n - 1) inline += `if (!b.valid) { c.bi = done + ${i + 1}; c.rip = ${b.insns[i + 1]!.addr}; return; }\n`;
     }
     if (inline !== null) return inline;
@@ -274,7 +317,7 @@ export function compileBlock(b: Block): (c: Cpu, budget: number) => void {
   // the budget allows a whole further pass, saving the run loop's per-block work.
   const last = b.insns[n - 1]!;
   const selfLoop = last.form.operands.some((o) => o.kind === 'rel') && last.target === b.addr;
-  const start = `let done = 0;\nconst lo = c.lo; const hi = c.hi; const f = c.flags; const m = c.mem;\n`;
+  const start = `let done = 0;\nconst lo = c.lo; const hi = c.hi; const f = c.flags; const m = c.mem; const rt = m.readTag; const rw = m.readWords; const wt = m.writeTag; const ww = m.writeWords;\n`;
   const source = selfLoop
     ? `${start}for (;;) {\nc.rip = ${b.fallthrough};\n${body}done += ${n};\nif (c.rip !== ${b.addr} || done + ${n} > budget || !b.valid) { c.bi = done; return; }\n}`
     : `${start}c.rip = ${b.fallthrough};\n${body}c.bi = ${n};\n`;

@@ -34,7 +34,10 @@ const CANONICAL_LIMIT = 2 ** 47;
 const TLB_SIZE = 256;
 /** Aligned 32-bit accesses use Int32Array views of pages, which match guest byte order only on little-endian hosts. */
 const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
-const TLB_MASK = TLB_SIZE - 1;
+/** Whether the TLB's word views may be used for aligned accesses (compiled blocks inline them only then). */
+export const TLB_WORDS = LITTLE_ENDIAN;
+/** A page number's TLB slot is its low bits: pn & TLB_MASK. */
+export const TLB_MASK = TLB_SIZE - 1;
 
 class Page {
   data: Uint8Array | null = null;
@@ -90,15 +93,16 @@ export class Memory {
 
   // Software TLB: tag = page number or NaN; data = that page's bytes. One set per privilege
   // level, so a ring change (SYSCALL, SYSRET) only switches sets; the fields below are the
-  // active set's arrays.
+  // active set's arrays. Compiled blocks read readTag/readWords/writeTag/writeWords once and
+  // probe them inline (the arrays are filled and flushed in place; only setUserMode swaps them).
   private readonly userTlb = new TlbSet();
   private readonly supervisorTlb = new TlbSet();
-  private readTag = this.userTlb.readTag;
+  readTag = this.userTlb.readTag;
   private readData = this.userTlb.readData;
-  private readWords = this.userTlb.readWords;
-  private writeTag = this.userTlb.writeTag;
+  readWords = this.userTlb.readWords;
+  writeTag = this.userTlb.writeTag;
   private writeData = this.userTlb.writeData;
-  private writeWords = this.userTlb.writeWords;
+  writeWords = this.userTlb.writeWords;
   private fetchTag = this.userTlb.fetchTag;
   private fetchData = this.userTlb.fetchData;
 
