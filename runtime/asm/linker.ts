@@ -26,7 +26,6 @@ import { symbolName, type AsmObject, type ObjSymbol } from './assembler.ts';
 import { AsmError, type Diagnostic } from './errors.ts';
 
 const PAGE = 4096;
-const RSP = 4;
 const HOST_SLOT = 16;
 
 export type HostFunction = (cpu: Cpu) => void;
@@ -230,10 +229,7 @@ export class Linker {
 
 /** Pops the return address into RIP, as RET does, with the access checks of the CPU's current ring. */
 export function returnToCaller(cpu: Cpu): void {
-  const sp = cpu.regAddr(RSP);
-  const lo = cpu.load(sp, 8);
-  cpu.rip = (cpu.th | 0) * 2 ** 32 + (lo >>> 0);
-  cpu.setRegAddr(RSP, sp + 8);
+  cpu.hostReturn();
 }
 
 /** Maps every segment of the image into memory with its permissions and writes its bytes. */

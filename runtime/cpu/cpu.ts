@@ -8,8 +8,8 @@
 //
 // Execution. `run` looks up the decoded basic block starting at RIP in a cache keyed by
 // address (decoding it on a miss), then calls each instruction's pre-bound handler. A block
-// ends at the first control transfer or system instruction, at a page boundary, or after
-// MAX_BLOCK instructions. Blocks remember their successor and the privilege level it was
+// ends at the first control transfer or system instruction (SWAPGS excepted: GS-relative
+// operands read the base as they run), at a page boundary, or after MAX_BLOCK instructions. Blocks remember their successor and the privilege level it was
 // fetched at (block chaining, across SYSCALL and SYSRET too), so a hot path never touches
 // the cache; a link is followed only at that same level, so fetch permissions stay checked.
 // Memory tells us when a page holding decoded code is written, unmapped or reprotected; the
@@ -121,7 +121,10 @@ export class Block {
     readonly host = false,
   ) {
     this.fallthrough = host ? addr : insns[insns.length - 1]!.next;
+    this.hostStop = host ? Object.freeze({ kind: 'host', addr }) : null;
   }
+  /** A host block's stop, shared by every run that stops there. */
+  readonly hostStop: Stop | null;
 }
 
 const TWO32 = 4294967296;
@@ -333,6 +336,20 @@ export class Cpu {
 
   // ---- running -------------------------------------------------------------------------
 
+  /**
+   * Returns from a host function as RET does: pops RIP off the stack with the access
+   * checks of the privilege Memory is set to (a fault throws CpuFault and changes nothing).
+   */
+  hostReturn(): void {
+    const sp = this.hi[4]! * TWO32 + (this.lo[4]! >>> 0);
+    const m = this.mem;
+    const lo = m.ld64(sp);
+    this.rip = (m.hi32 | 0) * TWO32 + lo;
+    const nsp = sp + 8;
+    this.lo[4] = nsp;
+    this.hi[4] = Math.floor(nsp / TWO32);
+  }
+
   step(): Stop {
     return this.run(1);
   }
@@ -367,7 +384,7 @@ export class Cpu {
       if (b.host) {
         const at = this.rip;
         const go = this.hostCall === null ? -1 : this.hostCall(this, at);
-        if (go < 0) return { kind: 'host', addr: at };
+        if (go < 0) return b.hostStop!;
         // Served in place: carry on as a fresh run(go) would, in whatever ring the host left.
         this.mem.setUserMode(this.cpl === 3);
         budget = go;
