@@ -529,7 +529,7 @@ export class Machine implements MachineHost {
     th.inKernel = false;
     this.endIfDead(t);
     this.runner.syscallExit?.(th.regs.result());
-    if (t.fsBase !== BigInt(cpu.fsBase)) cpu.fsBase = Number(t.fsBase);
+    if ((t.fsBase !== 0n || cpu.fsBase !== 0) && Number(t.fsBase) !== cpu.fsBase) cpu.fsBase = Number(t.fsBase);
     if (t.gsBase !== 0n) cpu.kernelGsBase = Number(t.gsBase);
     returnToCaller(cpu);
     return out.kind === 'yield' ? YIELD : null;
@@ -643,14 +643,26 @@ export class Machine implements MachineHost {
   beginStub(th: MachineThread, fn: number, first: Word, args: ReadonlyArray<Word>, n: number): number {
     const cpu = th.cpu;
     const sp = th.userStackTop - 512;
-    this.mem.setUserMode(true);
-    try {
-      storeWord(cpu, sp, this.addr.callReturn);
-      storeWord(cpu, sp + 8, first);
-      for (let i = 0; i < n; i++) storeWord(cpu, sp + 16 + 8 * i, i < args.length ? args[i]! : 0);
-      for (let i = n; i < n + 3; i++) storeWord(cpu, sp + 16 + 8 * i, 0);
-    } catch (e) {
-      this.userFault(th, e);
+    const mem = this.mem;
+    mem.setUserMode(true);
+    // The frame's page is normally in the write TLB already (the stub wrote its results
+    // there last time): its words go straight in; otherwise the checked stores fill it.
+    const w = mem.tlbWriteWords(sp, 8 * (n + 5));
+    if (w !== null) {
+      const x = mem.wi;
+      for (let i = x + 2 * (2 + args.length); i < x + 2 * (n + 5); i++) w[i] = 0;
+      putWord(w, x, this.addr.callReturn);
+      putWord(w, x + 2, first);
+      for (let i = 0; i < args.length; i++) putWord(w, x + 4 + 2 * i, args[i]!);
+    } else {
+      try {
+        storeWord(cpu, sp, this.addr.callReturn);
+        storeWord(cpu, sp + 8, first);
+        for (let i = 0; i < n; i++) storeWord(cpu, sp + 16 + 8 * i, i < args.length ? args[i]! : 0);
+        for (let i = n; i < n + 3; i++) storeWord(cpu, sp + 16 + 8 * i, 0);
+      } catch (e) {
+        this.userFault(th, e);
+      }
     }
     cpu.rip = fn;
     cpu.setRegAddr(RSP, sp);
@@ -674,6 +686,11 @@ export class Machine implements MachineHost {
   stubResult(th: MachineThread, at: number): SyscallResult {
     const cpu = th.cpu;
     this.mem.setUserMode(true);
+    const w = this.mem.tlbReadWords(at, 24);
+    if (w !== null) {
+      const x = this.mem.wi;
+      return [wordOf(w[x]!, w[x + 1]!), wordOf(w[x + 2]!, w[x + 3]!), w[x + 4]! >>> 0];
+    }
     try {
       return [loadWord(cpu, at), loadWord(cpu, at + 8), cpu.load(at + 16, 4)];
     } catch (e) {
@@ -765,10 +782,27 @@ export function restoreRegisters(cpu: Cpu, r: SavedRegisters): void {
 
 /** The 64-bit word at addr as a canonical Word: a number when it is a safe integer. */
 function loadWord(cpu: Cpu, addr: number): Word {
-  const lo = cpu.load(addr, 8) >>> 0;
-  const hi = cpu.th | 0;
-  if (hi >= -0x20_0000 && hi < 0x20_0000) return hi * 2 ** 32 + lo;
-  return BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo));
+  const lo = cpu.load(addr, 8);
+  return wordOf(lo, cpu.th);
+}
+
+/** The canonical Word of 32-bit halves (either signedness). */
+function wordOf(lo: number, hi: number): Word {
+  hi |= 0;
+  if (hi >= -0x20_0000 && hi < 0x20_0000) return hi * 2 ** 32 + (lo >>> 0);
+  return BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo >>> 0));
+}
+
+/** Writes w as two 32-bit halves at word index x of a page's words. */
+function putWord(words: Int32Array, x: number, w: Word): void {
+  if (typeof w === 'number') {
+    words[x] = w | 0;
+    words[x + 1] = w >= 0 && w < 2 ** 32 ? 0 : Math.floor(w / 2 ** 32) | 0;
+  } else {
+    const u = BigInt.asUintN(64, w);
+    words[x] = Number(u & 0xffffffffn) | 0;
+    words[x + 1] = Number(u >> 32n) | 0;
+  }
 }
 
 function storeWord(cpu: Cpu, addr: number, w: Word): void {
