@@ -125,42 +125,46 @@ function incdecInline(d: Insn): string {
 // active TLB set's arrays (read once per block: no instruction inside a block changes
 // privilege, only SYSCALL and SYSRET, which end it), so a hit costs no call; a miss, an
 // unaligned access or a page-straddling one calls Memory, which checks, fills and faults.
-// `a` is a JS expression for the address (evaluated once, by the caller's const).
+// An address register + displacement is split in 32-bit halves: while the low half does not
+// carry, page number, slot and offset come from integer operations alone (no double
+// arithmetic); a carry, like any other address form, takes the full 64-bit sum.
 
-/** Source loading the 64-bit word at address variable `a` into `dlo`, `dhi` (assignable expressions). */
-function load64(a: string, dlo: string, dhi: string): string {
-  if (!TLB_WORDS) return `${dlo} = m.ld64(${a}); ${dhi} = m.hi32;`;
-  return `{ const pn = Math.floor(${a} / 4096); const o = ${a} - pn * 4096; const s = pn & ${TLB_MASK}; if ((o & 7) === 0 && rt[s] === pn) { const w = rw[s]; ${dlo} = w[o >> 2]; ${dhi} = w[(o >> 2) + 1]; } else { ${dlo} = m.ld64(${a}); ${dhi} = m.hi32; } }`;
-}
+/** How an inline access finds its address: a register plus a displacement, or a full address expression. */
+type Where = { reg: number; disp: number } | { expr: string };
 
-function store64(a: string, vlo: string, vhi: string): string {
-  if (!TLB_WORDS) return `m.st64(${a}, ${vlo}, ${vhi});`;
-  return `{ const pn = Math.floor(${a} / 4096); const o = ${a} - pn * 4096; const s = pn & ${TLB_MASK}; if ((o & 7) === 0 && wt[s] === pn) { const w = ww[s]; w[o >> 2] = ${vlo}; w[(o >> 2) + 1] = ${vhi}; } else m.st64(${a}, ${vlo}, ${vhi}); }`;
-}
-
-function load32(a: string, d: string): string {
-  if (!TLB_WORDS) return `${d} = m.ld32(${a});`;
-  return `{ const pn = Math.floor(${a} / 4096); const o = ${a} - pn * 4096; const s = pn & ${TLB_MASK}; ${d} = (o & 3) === 0 && rt[s] === pn ? rw[s][o >> 2] : m.ld32(${a}); }`;
-}
-
-function store32(a: string, v: string): string {
-  if (!TLB_WORDS) return `m.st32(${a}, ${v});`;
-  return `{ const pn = Math.floor(${a} / 4096); const o = ${a} - pn * 4096; const s = pn & ${TLB_MASK}; if ((o & 3) === 0 && wt[s] === pn) ww[s][o >> 2] = ${v}; else m.st32(${a}, ${v}); }`;
-}
-
-/** The linear address of a simple memory operand (base/index/displacement, FS/GS base, 64-bit addressing) as JS source, or null. */
-function addressSource(d: Insn): string | null {
+/** The address form of simple memory operand d (base/index/displacement, FS/GS base, 64-bit addressing), or null. */
+function whereOf(d: Insn): Where | null {
   if (d.addr32) return null;
+  if (d.base >= 0 && d.index < 0 && d.seg === 0) return { reg: d.base, disp: d.disp };
   let a = `${d.disp}`;
   if (d.base >= 0) a += ` + hi[${d.base}] * 4294967296 + (lo[${d.base}] >>> 0)`;
   if (d.index >= 0) a += ` + (hi[${d.index}] * 4294967296 + (lo[${d.index}] >>> 0)) * ${1 << d.scale}`;
   if (d.seg !== 0) a += d.seg === SEG_FS ? ' + c.fsBase' : ' + c.gsBase';
-  return a;
+  return { expr: a };
 }
 
-/** `let a = <address>` for instruction i, falling back to Cpu.addrOf when the sum leaves ±2^63 (hardware wraps it). */
-function addressLet(d: Insn, i: number, addr: string): string {
-  return `let a = ${addr}; if (a >= 9223372036854775808 || a < -9223372036854775808) a = c.addrOf(d${i});`;
+/**
+ * Source for one aligned access of `size` bytes (4 or 8) at `where`: `hit` runs with the
+ * page's words `w` and the word index `x` when the TLB (`rt`/`rw` or `wt`/`ww`) has the
+ * page; `miss` runs with the full address `a` (wrapped as hardware does) otherwise.
+ * `extra` is a further JS condition on the low half `l` for the hit (carry checks).
+ */
+function access(where: Where, size: 4 | 8, write: boolean, hit: string, miss: string, extra = ''): string {
+  const [tag, words] = write ? ['wt', 'ww'] : ['rt', 'rw'];
+  // sums beyond ±2^63 wrap as on hardware (as Cpu.addrOf does)
+  const wrap = 'if (a >= 9223372036854775808) a -= 18446744073709551616; else if (a < -9223372036854775808) a += 18446744073709551616;';
+  if ('expr' in where) {
+    if (!TLB_WORDS) return `{ let a = ${where.expr}; ${wrap} ${miss} }`;
+    return `{ let a = ${where.expr}; ${wrap} const pn = Math.floor(a / 4096); const o = a - pn * 4096; const s = pn & ${TLB_MASK}; if ((o & ${size - 1}) === 0 && ${tag}[s] === pn) { const w = ${words}[s]; const x = o >> 2; ${hit} } else { ${miss} } }`;
+  }
+  const r = where.reg;
+  const full = `let a = hi[${r}] * 4294967296 + (lo[${r}] >>> 0) + ${where.disp}; ${wrap}`;
+  if (!TLB_WORDS) return `{ ${full} ${miss} }`;
+  return (
+    `{ const l = (lo[${r}] >>> 0) + ${where.disp}; const q = l >>> 12; const o = l & 4095; const s = q & ${TLB_MASK};` +
+    ` if (l >= 0 && l <= 4294967295${extra} && (o & ${size - 1}) === 0 && ${tag}[s] === hi[${r}] * 1048576 + q) { const w = ${words}[s]; const x = o >> 2; ${hit} }` +
+    ` else { ${full} ${miss} } }`
+  );
 }
 
 /** MOV of a full 32/64-bit register or immediate to or from simple memory, or of an immediate to a register, inline; null when not such a form. */
@@ -171,18 +175,48 @@ function movInline(d: Insn, i: number): string | null {
   const load = d.a >= 0 && d.a < 16 && d.b === OPD_MEM;
   const store = d.a === OPD_MEM && ((d.b >= 0 && d.b < 16) || d.b === OPD_IMM);
   if (!load && !store) return null;
-  const addr = addressSource(d);
-  if (addr === null) return null;
-  let s = `c.bi = done + ${i};\n{ ${addressLet(d, i, addr)} `;
+  const where = whereOf(d);
+  if (where === null) return null;
+  let s = `c.bi = done + ${i};\n`;
   if (load) {
     const r = d.a;
-    s += wide ? load64('a', `lo[${r}]`, `hi[${r}]`) : `${load32('a', `lo[${r}]`)} hi[${r}] = 0;`;
+    s += wide
+      ? access(where, 8, false, `lo[${r}] = w[x]; hi[${r}] = w[x + 1];`, `lo[${r}] = m.ld64(a); hi[${r}] = m.hi32;`)
+      : access(where, 4, false, `lo[${r}] = w[x]; hi[${r}] = 0;`, `lo[${r}] = m.ld32(a); hi[${r}] = 0;`);
   } else {
     const vLo = d.b === OPD_IMM ? `${d.imm | 0}` : `lo[${d.b}]`;
     const vHi = d.b === OPD_IMM ? `${d.immHi | 0}` : `hi[${d.b}]`;
-    s += wide ? store64('a', vLo, vHi) : store32('a', vLo);
+    s += wide ? access(where, 8, true, `w[x] = ${vLo}; w[x + 1] = ${vHi};`, `m.st64(a, ${vLo}, ${vHi});`) : access(where, 4, true, `w[x] = ${vLo};`, `m.st32(a, ${vLo});`);
   }
-  return s + ' }\n';
+  return s + '\n';
+}
+
+/** Sets RSP to the 64-bit value v (a double, on the slow paths). */
+function setRsp(v: string): string {
+  return `lo[4] = ${v}; hi[4] = Math.floor((${v}) / 4294967296);`;
+}
+
+/** Pushes (vlo, vhi) inline: on a TLB hit without a borrow out of the low half, RSP's low half alone changes. */
+function pushSource(vlo: string, vhi: string): string {
+  return access(
+    { reg: 4, disp: -8 },
+    8,
+    true,
+    `w[x] = ${vlo}; w[x + 1] = ${vhi}; lo[4] = l;`,
+    `m.st64(a, ${vlo}, ${vhi}); ${setRsp('a')}`,
+  );
+}
+
+/** Pops a word inline, then runs `then`, which sees its halves in v and vh. */
+function popSource(then: string): string {
+  return access(
+    { reg: 4, disp: 0 },
+    8,
+    false,
+    `const v = w[x]; const vh = w[x + 1]; lo[4] = l + 8; ${then}`,
+    `const v = m.ld64(a); const vh = m.hi32; ${setRsp('a + 8')} ${then}`,
+    ' && l < 4294967288',
+  );
 }
 
 /** 64-bit PUSH of a register, an immediate or simple memory, or POP into a register, inline; null when not such a form. */
@@ -190,25 +224,21 @@ function pushPopInline(d: Insn, i: number): string | null {
   const exec = d.form.exec;
   if ((exec !== 'push' && exec !== 'pop') || d.size !== 8) return null;
   const r = d.a;
-  let s = `c.bi = done + ${i};\n{ const sp = hi[4] * 4294967296 + (lo[4] >>> 0);`;
-  if (exec === 'push') {
-    let vlo: string;
-    let vhi: string;
-    if (r >= 0 && r < 16) [vlo, vhi] = [`lo[${r}]`, `hi[${r}]`];
-    else if (r === OPD_IMM) [vlo, vhi] = [`${d.imm | 0}`, `${d.immHi | 0}`];
-    else {
-      // the operand's address is computed with RSP before the push, and read before anything changes
-      const addr = r === OPD_MEM ? addressSource(d) : null;
-      if (addr === null) return null;
-      s += ` ${addressLet(d, i, addr)} let v = 0, vh = 0; ${load64('a', 'v', 'vh')}`;
-      [vlo, vhi] = ['v', 'vh'];
-    }
-    s += ` const nsp = sp - 8; ${store64('nsp', vlo, vhi)} lo[4] = nsp; hi[4] = Math.floor(nsp / 4294967296); }\n`;
-  } else {
+  const s = `c.bi = done + ${i};\n`;
+  if (exec === 'pop') {
     if (r < 0 || r >= 16) return null;
-    s += ` let v = 0, vh = 0; ${load64('sp', 'v', 'vh')} const nsp = sp + 8; lo[4] = nsp; hi[4] = Math.floor(nsp / 4294967296); lo[${r}] = v; hi[${r}] = vh; }\n`;
+    // POP RSP leaves the popped value in RSP: the register write comes last
+    return s + popSource(`lo[${r}] = v; hi[${r}] = vh;`) + '\n';
   }
-  return s;
+  if (r >= 0 && r < 16) {
+    // PUSH RSP pushes the value before the push
+    return s + (r === 4 ? `{ const pl = lo[4]; const ph = hi[4]; ${pushSource('pl', 'ph')} }` : pushSource(`lo[${r}]`, `hi[${r}]`)) + '\n';
+  }
+  if (r === OPD_IMM) return s + pushSource(`${d.imm | 0}`, `${d.immHi | 0}`) + '\n';
+  // PUSH m64: the operand's address is computed with RSP before the push, and read before anything changes
+  const where = r === OPD_MEM ? whereOf(d) : null;
+  if (where === null) return null;
+  return s + `{ let pv = 0, pvh = 0; ${access(where, 8, false, 'pv = w[x]; pvh = w[x + 1];', 'pv = m.ld64(a); pvh = m.hi32;')} ${pushSource('pv', 'pvh')} }\n`;
 }
 
 /** Near CALL to a constant canonical target, inline: push the return address, jump. */
@@ -216,13 +246,18 @@ function callInline(d: Insn, i: number): string | null {
   if (d.form.exec !== 'call' || !isCanonical(d.target)) return null;
   const rlo = d.next | 0;
   const rhi = Math.floor(d.next / 4294967296) | 0;
-  return `c.bi = done + ${i};\n{ const sp = hi[4] * 4294967296 + (lo[4] >>> 0); const nsp = sp - 8; ${store64('nsp', `${rlo}`, `${rhi}`)} lo[4] = nsp; hi[4] = Math.floor(nsp / 4294967296); c.rip = ${d.target}; }\n`;
+  return `c.bi = done + ${i};\n${pushSource(`${rlo}`, `${rhi}`)} c.rip = ${d.target};\n`;
 }
 
 /** Near RET (without an immediate), inline; a non-canonical return address goes to the handler, which raises #GP. */
 function retInline(d: Insn, i: number): string | null {
   if (d.form.exec !== 'ret' || d.a === OPD_IMM) return null;
-  return `c.bi = done + ${i};\n{ const sp = hi[4] * 4294967296 + (lo[4] >>> 0); let v = 0, vh = 0; ${load64('sp', 'v', 'vh')} const t = (vh | 0) * 4294967296 + (v >>> 0); if (t >= -140737488355328 && t < 140737488355328) { const nsp = sp + 8; lo[4] = nsp; hi[4] = Math.floor(nsp / 4294967296); c.rip = t; } else h${i}(c, d${i}); }\n`;
+  // the target is checked before RSP changes: the handler re-reads it and faults with nothing changed
+  return (
+    `c.bi = done + ${i};\n{ const sp0 = lo[4]; const sh0 = hi[4]; ` +
+    popSource(`const t = (vh | 0) * 4294967296 + (v >>> 0); if (t >= -140737488355328 && t < 140737488355328) c.rip = t; else { lo[4] = sp0; hi[4] = sh0; h${i}(c, d${i}); }`) +
+    ' }\n'
+  );
 }
 
 /** 'push' or 'pop' when d is a 64-bit PUSH of a register other than RSP or of an immediate, or a 64-bit POP into a register other than RSP; else null. */
@@ -241,17 +276,16 @@ function stackRunKind(d: Insn): 'push' | 'pop' | null {
  */
 function stackRun(b: Block, i: number, k: number, checked: string): string {
   const push = b.insns[i]!.form.exec === 'push';
-  const at = push ? 'nsp' : 'sp';
-  let s = `c.bi = done + ${i};\n{ const sp = hi[4] * 4294967296 + (lo[4] >>> 0); const nsp = sp ${push ? '-' : '+'} ${8 * k};`;
-  s += ` const pn = Math.floor(${at} / 4096); const o = ${at} - pn * 4096; const s = pn & ${TLB_MASK};`;
-  s += `\nif (${TLB_WORDS} && (o & 7) === 0 && o <= ${4096 - 8 * k} && ${push ? 'wt' : 'rt'}[s] === pn) { const w = ${push ? 'ww' : 'rw'}[s]; const x = o >> 2;`;
+  // the low half of the run's lowest address; RSP's high half does not change on the fast path
+  let s = `c.bi = done + ${i};\n{ const l = (lo[4] >>> 0) ${push ? '-' : '+'} ${push ? 8 * k : 0}; const q = l >>> 12; const o = l & 4095; const s = q & ${TLB_MASK};`;
+  s += `\nif (${TLB_WORDS} && l >= 0 && l <= ${4294967295 - 8 * k} && (o & 7) === 0 && o <= ${4096 - 8 * k} && ${push ? 'wt' : 'rt'}[s] === hi[4] * 1048576 + q) { const w = ${push ? 'ww' : 'rw'}[s]; const x = o >> 2;`;
   for (let j = 0; j < k; j++) {
     const d = b.insns[i + j]!;
     if (!push) s += ` lo[${d.a}] = w[x + ${2 * j}]; hi[${d.a}] = w[x + ${2 * j + 1}];`;
     else if (d.a === OPD_IMM) s += ` w[x + ${2 * (k - 1 - j)}] = ${d.imm | 0}; w[x + ${2 * (k - 1 - j) + 1}] = ${d.immHi | 0};`;
     else s += ` w[x + ${2 * (k - 1 - j)}] = lo[${d.a}]; w[x + ${2 * (k - 1 - j) + 1}] = hi[${d.a}];`;
   }
-  return s + ` lo[4] = nsp; hi[4] = Math.floor(nsp / 4294967296); }\nelse {\n${checked}}\n}\n`;
+  return s + ` lo[4] = l${push ? '' : ` + ${8 * k}`}; }\nelse {\n${checked}}\n}\n`;
 }
 
 export function compileBlock(b: Block): (c: Cpu, budget: number) => void {
