@@ -38,7 +38,7 @@
 // Documented choices where the SDM leaves results undefined: see the handlers' comments
 // (flags.ts for AF after logic ops).
 import { CpuFault, VEC_BP, VEC_DE, VEC_GP, VEC_UD, generalProtection, undefinedOpcode } from './faults.ts';
-import { Memory, PAGE_SIZE, isCanonical } from './memory.ts';
+import { Memory, PAGE_SIZE, TLB_MASK, TLB_WORDS, isCanonical } from './memory.ts';
 import { decode, Insn, MAX_INSN_LENGTH, SEG_FS, Truncated } from './decode.ts';
 import { formatInsn } from './disasm.ts';
 import { LazyFlags } from './flags.ts';
@@ -341,8 +341,19 @@ export class Cpu {
    * checks of the privilege Memory is set to (a fault throws CpuFault and changes nothing).
    */
   hostReturn(): void {
-    const sp = this.hi[4]! * TWO32 + (this.lo[4]! >>> 0);
     const m = this.mem;
+    // The usual case, as compiled RETs do it: the stack page in the read TLB and no carry out of RSP's low half.
+    const l = this.lo[4]! >>> 0;
+    const q = l >>> 12;
+    const o = l & 4095;
+    const slot = q & TLB_MASK;
+    if (TLB_WORDS && (o & 7) === 0 && l < 4294967288 && m.readTag[slot] === this.hi[4]! * 1048576 + q) {
+      const w = m.readWords[slot]!;
+      this.rip = w[(o >> 2) + 1]! * TWO32 + (w[o >> 2]! >>> 0);
+      this.lo[4] = l + 8;
+      return;
+    }
+    const sp = this.hi[4]! * TWO32 + l;
     const lo = m.ld64(sp);
     this.rip = (m.hi32 | 0) * TWO32 + lo;
     const nsp = sp + 8;
