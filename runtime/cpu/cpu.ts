@@ -403,8 +403,30 @@ export class Cpu {
         continue;
       }
       const insns = b.insns;
-      const handlers = b.handlers;
       const n = insns.length;
+      const compiled = b.compiled;
+      if (compiled !== null && budget >= n) {
+        // The common case, kept short: the compiled function sets RIP itself.
+        this.bi = 0;
+        try {
+          compiled(this, budget);
+        } catch (e) {
+          const k = this.bi;
+          this.icount += k;
+          return this.faultStop(e, insns[k % n]!.addr);
+        }
+        const k = this.bi;
+        this.icount += k;
+        budget -= k;
+        if (this.stopRequest !== null) {
+          const s = this.stopRequest;
+          this.stopRequest = null;
+          return s;
+        }
+        block = b.valid ? b : null;
+        continue;
+      }
+      const handlers = b.handlers;
       const end = budget < n ? budget : n;
       let i = 0;
       // RIP is set once per block to the fall-through address (only the last instruction may branch or
