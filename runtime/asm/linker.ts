@@ -7,8 +7,9 @@
 // aligned; gaps in text are filled with INT3 (CC). Empty segments are omitted.
 //
 // Host bindings. `bindHost(name, fn)` defines `name` as a 16-byte slot in a page mapped
-// { host: true }: when execution reaches it the CPU stops with { kind: 'host', addr } and
-// the machine calls `image.callHost(cpu, addr)`, which runs fn and then returns to the
+// { host: true }: when execution reaches it the CPU stops with { kind: 'host', addr } (or
+// calls its hostCall hook, which a machine may use to serve the address without stopping)
+// and the machine calls `image.callHost(cpu, addr)`, which runs fn and then returns to the
 // caller by popping the return address, as the RET of a real function would. This is how
 // `CALL runtime·entersyscall(SB)` reaches TypeScript (the same idea as go:linkname).
 //

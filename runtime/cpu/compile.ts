@@ -1,14 +1,18 @@
 // The block compiler: turns a hot decoded block into one JavaScript function.
 //
-// Register-only integer forms (ALU reg/imm at 32 and 64 bits, INC/DEC, MOV reg,reg, JE/JNE)
-// 32/64-bit MOV between a register and a simple memory operand, 64-bit PUSH/POP of a
-// register (a run of consecutive PUSHes or POPs of registers or immediates moves its words
-// in one go when its stack bytes lie in one page already in the TLB), and SHL/SHR/SAR by a constant and two-operand IMUL of registers whose flags are
-// dead are emitted inline with their register numbers and immediates as constants; every other
-// instruction becomes a call of its handler with constant arguments (a monomorphic call site
-// V8 can inline). Lazy-flag stores of an inline ALU instruction are dropped when a later
-// instruction of the same block overwrites every arithmetic flag first and nothing between
-// them can fault or read flags, so the flags are never observable.
+// Emitted inline, with register numbers, immediates and displacements as constants:
+// register-only integer forms (ALU reg/imm at 32 and 64 bits, INC/DEC, MOV reg,reg,
+// MOV reg,imm, JE/JNE); 32/64-bit MOV between a register or an immediate and a simple memory
+// operand (base, index, displacement, FS/GS base); 64-bit PUSH of a register, an immediate or
+// memory and POP into a register (a run of consecutive PUSHes or POPs of registers or
+// immediates moves its words in one go when its stack bytes lie in one page already in the
+// TLB, and writes RSP once); near CALL to a constant target and RET; SHL/SHR/SAR by a
+// constant and two-operand IMUL of registers whose flags are dead. Their memory accesses
+// probe the TLB inline (see `access`). Every other instruction becomes a call of its handler
+// with constant arguments (a monomorphic call site V8 can inline). Lazy-flag stores of an
+// inline ALU instruction are dropped when a later instruction of the same block overwrites
+// every arithmetic flag first and nothing between them can fault or read flags, so the
+// flags are never observable.
 //
 // Contract with Cpu.run: the function is only called when the whole block may execute
 // (`budget` >= its length); before each instruction that may fault it stores the number of

@@ -16,6 +16,9 @@
 // goroutine's thread's CPU: CALL runtime·entersyscall → SYSCALL → entry_SYSCALL_64 (guest
 // code, ring 0) → do_syscall_64 (host) → the handler → SYSRETQ → CALL runtime·exitsyscall
 // → RET to the call-return target, where the host reads r1, r2 and err from the frame.
+// The three host addresses are served inside the CPU's run loop (its hostCall hook,
+// serveHost), exactly as a stop there and a fresh run would: instructions are charged to
+// the clock first, and the CPU goes on with a fresh slice.
 // A handler that must wait leaves the CPU parked inside do_syscall_64: the goroutine
 // yields a 'syscall-blocked' Park and, once the kernel wakes the thread, the handler runs
 // again (advance serves it) and the CPU carries on to SYSRET.
@@ -836,7 +839,7 @@ function linkImage(personality: UnixPersonality, target: TargetDescriptor, extra
   const linker = new Linker({ base: IMAGE_BASE });
   for (const o of personality.userObjects(target)) linker.add(o);
   for (const g of extra) linker.add(assemble(g.source, { file: g.file ?? 'guest.s', pkg: g.pkg ?? 'main' }));
-  // The machine's run loop serves these addresses itself (runThread); the bound functions never run.
+  // The machine serves these addresses itself (serveHost, advance); the bound functions never run.
   const unreachable = (name: string) => () => {
     throw new Error(`${name} is served by the machine's run loop`);
   };
