@@ -3,14 +3,18 @@
 // CPU (CALL runtime·entersyscall, SYSCALL, entry_SYSCALL_64, do_syscall_64, the kernel's
 // getpid, SYSRETQ, CALL runtime·exitsyscall, RET) → [r1, r2, err]; and the same through
 // RawSyscall (no scheduler calls). Native baseline in the same run: a C loop of
-// syscall(SYS_getpid), built with gcc -O2.
+// syscall(SYS_getpid), built with gcc -O2. Then the getpid wrapper of each machine
+// (linux, freebsd, darwin through libc, windows' GetCurrentProcessId through SyscallN).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { target } from '../generated/target_linux_amd64.ts';
+import { target as freebsd } from '../generated/target_freebsd_amd64.ts';
+import { target as darwin } from '../generated/target_darwin_amd64.ts';
+import { target as windows } from '../generated/target_windows_amd64.ts';
 import { SYS_GETPID } from '../generated/zsysnum_linux_amd64.ts';
-import { Machine, RawSyscall, Syscall, type Go, type SyscallResult } from '../runtime/index.ts';
+import { Machine, RawSyscall, Syscall, type Go, type TargetDescriptor } from '../runtime/index.ts';
 
 function nativeGetpidNs(calls: number): number | null {
   const dir = mkdtempSync(join(tmpdir(), 'bench-syscall-'));
@@ -39,12 +43,12 @@ int main(void) {
   }
 }
 
-/** ns per call of `call` in a goroutine on a fresh machine (best of `rounds`). */
-function measure(call: () => Go<SyscallResult>, calls: number, rounds: number): { ns: number; instructions: number } {
+/** ns per call of `call` in a goroutine on a fresh machine for `t` (best of `rounds`). */
+function measure(call: () => Go<unknown>, calls: number, rounds: number, t: TargetDescriptor = target): { ns: number; instructions: number } {
   let best = Infinity;
   let instructions = 0;
   for (let round = 0; round < rounds; round++) {
-    const m = new Machine({ target });
+    const m = new Machine({ target: t });
     let ns = 0;
     const result = m.run(function* () {
       for (let i = 0; i < 1000; i++) yield* call(); // warm-up: decode and compile the blocks
@@ -70,4 +74,16 @@ export async function run(): Promise<void> {
   console.log(`Syscall(SYS_GETPID) on the machine:         ${sys.ns.toFixed(0)} ns/call${ratio(sys.ns)}, ${sys.instructions.toFixed(0)} guest instructions/call`);
   console.log(`RawSyscall(SYS_GETPID) on the machine:      ${raw.ns.toFixed(0)} ns/call${ratio(raw.ns)}, ${raw.instructions.toFixed(0)} guest instructions/call`);
   console.log(`goal: Syscall getpid <= 500 ns`);
+  // The same call through each machine's generated wrapper (windows: GetCurrentProcessId via SyscallN).
+  const wrapped: Array<[string, TargetDescriptor, string]> = [
+    ['linux/amd64 Getpid', target, 'Getpid'],
+    ['freebsd/amd64 Getpid', freebsd, 'Getpid'],
+    ['darwin/amd64 Getpid (libc)', darwin, 'Getpid'],
+    ['windows/amd64 GetCurrentProcessId', windows, 'GetCurrentProcessId'],
+  ];
+  for (const [name, t, fn] of wrapped) {
+    const wrapper = t.wrappers[fn] as () => Go<unknown>;
+    const r = measure(() => wrapper(), calls / 2, 3, t);
+    console.log(`${`${name}:`.padEnd(44)}${r.ns.toFixed(0)} ns/call, ${r.instructions.toFixed(0)} guest instructions/call`);
+  }
 }

@@ -227,10 +227,14 @@ export interface LibcFunction {
 export interface SyscallBackend {
   /** The OS of the running target (picks the EINVAL of BytePtrFromString). */
   readonly os: string;
-  /** A direct system call with trap number `trap` (linux, freebsd). */
-  syscall(kind: CallKind, trap: Word, args: readonly Word[]): Go<SyscallResult>;
-  /** A call through a libc trampoline (darwin); `x` asks for a 64-bit r1 (syscall6X). */
-  libcCall(kind: CallKind, fn: LibcFunction, args: readonly Word[], x: boolean): Go<SyscallResult>;
+  /**
+   * A direct system call with trap number `trap` (linux, freebsd). Returns the result
+   * words when the call completed without parking, or a goroutine step that parks and
+   * then returns them (a backend may always return the step; the entry points accept both).
+   */
+  syscall(kind: CallKind, trap: Word, args: readonly Word[]): SyscallResult | Go<SyscallResult>;
+  /** A call through a libc trampoline (darwin); `x` asks for a 64-bit r1 (syscall6X). Returns as syscall does. */
+  libcCall(kind: CallKind, fn: LibcFunction, args: readonly Word[], x: boolean): SyscallResult | Go<SyscallResult>;
   /** A call to a DLL procedure address (windows SyscallN); err is GetLastError. */
   procCall(addr: Word, args: readonly Word[]): Go<SyscallResult>;
   /** Address of `proc` exported by `dll` (as named to NewLazySystemDLL, e.g. "kernel32.dll"), or null when either is missing. */
@@ -298,48 +302,62 @@ export function UTF16PtrFromString(s: string): [Word, Errno | null] {
 
 // ---------------------------------------------------------------------------------------
 // Call entry points (Go's syscall.Syscall family). Each canonicalises its words, parks
-// the goroutine as the backend decides and returns the raw result words.
+// the goroutine as the backend decides and returns the raw result words. A call that
+// completes without parking (most do) goes through no generator but the entry point's own.
 
 function words(args: readonly Word[]): Word[] {
   return args.map(word);
 }
 
+/** True when the backend answered with the result itself rather than a step that parks. */
+function completed(r: SyscallResult | Go<SyscallResult>): r is SyscallResult {
+  return Array.isArray(r);
+}
+
 export function* Syscall(trap: Word, a1: Word, a2: Word, a3: Word): Go<SyscallResult> {
-  return yield* backend().syscall('syscall', word(trap), words([a1, a2, a3]));
+  const r = backend().syscall('syscall', word(trap), [word(a1), word(a2), word(a3)]);
+  return completed(r) ? r : yield* r;
 }
 
 export function* Syscall6(trap: Word, a1: Word, a2: Word, a3: Word, a4: Word, a5: Word, a6: Word): Go<SyscallResult> {
-  return yield* backend().syscall('syscall', word(trap), words([a1, a2, a3, a4, a5, a6]));
+  const r = backend().syscall('syscall', word(trap), [word(a1), word(a2), word(a3), word(a4), word(a5), word(a6)]);
+  return completed(r) ? r : yield* r;
 }
 
 export function* Syscall9(
   trap: Word, a1: Word, a2: Word, a3: Word, a4: Word, a5: Word, a6: Word, a7: Word, a8: Word, a9: Word,
 ): Go<SyscallResult> {
-  return yield* backend().syscall('syscall', word(trap), words([a1, a2, a3, a4, a5, a6, a7, a8, a9]));
+  const r = backend().syscall('syscall', word(trap), words([a1, a2, a3, a4, a5, a6, a7, a8, a9]));
+  return completed(r) ? r : yield* r;
 }
 
 export function* RawSyscall(trap: Word, a1: Word, a2: Word, a3: Word): Go<SyscallResult> {
-  return yield* backend().syscall('raw', word(trap), words([a1, a2, a3]));
+  const r = backend().syscall('raw', word(trap), [word(a1), word(a2), word(a3)]);
+  return completed(r) ? r : yield* r;
 }
 
 export function* RawSyscall6(trap: Word, a1: Word, a2: Word, a3: Word, a4: Word, a5: Word, a6: Word): Go<SyscallResult> {
-  return yield* backend().syscall('raw', word(trap), words([a1, a2, a3, a4, a5, a6]));
+  const r = backend().syscall('raw', word(trap), [word(a1), word(a2), word(a3), word(a4), word(a5), word(a6)]);
+  return completed(r) ? r : yield* r;
 }
 
 export function* RawSyscall9(
   trap: Word, a1: Word, a2: Word, a3: Word, a4: Word, a5: Word, a6: Word, a7: Word, a8: Word, a9: Word,
 ): Go<SyscallResult> {
-  return yield* backend().syscall('raw', word(trap), words([a1, a2, a3, a4, a5, a6, a7, a8, a9]));
+  const r = backend().syscall('raw', word(trap), words([a1, a2, a3, a4, a5, a6, a7, a8, a9]));
+  return completed(r) ? r : yield* r;
 }
 
 /** Linux calls that cannot fail (getpid): the error word is not looked at. */
 export function* SyscallNoError(trap: Word, a1: Word, a2: Word, a3: Word): Go<[r1: Word, r2: Word]> {
-  const [r1, r2] = yield* backend().syscall('syscall', word(trap), words([a1, a2, a3]));
+  const r = backend().syscall('syscall', word(trap), [word(a1), word(a2), word(a3)]);
+  const [r1, r2] = completed(r) ? r : yield* r;
   return [r1, r2];
 }
 
 export function* RawSyscallNoError(trap: Word, a1: Word, a2: Word, a3: Word): Go<[r1: Word, r2: Word]> {
-  const [r1, r2] = yield* backend().syscall('raw', word(trap), words([a1, a2, a3]));
+  const r = backend().syscall('raw', word(trap), [word(a1), word(a2), word(a3)]);
+  const [r1, r2] = completed(r) ? r : yield* r;
   return [r1, r2];
 }
 
@@ -358,29 +376,35 @@ export function libcTrampoline(name: string): LibcFunction {
 }
 
 export function* syscall_syscall(fn: LibcFunction, a1: Word, a2: Word, a3: Word): Go<SyscallResult> {
-  return yield* backend().libcCall('syscall', fn, words([a1, a2, a3]), false);
+  const r = backend().libcCall('syscall', fn, [word(a1), word(a2), word(a3)], false);
+  return completed(r) ? r : yield* r;
 }
 
 export function* syscall_syscall6(fn: LibcFunction, a1: Word, a2: Word, a3: Word, a4: Word, a5: Word, a6: Word): Go<SyscallResult> {
-  return yield* backend().libcCall('syscall', fn, words([a1, a2, a3, a4, a5, a6]), false);
+  const r = backend().libcCall('syscall', fn, [word(a1), word(a2), word(a3), word(a4), word(a5), word(a6)], false);
+  return completed(r) ? r : yield* r;
 }
 
 export function* syscall_syscall6X(fn: LibcFunction, a1: Word, a2: Word, a3: Word, a4: Word, a5: Word, a6: Word): Go<SyscallResult> {
-  return yield* backend().libcCall('syscall', fn, words([a1, a2, a3, a4, a5, a6]), true);
+  const r = backend().libcCall('syscall', fn, [word(a1), word(a2), word(a3), word(a4), word(a5), word(a6)], true);
+  return completed(r) ? r : yield* r;
 }
 
 export function* syscall_syscall9(
   fn: LibcFunction, a1: Word, a2: Word, a3: Word, a4: Word, a5: Word, a6: Word, a7: Word, a8: Word, a9: Word,
 ): Go<SyscallResult> {
-  return yield* backend().libcCall('syscall', fn, words([a1, a2, a3, a4, a5, a6, a7, a8, a9]), false);
+  const r = backend().libcCall('syscall', fn, words([a1, a2, a3, a4, a5, a6, a7, a8, a9]), false);
+  return completed(r) ? r : yield* r;
 }
 
 export function* syscall_rawSyscall(fn: LibcFunction, a1: Word, a2: Word, a3: Word): Go<SyscallResult> {
-  return yield* backend().libcCall('raw', fn, words([a1, a2, a3]), false);
+  const r = backend().libcCall('raw', fn, [word(a1), word(a2), word(a3)], false);
+  return completed(r) ? r : yield* r;
 }
 
 export function* syscall_rawSyscall6(fn: LibcFunction, a1: Word, a2: Word, a3: Word, a4: Word, a5: Word, a6: Word): Go<SyscallResult> {
-  return yield* backend().libcCall('raw', fn, words([a1, a2, a3, a4, a5, a6]), false);
+  const r = backend().libcCall('raw', fn, [word(a1), word(a2), word(a3), word(a4), word(a5), word(a6)], false);
+  return completed(r) ? r : yield* r;
 }
 
 // windows: DLL procedures called by address (mkwinsyscall).

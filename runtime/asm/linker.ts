@@ -7,8 +7,9 @@
 // aligned; gaps in text are filled with INT3 (CC). Empty segments are omitted.
 //
 // Host bindings. `bindHost(name, fn)` defines `name` as a 16-byte slot in a page mapped
-// { host: true }: when execution reaches it the CPU stops with { kind: 'host', addr } and
-// the machine calls `image.callHost(cpu, addr)`, which runs fn and then returns to the
+// { host: true }: when execution reaches it the CPU stops with { kind: 'host', addr } (or
+// calls its hostCall hook, which a machine may use to serve the address without stopping)
+// and the machine calls `image.callHost(cpu, addr)`, which runs fn and then returns to the
 // caller by popping the return address, as the RET of a real function would. This is how
 // `CALL runtime·entersyscall(SB)` reaches TypeScript (the same idea as go:linkname).
 //
@@ -26,7 +27,6 @@ import { symbolName, type AsmObject, type ObjSymbol } from './assembler.ts';
 import { AsmError, type Diagnostic } from './errors.ts';
 
 const PAGE = 4096;
-const RSP = 4;
 const HOST_SLOT = 16;
 
 export type HostFunction = (cpu: Cpu) => void;
@@ -230,10 +230,7 @@ export class Linker {
 
 /** Pops the return address into RIP, as RET does, with the access checks of the CPU's current ring. */
 export function returnToCaller(cpu: Cpu): void {
-  const sp = cpu.regAddr(RSP);
-  const lo = cpu.load(sp, 8);
-  cpu.rip = (cpu.th | 0) * 2 ** 32 + (lo >>> 0);
-  cpu.setRegAddr(RSP, sp + 8);
+  cpu.hostReturn();
 }
 
 /** Maps every segment of the image into memory with its permissions and writes its bytes. */

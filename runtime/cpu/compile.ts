@@ -1,13 +1,18 @@
 // The block compiler: turns a hot decoded block into one JavaScript function.
 //
-// Register-only integer forms (ALU reg/imm at 32 and 64 bits, INC/DEC, MOV reg,reg, JE/JNE)
-// 32/64-bit MOV between a register and a simple memory operand, 64-bit PUSH/POP of a
-// register, and SHL/SHR/SAR by a constant and two-operand IMUL of registers whose flags are
-// dead are emitted inline with their register numbers and immediates as constants; every other
-// instruction becomes a call of its handler with constant arguments (a monomorphic call site
-// V8 can inline). Lazy-flag stores of an inline ALU instruction are dropped when a later
-// instruction of the same block overwrites every arithmetic flag first and nothing between
-// them can fault or read flags, so the flags are never observable.
+// Emitted inline, with register numbers, immediates and displacements as constants:
+// register-only integer forms (ALU reg/imm at 32 and 64 bits, INC/DEC, MOV reg,reg,
+// MOV reg,imm, JE/JNE); 32/64-bit MOV between a register or an immediate and a simple memory
+// operand (base, index, displacement, FS/GS base); 64-bit PUSH of a register, an immediate or
+// memory and POP into a register (a run of consecutive PUSHes or POPs of registers or
+// immediates moves its words in one go when its stack bytes lie in one page already in the
+// TLB, and writes RSP once); near CALL to a constant target and RET; SHL/SHR/SAR by a
+// constant and two-operand IMUL of registers whose flags are dead. Their memory accesses
+// probe the TLB inline (see `access`). Every other instruction becomes a call of its handler
+// with constant arguments (a monomorphic call site V8 can inline). Lazy-flag stores of an
+// inline ALU instruction are dropped when a later instruction of the same block overwrites
+// every arithmetic flag first and nothing between them can fault or read flags, so the
+// flags are never observable.
 //
 // Contract with Cpu.run: the function is only called when the whole block may execute
 // (`budget` >= its length); before each instruction that may fault it stores the number of
@@ -16,9 +21,9 @@
 // loops inside the function while the budget allows another whole pass.
 import type { Block, Cpu } from './cpu.ts';
 import type { Insn } from './decode.ts';
-import { OPD_IMM, OPD_MEM } from './decode.ts';
+import { OPD_IMM, OPD_MEM, SEG_FS } from './decode.ts';
 import { aluReg32, aluReg64, incdecReg, jccZ, movRegReg, mayFault, mayWriteMemory, mulLow64 } from './exec.ts';
-import { isCanonical } from './memory.ts';
+import { isCanonical, TLB_MASK, TLB_WORDS } from './memory.ts';
 import { ARITH_FLAGS, CF } from './table.ts';
 import { LF_ADD, LF_DEC, LF_INC, LF_LOGIC, LF_SUB } from './flags.ts';
 
@@ -120,46 +125,171 @@ function incdecInline(d: Insn): string {
   return s;
 }
 
-/** The linear address of a simple memory operand (base/index/displacement, no segment, 64-bit addressing) as JS source, or null. */
-function addressSource(d: Insn): string | null {
-  if (d.seg !== 0 || d.addr32) return null;
+// Memory access inline: the TLB probe Memory.ld64/st64/ld32/st32 make, written out with the
+// active TLB set's arrays (read once per block: no instruction inside a block changes
+// privilege, only SYSCALL and SYSRET, which end it), so a hit costs no call; a miss, an
+// unaligned access or a page-straddling one calls Memory, which checks, fills and faults.
+// An address register + displacement is split in 32-bit halves: while the low half does not
+// carry, page number, slot and offset come from integer operations alone (no double
+// arithmetic); a carry, like any other address form, takes the full 64-bit sum.
+
+/** How an inline access finds its address: a register plus a displacement, or a full address expression. */
+type Where = { reg: number; disp: number } | { expr: string };
+
+/** The address form of simple memory operand d (base/index/displacement, FS/GS base, 64-bit addressing), or null. */
+function whereOf(d: Insn): Where | null {
+  if (d.addr32) return null;
+  if (d.base >= 0 && d.index < 0 && d.seg === 0) return { reg: d.base, disp: d.disp };
   let a = `${d.disp}`;
   if (d.base >= 0) a += ` + hi[${d.base}] * 4294967296 + (lo[${d.base}] >>> 0)`;
   if (d.index >= 0) a += ` + (hi[${d.index}] * 4294967296 + (lo[${d.index}] >>> 0)) * ${1 << d.scale}`;
-  return a;
+  if (d.seg !== 0) a += d.seg === SEG_FS ? ' + c.fsBase' : ' + c.gsBase';
+  return { expr: a };
 }
 
-/** MOV between a full 32/64-bit register and simple memory, inline; null when not that form. */
-function movMemInline(d: Insn, i: number): string | null {
+/**
+ * Source for one aligned access of `size` bytes (4 or 8) at `where`: `hit` runs with the
+ * page's words `w` and the word index `x` when the TLB (`rt`/`rw` or `wt`/`ww`) has the
+ * page; `miss` runs with the full address `a` (wrapped as hardware does) otherwise.
+ * `extra` is a further JS condition on the low half `l` for the hit (carry checks).
+ */
+function access(where: Where, size: 4 | 8, write: boolean, hit: string, miss: string, extra = ''): string {
+  const [tag, words] = write ? ['wt', 'ww'] : ['rt', 'rw'];
+  // sums beyond ±2^63 wrap as on hardware (as Cpu.addrOf does)
+  const wrap = 'if (a >= 9223372036854775808) a -= 18446744073709551616; else if (a < -9223372036854775808) a += 18446744073709551616;';
+  if ('expr' in where) {
+    if (!TLB_WORDS) return `{ let a = ${where.expr}; ${wrap} ${miss} }`;
+    return `{ let a = ${where.expr}; ${wrap} const pn = Math.floor(a / 4096); const o = a - pn * 4096; const s = pn & ${TLB_MASK}; if ((o & ${size - 1}) === 0 && ${tag}[s] === pn) { const w = ${words}[s]; const x = o >> 2; ${hit} } else { ${miss} } }`;
+  }
+  const r = where.reg;
+  const full = `let a = hi[${r}] * 4294967296 + (lo[${r}] >>> 0) + ${where.disp}; ${wrap}`;
+  if (!TLB_WORDS) return `{ ${full} ${miss} }`;
+  return (
+    `{ const l = (lo[${r}] >>> 0) + ${where.disp}; const q = l >>> 12; const o = l & 4095; const s = q & ${TLB_MASK};` +
+    ` if (l >= 0 && l <= 4294967295${extra} && (o & ${size - 1}) === 0 && ${tag}[s] === hi[${r}] * 1048576 + q) { const w = ${words}[s]; const x = o >> 2; ${hit} }` +
+    ` else { ${full} ${miss} } }`
+  );
+}
+
+/** MOV of a full 32/64-bit register or immediate to or from simple memory, or of an immediate to a register, inline; null when not such a form. */
+function movInline(d: Insn, i: number): string | null {
   if (d.form.exec !== 'mov' || (d.size !== 4 && d.size !== 8)) return null;
+  const wide = d.size === 8;
+  if (d.a >= 0 && d.a < 16 && d.b === OPD_IMM) return `lo[${d.a}] = ${d.imm | 0}; hi[${d.a}] = ${wide ? d.immHi | 0 : 0};\n`;
   const load = d.a >= 0 && d.a < 16 && d.b === OPD_MEM;
-  const store = d.a === OPD_MEM && d.b >= 0 && d.b < 16;
+  const store = d.a === OPD_MEM && ((d.b >= 0 && d.b < 16) || d.b === OPD_IMM);
   if (!load && !store) return null;
-  const addr = addressSource(d);
-  if (addr === null) return null;
-  // Sums beyond ±2^63 wrap on hardware: let the general address computation handle them.
-  let s = `c.bi = done + ${i};\n{ let a = ${addr}; if (a >= 9223372036854775808 || a < -9223372036854775808) a = c.addrOf(d${i});`;
+  const where = whereOf(d);
+  if (where === null) return null;
+  let s = `c.bi = done + ${i};\n`;
   if (load) {
     const r = d.a;
-    s += d.size === 8 ? ` lo[${r}] = m.ld64(a); hi[${r}] = m.hi32; }\n` : ` lo[${r}] = m.ld32(a); hi[${r}] = 0; }\n`;
+    s += wide
+      ? access(where, 8, false, `lo[${r}] = w[x]; hi[${r}] = w[x + 1];`, `lo[${r}] = m.ld64(a); hi[${r}] = m.hi32;`)
+      : access(where, 4, false, `lo[${r}] = w[x]; hi[${r}] = 0;`, `lo[${r}] = m.ld32(a); hi[${r}] = 0;`);
   } else {
-    s += d.size === 8 ? ` m.st64(a, lo[${d.b}], hi[${d.b}]); }\n` : ` m.st32(a, lo[${d.b}]); }\n`;
+    const vLo = d.b === OPD_IMM ? `${d.imm | 0}` : `lo[${d.b}]`;
+    const vHi = d.b === OPD_IMM ? `${d.immHi | 0}` : `hi[${d.b}]`;
+    s += wide ? access(where, 8, true, `w[x] = ${vLo}; w[x + 1] = ${vHi};`, `m.st64(a, ${vLo}, ${vHi});`) : access(where, 4, true, `w[x] = ${vLo};`, `m.st32(a, ${vLo});`);
   }
-  return s;
+  return s + '\n';
 }
 
-/** PUSH/POP of a 64-bit register, inline; null when not that form. */
+/** Sets RSP to the 64-bit value v (a double, on the slow paths). */
+function setRsp(v: string): string {
+  return `lo[4] = ${v}; hi[4] = Math.floor((${v}) / 4294967296);`;
+}
+
+/** Pushes (vlo, vhi) inline: on a TLB hit without a borrow out of the low half, RSP's low half alone changes. */
+function pushSource(vlo: string, vhi: string): string {
+  return access(
+    { reg: 4, disp: -8 },
+    8,
+    true,
+    `w[x] = ${vlo}; w[x + 1] = ${vhi}; lo[4] = l;`,
+    `m.st64(a, ${vlo}, ${vhi}); ${setRsp('a')}`,
+  );
+}
+
+/** Pops a word inline, then runs `then`, which sees its halves in v and vh. */
+function popSource(then: string): string {
+  return access(
+    { reg: 4, disp: 0 },
+    8,
+    false,
+    `const v = w[x]; const vh = w[x + 1]; lo[4] = l + 8; ${then}`,
+    `const v = m.ld64(a); const vh = m.hi32; ${setRsp('a + 8')} ${then}`,
+    ' && l < 4294967288',
+  );
+}
+
+/** 64-bit PUSH of a register, an immediate or simple memory, or POP into a register, inline; null when not such a form. */
 function pushPopInline(d: Insn, i: number): string | null {
   const exec = d.form.exec;
-  if ((exec !== 'push' && exec !== 'pop') || d.size !== 8 || d.a < 0 || d.a >= 16) return null;
+  if ((exec !== 'push' && exec !== 'pop') || d.size !== 8) return null;
   const r = d.a;
-  let s = `c.bi = done + ${i};\n{ const sp = hi[4] * 4294967296 + (lo[4] >>> 0);`;
-  if (exec === 'push') {
-    s += ` const nsp = sp - 8; m.st64(nsp, lo[${r}], hi[${r}]); lo[4] = nsp; hi[4] = Math.floor(nsp / 4294967296); }\n`;
-  } else {
-    s += ` const v = m.ld64(sp); const vh = m.hi32; const nsp = sp + 8; lo[4] = nsp; hi[4] = Math.floor(nsp / 4294967296); lo[${r}] = v; hi[${r}] = vh; }\n`;
+  const s = `c.bi = done + ${i};\n`;
+  if (exec === 'pop') {
+    if (r < 0 || r >= 16) return null;
+    // POP RSP leaves the popped value in RSP: the register write comes last
+    return s + popSource(`lo[${r}] = v; hi[${r}] = vh;`) + '\n';
   }
-  return s;
+  if (r >= 0 && r < 16) {
+    // PUSH RSP pushes the value before the push
+    return s + (r === 4 ? `{ const pl = lo[4]; const ph = hi[4]; ${pushSource('pl', 'ph')} }` : pushSource(`lo[${r}]`, `hi[${r}]`)) + '\n';
+  }
+  if (r === OPD_IMM) return s + pushSource(`${d.imm | 0}`, `${d.immHi | 0}`) + '\n';
+  // PUSH m64: the operand's address is computed with RSP before the push, and read before anything changes
+  const where = r === OPD_MEM ? whereOf(d) : null;
+  if (where === null) return null;
+  return s + `{ let pv = 0, pvh = 0; ${access(where, 8, false, 'pv = w[x]; pvh = w[x + 1];', 'pv = m.ld64(a); pvh = m.hi32;')} ${pushSource('pv', 'pvh')} }\n`;
+}
+
+/** Near CALL to a constant canonical target, inline: push the return address, jump. */
+function callInline(d: Insn, i: number): string | null {
+  if (d.form.exec !== 'call' || !isCanonical(d.target)) return null;
+  const rlo = d.next | 0;
+  const rhi = Math.floor(d.next / 4294967296) | 0;
+  return `c.bi = done + ${i};\n${pushSource(`${rlo}`, `${rhi}`)} c.rip = ${d.target};\n`;
+}
+
+/** Near RET (without an immediate), inline; a non-canonical return address goes to the handler, which raises #GP. */
+function retInline(d: Insn, i: number): string | null {
+  if (d.form.exec !== 'ret' || d.a === OPD_IMM) return null;
+  // the target is checked before RSP changes: the handler re-reads it and faults with nothing changed
+  return (
+    `c.bi = done + ${i};\n{ const sp0 = lo[4]; const sh0 = hi[4]; ` +
+    popSource(`const t = (vh | 0) * 4294967296 + (v >>> 0); if (t >= -140737488355328 && t < 140737488355328) c.rip = t; else { lo[4] = sp0; hi[4] = sh0; h${i}(c, d${i}); }`) +
+    ' }\n'
+  );
+}
+
+/** 'push' or 'pop' when d is a 64-bit PUSH of a register other than RSP or of an immediate, or a 64-bit POP into a register other than RSP; else null. */
+function stackRunKind(d: Insn): 'push' | 'pop' | null {
+  const exec = d.form.exec;
+  if ((exec !== 'push' && exec !== 'pop') || d.size !== 8) return null;
+  if (d.a >= 0 && d.a < 16 && d.a !== 4) return exec;
+  return exec === 'push' && d.a === OPD_IMM ? 'push' : null;
+}
+
+/**
+ * A run of k such PUSHes (or POPs) from instruction i: when the whole k·8 bytes of stack
+ * lie in one page already in the TLB, the words are moved straight into (out of) the page
+ * and RSP is written once; otherwise `checked`, the instructions one by one, runs. The fast
+ * path cannot fault and, through the write TLB, cannot write a page holding code.
+ */
+function stackRun(b: Block, i: number, k: number, checked: string): string {
+  const push = b.insns[i]!.form.exec === 'push';
+  // the low half of the run's lowest address; RSP's high half does not change on the fast path
+  let s = `c.bi = done + ${i};\n{ const l = (lo[4] >>> 0) ${push ? '-' : '+'} ${push ? 8 * k : 0}; const q = l >>> 12; const o = l & 4095; const s = q & ${TLB_MASK};`;
+  s += `\nif (${TLB_WORDS} && l >= 0 && l <= ${4294967295 - 8 * k} && (o & 7) === 0 && o <= ${4096 - 8 * k} && ${push ? 'wt' : 'rt'}[s] === hi[4] * 1048576 + q) { const w = ${push ? 'ww' : 'rw'}[s]; const x = o >> 2;`;
+  for (let j = 0; j < k; j++) {
+    const d = b.insns[i + j]!;
+    if (!push) s += ` lo[${d.a}] = w[x + ${2 * j}]; hi[${d.a}] = w[x + ${2 * j + 1}];`;
+    else if (d.a === OPD_IMM) s += ` w[x + ${2 * (k - 1 - j)}] = ${d.imm | 0}; w[x + ${2 * (k - 1 - j) + 1}] = ${d.immHi | 0};`;
+    else s += ` w[x + ${2 * (k - 1 - j)}] = lo[${d.a}]; w[x + ${2 * (k - 1 - j) + 1}] = hi[${d.a}];`;
+  }
+  return s + ` lo[4] = l${push ? '' : ` + ${8 * k}`}; }\nelse {\n${checked}}\n}\n`;
 }
 
 export function compileBlock(b: Block): (c: Cpu, budget: number) => void {
@@ -167,7 +297,8 @@ export function compileBlock(b: Block): (c: Cpu, budget: number) => void {
   let body = '';
   const names: string[] = [];
   const args: unknown[] = [];
-  for (let i = 0; i < n; i++) {
+  /** Instruction i on its own: inline source, or a call of its handler. */
+  const one = (i: number): string => {
     const d = b.insns[i]!;
     const h = b.handlers[i]!;
     let inline: string | null = null;
@@ -185,28 +316,46 @@ export function compileBlock(b: Block): (c: Cpu, budget: number) => void {
         d.size === 4
           ? `lo[${d.a}] = Math.imul(lo[${d.a}], lo[${d.b}]); hi[${d.a}] = 0;\n`
           : `{ const r = mulLow64(c, lo[${d.a}] >>> 0, hi[${d.a}] >>> 0, lo[${d.b}] >>> 0, hi[${d.b}] >>> 0); lo[${d.a}] = r; hi[${d.a}] = c.th; }\n`;
-    } else if ((inline = pushPopInline(d, i)) !== null) {
-      if (b.writesMemory && d.form.exec === 'push' && i < n - 1) inline += `if (!b.valid) { c.bi = done + ${i + 1}; c.rip = ${b.insns[i + 1]!.addr}; return; }\n`;
-    } else if ((inline = movMemInline(d, i)) !== null) {
-      names.push(`d${i}`);
-      args.push(d);
-      if (b.writesMemory && d.a === OPD_MEM && i < n - 1) inline += `if (!b.valid) { c.bi = done + ${i + 1}; c.rip = ${b.insns[i + 1]!.addr}; return; }\n`;
+    } else if ((inline = pushPopInline(d, i) ?? movInline(d, i) ?? callInline(d, i) ?? retInline(d, i)) !== null) {
+      if (inline.includes(`h${i}(`)) {
+        names.push(`h${i}`);
+        args.push(h);
+      }
+      if (inline.includes(`d${i})`)) {
+        names.push(`d${i}`);
+        args.push(d);
+      }
+      const writes = d.form.exec === 'push' || d.form.exec === 'call' || (d.form.exec === 'mov' && d.a === OPD_MEM);
+      if (b.writesMemory && writes && i < n - 1) inline += `if (!b.valid) { c.bi = done + ${i + 1}; c.rip = ${b.insns[i + 1]!.addr}; return; }\n`;
     }
-    if (inline !== null) {
-      body += inline;
-    } else {
-      if (mayFault(h)) body += `c.bi = done + ${i};\n`;
-      names.push(`h${i}`, `d${i}`);
-      args.push(h, d);
-      body += `h${i}(c, d${i});\n`;
-      if (b.writesMemory && mayWriteMemory(d) && i < n - 1) body += `if (!b.valid) { c.bi = done + ${i + 1}; c.rip = ${b.insns[i + 1]!.addr}; return; }\n`;
+    if (inline !== null) return inline;
+    let call = '';
+    if (mayFault(h)) call += `c.bi = done + ${i};\n`;
+    names.push(`h${i}`, `d${i}`);
+    args.push(h, d);
+    call += `h${i}(c, d${i});\n`;
+    if (b.writesMemory && mayWriteMemory(d) && i < n - 1) call += `if (!b.valid) { c.bi = done + ${i + 1}; c.rip = ${b.insns[i + 1]!.addr}; return; }\n`;
+    return call;
+  };
+  for (let i = 0; i < n; ) {
+    const kind = stackRunKind(b.insns[i]!);
+    let k = 1;
+    if (kind !== null) while (i + k < n && stackRunKind(b.insns[i + k]!) === kind) k++;
+    if (kind === null || k < 2) {
+      body += one(i);
+      i++;
+      continue;
     }
+    let checked = '';
+    for (let j = i; j < i + k; j++) checked += one(j);
+    body += stackRun(b, i, k, checked);
+    i += k;
   }
   // A block whose last instruction branches back to its start loops inside the function while
   // the budget allows a whole further pass, saving the run loop's per-block work.
   const last = b.insns[n - 1]!;
   const selfLoop = last.form.operands.some((o) => o.kind === 'rel') && last.target === b.addr;
-  const start = `let done = 0;\nconst lo = c.lo; const hi = c.hi; const f = c.flags; const m = c.mem;\n`;
+  const start = `let done = 0;\nconst lo = c.lo; const hi = c.hi; const f = c.flags; const m = c.mem; const rt = m.readTag; const rw = m.readWords; const wt = m.writeTag; const ww = m.writeWords;\n`;
   const source = selfLoop
     ? `${start}for (;;) {\nc.rip = ${b.fallthrough};\n${body}done += ${n};\nif (c.rip !== ${b.addr} || done + ${n} > budget || !b.valid) { c.bi = done; return; }\n}`
     : `${start}c.rip = ${b.fallthrough};\n${body}c.bi = ${n};\n`;

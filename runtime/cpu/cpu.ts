@@ -8,14 +8,20 @@
 //
 // Execution. `run` looks up the decoded basic block starting at RIP in a cache keyed by
 // address (decoding it on a miss), then calls each instruction's pre-bound handler. A block
-// ends at the first control transfer or system instruction, at a page boundary, or after
-// MAX_BLOCK instructions. Blocks remember their successor (block chaining), so a hot loop
-// never touches the cache. Memory tells us when a page holding decoded code is written,
-// unmapped or reprotected; the page's blocks are then marked invalid and dropped, so
-// self-modifying code works (the rest of a block is abandoned as soon as it is invalid).
+// ends at the first control transfer or system instruction (SWAPGS excepted: GS-relative
+// operands read the base as they run), at a page boundary, or after MAX_BLOCK instructions. Blocks remember their successor and the privilege level it was
+// fetched at (block chaining, across SYSCALL and SYSRET too), so a hot path never touches
+// the cache; a link is followed only at that same level, so fetch permissions stay checked.
+// Memory tells us when a page holding decoded code is written, unmapped or reprotected; the
+// page's blocks are then marked invalid and dropped, so self-modifying code works (the rest
+// of a block is abandoned as soon as it is invalid).
 // A block executed HOT_BLOCK times is compiled into one JS function (compile.ts); the plain
 // interpreter loop remains for cold blocks, for the last partial block of a budget, and
 // when the Cpu is built with { compileBlocks: false }.
+// Execution reaching a page mapped { host: true } stops `run` with { kind: 'host' }, unless
+// the `hostCall` hook serves the address in place (a host function the guest CALLs) and
+// lets the loop go on: no return from `run` and no fresh entry per host call. Host
+// addresses get instruction-less blocks in the same cache, so they chain like code.
 //
 // Not modelled: the trap flag (TF single-step), x87/MMX/SSE/AVX (their opcodes raise #UD,
 // and CPUID does not advertise them), compatibility and real modes, interrupt delivery
@@ -32,7 +38,7 @@
 // Documented choices where the SDM leaves results undefined: see the handlers' comments
 // (flags.ts for AF after logic ops).
 import { CpuFault, VEC_BP, VEC_DE, VEC_GP, VEC_UD, generalProtection, undefinedOpcode } from './faults.ts';
-import { Memory, PAGE_SIZE, isCanonical } from './memory.ts';
+import { Memory, PAGE_SIZE, TLB_MASK, TLB_WORDS, isCanonical } from './memory.ts';
 import { decode, Insn, MAX_INSN_LENGTH, SEG_FS, Truncated } from './decode.ts';
 import { formatInsn } from './disasm.ts';
 import { LazyFlags } from './flags.ts';
@@ -91,8 +97,12 @@ export class Block {
   valid = true;
   /** Address after the block's last instruction. */
   readonly fallthrough: number;
-  /** The block executed after this one last time (chaining); checked against RIP before use. */
+  /**
+   * The block executed after this one last time (chaining), and the privilege level it was
+   * fetched at; followed only when RIP and CPL match, so its fetch check still holds.
+   */
   next: Block | null = null;
+  nextCpl = 3;
   /** Executions so far; a block run HOT_BLOCK times is compiled into one JS function. */
   hits = 0;
   /**
@@ -105,13 +115,16 @@ export class Block {
     readonly addr: number,
     readonly insns: Insn[],
     readonly handlers: Handler[],
-    /** Last instruction may change privilege or stop: never chain from it. */
-    readonly chainable: boolean,
     /** Some instruction may write memory (so the block may invalidate itself). */
     readonly writesMemory: boolean,
+    /** A host address (on a page mapped { host: true }): no instructions; reaching it calls hostCall or stops run. */
+    readonly host = false,
   ) {
-    this.fallthrough = insns[insns.length - 1]!.next;
+    this.fallthrough = host ? addr : insns[insns.length - 1]!.next;
+    this.hostStop = host ? Object.freeze({ kind: 'host', addr }) : null;
   }
+  /** A host block's stop, shared by every run that stops there. */
+  readonly hostStop: Stop | null;
 }
 
 const TWO32 = 4294967296;
@@ -148,6 +161,15 @@ export class Cpu {
   private readonly blocks = new Map<number, Block>();
   private readonly pageBlocks = new Map<number, Block[]>();
   private readonly fetchWindow = new Uint8Array(MAX_INSN_LENGTH);
+
+  /**
+   * Serves execution reaching a host page without leaving `run` (null: every host page stops
+   * it). Called with RIP at the host address, after every instruction before it has retired
+   * and been counted in icount; it may change any state (typically it emulates a function
+   * and returns to the caller). It returns -1 to stop `run` with { kind: 'host', addr }, or
+   * a budget n >= 0 to go on exactly as a new run(n) would from the state it left.
+   */
+  hostCall: ((c: Cpu, addr: number) => number) | null = null;
 
   /** Compile hot blocks into JS functions (default true; false keeps the plain interpreter, for comparison). */
   readonly compileBlocks: boolean;
@@ -314,6 +336,31 @@ export class Cpu {
 
   // ---- running -------------------------------------------------------------------------
 
+  /**
+   * Returns from a host function as RET does: pops RIP off the stack with the access
+   * checks of the privilege Memory is set to (a fault throws CpuFault and changes nothing).
+   */
+  hostReturn(): void {
+    const m = this.mem;
+    // The usual case, as compiled RETs do it: the stack page in the read TLB and no carry out of RSP's low half.
+    const l = this.lo[4]! >>> 0;
+    const q = l >>> 12;
+    const o = l & 4095;
+    const slot = q & TLB_MASK;
+    if (TLB_WORDS && (o & 7) === 0 && l < 4294967288 && m.readTag[slot] === this.hi[4]! * 1048576 + q) {
+      const w = m.readWords[slot]!;
+      this.rip = w[(o >> 2) + 1]! * TWO32 + (w[o >> 2]! >>> 0);
+      this.lo[4] = l + 8;
+      return;
+    }
+    const sp = this.hi[4]! * TWO32 + l;
+    const lo = m.ld64(sp);
+    this.rip = (m.hi32 | 0) * TWO32 + lo;
+    const nsp = sp + 8;
+    this.lo[4] = nsp;
+    this.hi[4] = Math.floor(nsp / TWO32);
+  }
+
   step(): Stop {
     return this.run(1);
   }
@@ -327,21 +374,59 @@ export class Cpu {
       if (budget <= 0) return STOP_LIMIT;
       let b: Block;
       const prev: Block | null = block;
-      if (prev !== null && prev.next !== null && prev.next.addr === this.rip && prev.next.valid) b = prev.next;
+      const chained = prev === null ? null : prev.next;
+      if (chained !== null && chained.addr === this.rip && chained.valid && prev!.nextCpl === this.cpl) b = chained;
       else {
-        // A cached block is never on a host page (mapping a page drops its blocks).
         const cached = this.blocks.get(this.rip);
-        if (cached === undefined && this.mem.isHostPage(this.rip)) return { kind: 'host', addr: this.rip };
-        try {
-          b = this.blockAt(this.rip, cached);
-        } catch (e) {
-          return this.faultStop(e, this.rip);
+        if (cached !== undefined && cached.host) b = cached;
+        else if (cached === undefined && this.mem.isHostPage(this.rip)) b = this.hostBlock(this.rip);
+        else {
+          try {
+            b = this.blockAt(this.rip, cached);
+          } catch (e) {
+            return this.faultStop(e, this.rip);
+          }
         }
-        if (prev !== null && prev.chainable) prev.next = b;
+        if (prev !== null) {
+          prev.next = b;
+          prev.nextCpl = this.cpl;
+        }
+      }
+      if (b.host) {
+        const at = this.rip;
+        const go = this.hostCall === null ? -1 : this.hostCall(this, at);
+        if (go < 0) return b.hostStop!;
+        // Served in place: carry on as a fresh run(go) would, in whatever ring the host left.
+        this.mem.setUserMode(this.cpl === 3);
+        budget = go;
+        block = b.valid ? b : null;
+        continue;
       }
       const insns = b.insns;
-      const handlers = b.handlers;
       const n = insns.length;
+      const compiled = b.compiled;
+      if (compiled !== null && budget >= n) {
+        // The common case, kept short: the compiled function sets RIP itself.
+        this.bi = 0;
+        try {
+          compiled(this, budget);
+        } catch (e) {
+          const k = this.bi;
+          this.icount += k;
+          return this.faultStop(e, insns[k % n]!.addr);
+        }
+        const k = this.bi;
+        this.icount += k;
+        budget -= k;
+        if (this.stopRequest !== null) {
+          const s = this.stopRequest;
+          this.stopRequest = null;
+          return s;
+        }
+        block = b.valid ? b : null;
+        continue;
+      }
+      const handlers = b.handlers;
       const end = budget < n ? budget : n;
       let i = 0;
       // RIP is set once per block to the fall-through address (only the last instruction may branch or
@@ -428,7 +513,6 @@ export class Cpu {
     const pn = Math.floor(addr / PAGE_SIZE);
     const pages = new Set<number>([pn]);
     let a = addr;
-    let chainable = true;
     while (insns.length < MAX_BLOCK) {
       let d: Insn;
       try {
@@ -442,14 +526,10 @@ export class Cpu {
       insns.push(d);
       handlers.push(bindHandler(d));
       a = d.next;
-      const end = endsBlock(d);
-      if (end !== 0) {
-        chainable = end === 1;
-        break;
-      }
+      if (endsBlock(d) !== 0) break;
       if (Math.floor(a / PAGE_SIZE) !== pn) break;
     }
-    const b = new Block(addr, insns, handlers, chainable, insns.some(mayWriteMemory));
+    const b = new Block(addr, insns, handlers, insns.some(mayWriteMemory));
     this.blocks.set(addr, b);
     for (const p of pages) {
       this.mem.markCode(p);
@@ -457,6 +537,18 @@ export class Cpu {
       if (list) list.push(b);
       else this.pageBlocks.set(p, [b]);
     }
+    return b;
+  }
+
+  /** The block standing for host address addr: cached like code (dropped when its page is remapped), so it chains. */
+  private hostBlock(addr: number): Block {
+    const b = new Block(addr, [], [], false, true);
+    const pn = Math.floor(addr / PAGE_SIZE);
+    this.blocks.set(addr, b);
+    this.mem.markCode(pn);
+    const list = this.pageBlocks.get(pn);
+    if (list) list.push(b);
+    else this.pageBlocks.set(pn, [b]);
     return b;
   }
 

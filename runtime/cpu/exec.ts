@@ -1554,9 +1554,10 @@ export function bindHandler(d: Insn): Handler {
 }
 
 const ENDS_CHAINABLE = new Set(['jcc', 'jmp', 'jmpind', 'call', 'callind', 'ret', 'loop', 'jrcxz']);
-const ENDS_STOP = new Set(['syscall', 'sysret', 'int', 'int3', 'hlt', 'ud2', 'popf', 'wrmsr', 'swapgs', 'flag']);
+// SWAPGS does not end a block: GS-relative operands read the GS base when they execute.
+const ENDS_STOP = new Set(['syscall', 'sysret', 'int', 'int3', 'hlt', 'ud2', 'popf', 'wrmsr', 'flag']);
 
-/** 0: the block goes on; 1: it ends here and may chain to its successor; 2: it ends and must not chain. */
+/** 0: the block goes on; 1: it ends here with a control transfer; 2: it ends here with a system instruction or a stop. */
 export function endsBlock(d: Insn): number {
   const exec = d.form.exec;
   if (ENDS_CHAINABLE.has(exec)) return 1;

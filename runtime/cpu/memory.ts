@@ -34,7 +34,10 @@ const CANONICAL_LIMIT = 2 ** 47;
 const TLB_SIZE = 256;
 /** Aligned 32-bit accesses use Int32Array views of pages, which match guest byte order only on little-endian hosts. */
 const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
-const TLB_MASK = TLB_SIZE - 1;
+/** Whether the TLB's word views may be used for aligned accesses (compiled blocks inline them only then). */
+export const TLB_WORDS = LITTLE_ENDIAN;
+/** A page number's TLB slot is its low bits: pn & TLB_MASK. */
+export const TLB_MASK = TLB_SIZE - 1;
 
 class Page {
   data: Uint8Array | null = null;
@@ -90,15 +93,16 @@ export class Memory {
 
   // Software TLB: tag = page number or NaN; data = that page's bytes. One set per privilege
   // level, so a ring change (SYSCALL, SYSRET) only switches sets; the fields below are the
-  // active set's arrays.
+  // active set's arrays. Compiled blocks read readTag/readWords/writeTag/writeWords once and
+  // probe them inline (the arrays are filled and flushed in place; only setUserMode swaps them).
   private readonly userTlb = new TlbSet();
   private readonly supervisorTlb = new TlbSet();
-  private readTag = this.userTlb.readTag;
+  readTag = this.userTlb.readTag;
   private readData = this.userTlb.readData;
-  private readWords = this.userTlb.readWords;
-  private writeTag = this.userTlb.writeTag;
+  readWords = this.userTlb.readWords;
+  writeTag = this.userTlb.writeTag;
   private writeData = this.userTlb.writeData;
-  private writeWords = this.userTlb.writeWords;
+  writeWords = this.userTlb.writeWords;
   private fetchTag = this.userTlb.fetchTag;
   private fetchData = this.userTlb.fetchData;
 
@@ -385,6 +389,34 @@ export class Memory {
     d[off + 1] = v >>> 8;
     d[off + 2] = v >>> 16;
     d[off + 3] = v >>> 24;
+  }
+
+  /** Word index of the address given to the last tlbReadWords/tlbWriteWords that returned a page. */
+  wi = 0;
+
+  /**
+   * Fast path for a run of 64-bit accesses (compiled PUSH/POP runs): the page's bytes as
+   * 32-bit words when [addr, addr + length) is 8-byte aligned, inside one page, and that
+   * page is already in the read TLB at the current privilege; `wi` is then addr's word
+   * index. null otherwise (never a fault): the caller takes the checked path.
+   */
+  tlbReadWords(addr: number, length: number): Int32Array | null {
+    const pn = Math.floor(addr / PAGE_SHIFT_DIV);
+    const off = addr - pn * PAGE_SIZE;
+    const slot = pn & TLB_MASK;
+    if (!LITTLE_ENDIAN || (off & 7) !== 0 || off + length > PAGE_SIZE || this.readTag[slot] !== pn) return null;
+    this.wi = off >> 2;
+    return this.readWords[slot]!;
+  }
+
+  /** The same for writes: the write TLB never holds a code page, so these writes invalidate no decoded code. */
+  tlbWriteWords(addr: number, length: number): Int32Array | null {
+    const pn = Math.floor(addr / PAGE_SHIFT_DIV);
+    const off = addr - pn * PAGE_SIZE;
+    const slot = pn & TLB_MASK;
+    if (!LITTLE_ENDIAN || (off & 7) !== 0 || off + length > PAGE_SIZE || this.writeTag[slot] !== pn) return null;
+    this.wi = off >> 2;
+    return this.writeWords[slot]!;
   }
 
   /** The bytes of the page holding addr, for instruction fetch at the current privilege. */

@@ -6,14 +6,16 @@
 // A call: the arguments pinned since the last call (BytePtrFromString, SlicePtr, Pointer
 // on a Uint8Array) were copied into the thread's pin arena; the stub (Syscall or
 // Syscall6, Raw or not, by kind and argument count) runs with the ABI0 frame
-// [return][trap][a1..aN][r1 r2 err] on the thread's guest stack (Machine.guestCall); then
+// [return][trap][a1..aN][r1 r2 err] on the thread's guest stack (Machine.beginStub); then
 // every pinned buffer is copied back (the kernel may have written it) and the arena is
-// reset. r1 and r2 come back as canonical Words, err as a number.
+// reset. r1 and r2 come back as canonical Words, err as a number. A call that never parks
+// returns its result directly (no generator); one that parks returns the generator that
+// yields its Parks and finishes it.
 //
 // Invariants: pinned bytes live in guest memory exactly from the pin to the end of the
 // next call of the same thread (a call that never returns ends its thread or the run); a pin outside a running goroutine is an Error, as is an
 // argument list no stub takes (more than six words) or a call family the OS lacks.
-import type { CallKind, Go, LibcFunction, SyscallBackend, SyscallResult, Word } from '../syscall.ts';
+import type { CallKind, Go, LibcFunction, Park, SyscallBackend, SyscallResult, Word } from '../syscall.ts';
 import type { StubFamily } from './personality/index.ts';
 import { PIN_ARENA_SIZE, ZERO_PAGE, type Machine, type MachineThread } from './machine.ts';
 
@@ -35,45 +37,59 @@ export class MachineBackend implements SyscallBackend {
     this.libcStubs = addresses(p.libcStubs);
   }
 
-  syscall(kind: CallKind, trap: Word, args: readonly Word[]): Go<SyscallResult> {
+  syscall(kind: CallKind, trap: Word, args: readonly Word[]): SyscallResult | Go<SyscallResult> {
     if (this.stubs === null) throw new Error(`${this.os}/amd64 makes no system calls by number from Go code; its wrappers go through libc`);
     return this.call(this.stubs, kind, trap, args);
   }
 
-  libcCall(kind: CallKind, fn: LibcFunction, args: readonly Word[]): Go<SyscallResult> {
+  libcCall(kind: CallKind, fn: LibcFunction, args: readonly Word[]): SyscallResult | Go<SyscallResult> {
     if (this.libcStubs === null) throw new Error(`${this.os}/amd64 makes no libc calls (${fn.name})`);
     return this.call(this.libcStubs, kind, this.machine.addressOf(this.machine.personality.trampoline(fn.name)), args);
   }
 
-  /** Runs one stub of `family` with the frame [return][first][a1..aN][r1 r2 err]. */
-  private *call(family: number[], kind: CallKind, first: Word, args: readonly Word[]): Go<SyscallResult> {
+  /**
+   * Runs one stub of `family` with the frame [return][first][a1..aN][r1 r2 err]: the result
+   * when it returns without parking, else the goroutine step that parks and finishes it.
+   */
+  private call(family: number[], kind: CallKind, first: Word, args: readonly Word[]): SyscallResult | Go<SyscallResult> {
     if (args.length > 6) throw new Error(`${this.os}/amd64 has no stub for ${args.length} arguments (at most 6)`);
     const m = this.machine;
-    let th = this.thread();
+    const th = this.thread();
     const pins = th.pins;
     if (pins.length > 0) th.pins = [];
     const six = args.length > 3;
     const n = six ? 6 : 3;
-    const frame: Word[] = new Array<Word>(n + 1);
-    frame[0] = first;
-    for (let i = 0; i < n; i++) frame[i + 1] = i < args.length ? args[i]! : 0;
-    const sp = m.beginCall(th, family[(kind === 'raw' ? 2 : 0) + (six ? 1 : 0)]!, frame, 3);
-    for (;;) {
-      const park = m.advance(th, m.callReturn);
-      if (park === null) break;
-      yield park;
-      // After waiting for a P the goroutine may go on on another M: its thread from now on
-      // (the frame and pins came with it; the old thread may run another goroutine's call).
+    const sp = m.beginStub(th, family[(kind === 'raw' ? 2 : 0) + (six ? 1 : 0)]!, first, args, n);
+    const park = m.advance(th, m.callReturn);
+    if (park === null) return this.finish(th, pins, sp + 8 + 8 * (n + 1));
+    return this.parked(th, pins, sp + 8 + 8 * (n + 1), park);
+  }
+
+  /**
+   * The rest of a call that parked: yields each Park until the stub returns. After waiting
+   * for a P the goroutine may go on on another M, so its thread is read again after each
+   * park (the stack slot with the frame and pins came with it; the old thread may be
+   * running another goroutine's call).
+   */
+  private *parked(th: MachineThread, pins: MachineThread['pins'], results: number, park: Park): Go<SyscallResult> {
+    const m = this.machine;
+    for (let p: Park | null = park; p !== null; p = m.advance(th, m.callReturn)) {
+      yield p;
       th = this.thread();
     }
-    th = this.thread();
+    return this.finish(th, pins, results);
+  }
+
+  /** After the stub returned: pinned buffers copied back, the arena reset, [r1, r2, err] read from `results`. */
+  private finish(th: MachineThread, pins: MachineThread['pins'], results: number): SyscallResult {
+    const m = this.machine;
     if (pins.length > 0) {
       m.userAccess(th, () => {
         for (const p of pins) p.bytes.set(m.mem.read(p.addr, p.bytes.length));
       });
     }
     th.pinNext = th.pinBase;
-    return m.stubResult(th, sp + 8 + 8 * (n + 1));
+    return m.stubResult(th, results);
   }
 
   procCall(): Go<SyscallResult> {

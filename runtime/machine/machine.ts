@@ -16,6 +16,9 @@
 // goroutine's thread's CPU: CALL runtime·entersyscall → SYSCALL → entry_SYSCALL_64 (guest
 // code, ring 0) → do_syscall_64 (host) → the handler → SYSRETQ → CALL runtime·exitsyscall
 // → RET to the call-return target, where the host reads r1, r2 and err from the frame.
+// The three host addresses are served inside the CPU's run loop (its hostCall hook,
+// serveHost), exactly as a stop there and a fresh run would: instructions are charged to
+// the clock first, and the CPU goes on with a fresh slice.
 // A handler that must wait leaves the CPU parked inside do_syscall_64: the goroutine
 // yields a 'syscall-blocked' Park and, once the kernel wakes the thread, the handler runs
 // again (advance serves it) and the CPU carries on to SYSRET.
@@ -162,6 +165,10 @@ export class MachineThread implements MThread {
   pinNext: number;
   /** The CPU is inside do_syscall_64 (a handler is waiting): serve it again before running on. */
   inKernel = false;
+  /** The Park serveHost stopped the CPU for, until advance() returns it. */
+  park: Park | null = null;
+  /** The CPU's icount when its instructions were last charged to the run and the clock. */
+  counted = 0;
   /** Between entersyscall and exitsyscall (a Syscall, not a RawSyscall). */
   inSyscall = false;
   /** The call in progress: the personality's view of its pt_regs frame, through the CPU in ring 0. */
@@ -337,6 +344,7 @@ export class Machine implements MachineHost {
     kthread.process.addMapping(th.slot, th.slot + PIN_ARENA_OFFSET + PIN_ARENA_SIZE, PROT_READ | PROT_WRITE);
     this.personality.prepareThread(this.mem, cpu, th.slot + USER_STACK_SIZE);
     this.boot(th);
+    cpu.hostCall = (_cpu, at) => this.serveHost(th, at);
     return th;
   }
 
@@ -424,42 +432,74 @@ export class Machine implements MachineHost {
     const cpu = th.cpu;
     for (;;) {
       this.activate(th);
-      const before = cpu.icount;
+      th.counted = cpu.icount;
       const stop = cpu.run(this.runSlice);
-      const ran = cpu.icount - before;
-      this.instructions += ran;
-      this.clock.advance(ran * INSTRUCTION_NS);
-      if (this.instructions > this.maxInstructions) this.overLimit(th);
+      this.count(th);
       if (stop.kind === 'host') {
-        const at = stop.addr;
-        if (at === until && cpu.cpl === 3) return null;
-        if (at === this.addr.doSyscall && cpu.cpl === 0) {
-          th.inKernel = true;
-          if (this.runner.syscallEnter) this.traceEnter(th);
-          const park = this.serveSyscall(th);
-          if (park !== null) return park;
-        } else if (at === this.addr.enter && cpu.cpl === 3) {
-          const sp = cpu.regAddr(RSP);
-          th.inSyscall = true;
-          this.stats.entersyscall++;
-          this.runner.entersyscall((cpu.load(sp, 8) >>> 0) + (cpu.th | 0) * 2 ** 32, sp + 8);
-          returnToCaller(cpu);
-        } else if (at === this.addr.exit && cpu.cpl === 3) {
-          th.inSyscall = false;
-          this.stats.exitsyscall++;
-          if (!this.runner.exitsyscall()) {
-            // The goroutine keeps its frame and pinned arguments; the M, which may run other
-            // goroutines meanwhile, goes on with another stack slot.
-            this.waitingForP.set(this.runner.current(), { registers: saveRegisters(cpu), stackSlot: th.stackSlot });
-            th.useStackSlot(this.spareStackSlot(th.kthread));
-            return EXITSYSCALL;
-          }
-          returnToCaller(cpu);
-        } else this.die(th, pageFaultAt(cpu, at));
+        // serveHost has handled every host call it could in place; it stopped the CPU here.
+        const park = th.park;
+        if (park !== null) {
+          th.park = null;
+          return park;
+        }
+        if (stop.addr === until && cpu.cpl === 3) return null;
+        this.die(th, pageFaultAt(cpu, stop.addr));
       } else if (stop.kind === 'fault') this.die(th, stop.fault);
       else if (stop.kind === 'interrupt' && cpu.cpl === 3) this.die(th, interruptGateFault(cpu, stop.vector));
       else if (stop.kind !== 'limit') throw new Error(`machine: unexpected CPU stop '${stop.kind}' at ${formatAddress(cpu.rip)} in ring ${cpu.cpl}`);
     }
+  }
+
+  /** Charges the instructions th's CPU retired since the last count to the run and the clock; past RLIMIT_CPU the process dies. */
+  private count(th: MachineThread): void {
+    const icount = th.cpu.icount;
+    const ran = icount - th.counted;
+    th.counted = icount;
+    this.instructions += ran;
+    this.clock.advance(ran * INSTRUCTION_NS);
+    if (this.instructions > this.maxInstructions) this.overLimit(th);
+  }
+
+  /**
+   * th's CPU reached host address `at` inside Cpu.run (its hostCall hook): serves
+   * do_syscall_64, runtime·entersyscall and runtime·exitsyscall in place and lets the CPU
+   * run on with a fresh slice, exactly as a new run would after a stop there. Returns -1 to
+   * stop the CPU instead: at the host return target advance() runs to, at a host address nothing serves, or when the
+   * goroutine must park (th.park, which advance returns).
+   */
+  private serveHost(th: MachineThread, at: number): number {
+    const cpu = th.cpu;
+    this.count(th);
+    if (at === this.addr.doSyscall && cpu.cpl === 0) {
+      th.inKernel = true;
+      if (this.runner.syscallEnter) this.traceEnter(th);
+      const park = this.serveSyscall(th);
+      if (park !== null) {
+        th.park = park;
+        return -1;
+      }
+    } else if (at === this.addr.enter && cpu.cpl === 3) {
+      const sp = cpu.regAddr(RSP);
+      th.inSyscall = true;
+      this.stats.entersyscall++;
+      this.runner.entersyscall((cpu.load(sp, 8) >>> 0) + (cpu.th | 0) * 2 ** 32, sp + 8);
+      returnToCaller(cpu);
+    } else if (at === this.addr.exit && cpu.cpl === 3) {
+      th.inSyscall = false;
+      this.stats.exitsyscall++;
+      if (!this.runner.exitsyscall()) {
+        // The goroutine keeps its frame and pinned arguments; the M, which may run other
+        // goroutines meanwhile, goes on with another stack slot.
+        this.waitingForP.set(this.runner.current(), { registers: saveRegisters(cpu), stackSlot: th.stackSlot });
+        th.useStackSlot(this.spareStackSlot(th.kthread));
+        th.park = EXITSYSCALL;
+        return -1;
+      }
+      returnToCaller(cpu);
+    } else return -1;
+    // The host may have booted another thread's CPU meanwhile (a new M), which moves the per-CPU area.
+    this.activate(th);
+    return this.runSlice;
   }
 
   /**
@@ -533,7 +573,7 @@ export class Machine implements MachineHost {
     th.inKernel = false;
     this.endIfDead(t);
     this.runner.syscallExit?.(th.regs.result());
-    if (t.fsBase !== BigInt(cpu.fsBase)) cpu.fsBase = Number(t.fsBase);
+    if ((t.fsBase !== 0n || cpu.fsBase !== 0) && Number(t.fsBase) !== cpu.fsBase) cpu.fsBase = Number(t.fsBase);
     if (t.gsBase !== 0n) cpu.kernelGsBase = Number(t.gsBase);
     returnToCaller(cpu);
     return out.kind === 'yield' ? YIELD : null;
@@ -640,6 +680,39 @@ export class Machine implements MachineHost {
     return sp;
   }
 
+  /**
+   * Builds a stub's frame [callReturn][first][a1..an, zero-padded][r1 r2 err, zero] on th's
+   * user stack and points its CPU at fn; returns the frame's address.
+   */
+  beginStub(th: MachineThread, fn: number, first: Word, args: ReadonlyArray<Word>, n: number): number {
+    const cpu = th.cpu;
+    const sp = th.userStackTop - 512;
+    const mem = this.mem;
+    mem.setUserMode(true);
+    // The frame's page is normally in the write TLB already (the stub wrote its results
+    // there last time): its words go straight in; otherwise the checked stores fill it.
+    const w = mem.tlbWriteWords(sp, 8 * (n + 5));
+    if (w !== null) {
+      const x = mem.wi;
+      for (let i = x + 2 * (2 + args.length); i < x + 2 * (n + 5); i++) w[i] = 0;
+      putWord(w, x, this.addr.callReturn);
+      putWord(w, x + 2, first);
+      for (let i = 0; i < args.length; i++) putWord(w, x + 4 + 2 * i, args[i]!);
+    } else {
+      try {
+        storeWord(cpu, sp, this.addr.callReturn);
+        storeWord(cpu, sp + 8, first);
+        for (let i = 0; i < n; i++) storeWord(cpu, sp + 16 + 8 * i, i < args.length ? args[i]! : 0);
+        for (let i = n; i < n + 3; i++) storeWord(cpu, sp + 16 + 8 * i, 0);
+      } catch (e) {
+        this.userFault(th, e);
+      }
+    }
+    cpu.rip = fn;
+    cpu.setRegAddr(RSP, sp);
+    return sp;
+  }
+
   /** The n result words at `at` after a call returned. */
   endCall(th: MachineThread, at: number, n: number): Word[] {
     const cpu = th.cpu;
@@ -657,6 +730,11 @@ export class Machine implements MachineHost {
   stubResult(th: MachineThread, at: number): SyscallResult {
     const cpu = th.cpu;
     this.mem.setUserMode(true);
+    const w = this.mem.tlbReadWords(at, 24);
+    if (w !== null) {
+      const x = this.mem.wi;
+      return [wordOf(w[x]!, w[x + 1]!), wordOf(w[x + 2]!, w[x + 3]!), w[x + 4]! >>> 0];
+    }
     try {
       return [loadWord(cpu, at), loadWord(cpu, at + 8), cpu.load(at + 16, 4)];
     } catch (e) {
@@ -748,14 +826,31 @@ export function restoreRegisters(cpu: Cpu, r: SavedRegisters): void {
 
 /** The 64-bit word at addr as a canonical Word: a number when it is a safe integer. */
 function loadWord(cpu: Cpu, addr: number): Word {
-  const lo = cpu.load(addr, 8) >>> 0;
-  const hi = cpu.th | 0;
-  if (hi >= -0x20_0000 && hi < 0x20_0000) return hi * 2 ** 32 + lo;
-  return BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo));
+  const lo = cpu.load(addr, 8);
+  return wordOf(lo, cpu.th);
+}
+
+/** The canonical Word of 32-bit halves (either signedness). */
+function wordOf(lo: number, hi: number): Word {
+  hi |= 0;
+  if (hi >= -0x20_0000 && hi < 0x20_0000) return hi * 2 ** 32 + (lo >>> 0);
+  return BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo >>> 0));
+}
+
+/** Writes w as two 32-bit halves at word index x of a page's words. */
+function putWord(words: Int32Array, x: number, w: Word): void {
+  if (typeof w === 'number') {
+    words[x] = w | 0;
+    words[x + 1] = w >= 0 && w < 2 ** 32 ? 0 : Math.floor(w / 2 ** 32) | 0;
+  } else {
+    const u = BigInt.asUintN(64, w);
+    words[x] = Number(u & 0xffffffffn) | 0;
+    words[x + 1] = Number(u >> 32n) | 0;
+  }
 }
 
 function storeWord(cpu: Cpu, addr: number, w: Word): void {
-  if (typeof w === 'number') cpu.store(addr, 8, w >>> 0, Math.floor(w / 2 ** 32) | 0);
+  if (typeof w === 'number') cpu.mem.st64(addr, w | 0, w >= 0 && w < 2 ** 32 ? 0 : Math.floor(w / 2 ** 32) | 0);
   else {
     const u = BigInt.asUintN(64, w);
     cpu.store(addr, 8, Number(u & 0xffffffffn) | 0, Number(u >> 32n) | 0);
@@ -785,7 +880,7 @@ function linkImage(personality: UnixPersonality, target: TargetDescriptor, extra
   const linker = new Linker({ base: IMAGE_BASE });
   for (const o of personality.userObjects(target)) linker.add(o);
   for (const g of extra) linker.add(assemble(g.source, { file: g.file ?? 'guest.s', pkg: g.pkg ?? 'main' }));
-  // The machine's run loop serves these addresses itself (runThread); the bound functions never run.
+  // The machine serves these addresses itself (serveHost, advance); the bound functions never run.
   const unreachable = (name: string) => () => {
     throw new Error(`${name} is served by the machine's run loop`);
   };

@@ -300,6 +300,55 @@ describe('run loop', () => {
     expect(cpu.mem.readU64(STACK_TOP - 8)).toBe(BigInt(CODE + 5));
   });
 
+  it('hostCall serves a host address in place: run goes on with the budget it returns, or stops when it returns -1', () => {
+    // loop: call host ; inc %eax ; dec %ecx ; jnz loop ; int $0x80   (host at 0x501000)
+    const cpu = machine('e8 fb 0f 10 00 ff c0 ff c9 75 f5 cd 80');
+    cpu.mem.map(0x501000, 0x1000, PROT_READ | PROT_EXEC, { host: true });
+    cpu.setReg(RCX, 20);
+    const seen: number[] = [];
+    cpu.hostCall = (c, addr) => {
+      expect(addr).toBe(0x501000);
+      seen.push(c.icount);
+      c.hostReturn();
+      return 1000;
+    };
+    expect(cpu.run(1000)).toEqual({ kind: 'interrupt', vector: 0x80 });
+    expect(seen).toEqual(Array.from({ length: 20 }, (_, i) => 1 + 4 * i)); // every instruction before it retired and counted
+    expect(cpu.getReg(RAX)).toBe(20n);
+    expect(cpu.getReg(RSP)).toBe(BigInt(STACK_TOP));
+    // a budget of 2 after the host call: inc and dec, then the limit
+    cpu.rip = CODE;
+    cpu.setReg(RCX, 5);
+    cpu.hostCall = (c) => (c.hostReturn(), 2);
+    expect(cpu.run(1000)).toEqual({ kind: 'limit' });
+    expect(cpu.rip).toBe(CODE + 9);
+    // -1: the stop a CPU without the hook makes
+    cpu.rip = CODE;
+    cpu.hostCall = () => -1;
+    expect(cpu.run(1000)).toEqual({ kind: 'host', addr: 0x501000 });
+    expect(cpu.rip).toBe(0x501000);
+  });
+
+  it('a chained link is followed only at the privilege level it was made at', () => {
+    // user 0x400000: syscall ; 0x400002: jmp P     P (user page, 0x400010): jmp S     S (supervisor page): sysretq
+    // LSTAR = P: ring 0 runs P → S → SYSRET to 0x400002 → jmp P in ring 3 → P's link to S was made
+    // in ring 0, so ring 3 must fetch S afresh: a #PF, never S's SYSRET run at CPL 3.
+    const code = new Uint8Array(0x20);
+    code.set(hex('0f 05 eb 0c'), 0);
+    code.set(hex('e9 eb 0f 00 00'), 0x10);
+    const cpu = machine(code, { mode: 'system' });
+    cpu.mem.map(KERNEL, 0x1000, PROT_READ | PROT_EXEC, { user: false });
+    cpu.mem.write(KERNEL, hex('48 0f 07'), { force: true });
+    cpu.writeMsr(MSR_EFER, 1n);
+    cpu.writeMsr(MSR_LSTAR, BigInt(CODE + 0x10));
+    cpu.writeMsr(MSR_STAR, 0x0023001000000000n);
+    const f = fault(cpu.run(100));
+    expect(f.mnemonic).toBe('#PF');
+    expect(f.rip).toBe(KERNEL);
+    expect(cpu.cpl).toBe(3);
+    expect(cpu.icount).toBe(5); // syscall, jmp S, sysretq, jmp P, jmp S
+  });
+
   it('executes self-modifying code (writes invalidate decoded blocks)', () => {
     // loop: mov $1,%eax ; movb $2,1(%rip-relative to loop) ; dec %ecx ; jnz loop
     // 0: b8 01 00 00 00            mov $1,%eax
