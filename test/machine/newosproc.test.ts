@@ -9,11 +9,15 @@
 import { describe, expect, it } from 'vitest';
 import { darwin_amd64 } from '../../defs/syscall_darwin.ts';
 import { freebsd_amd64 } from '../../defs/syscall_freebsd.ts';
+import { windows_amd64 } from '../../defs/syscall_windows.ts';
 import type { Portable } from '../../defs/portable.ts';
 import * as darwin from '../../generated/target_darwin_amd64.ts';
 import * as freebsd from '../../generated/target_freebsd_amd64.ts';
+import * as windows from '../../generated/target_windows_amd64.ts';
 import { go, Machine, type Go, type RunResult } from '../../runtime/index.ts';
 import { PTHREAD_TSD_OFFSET } from '../../runtime/kernel/darwin/index.ts';
+import type { WindowsMachine } from '../../runtime/machine/personality/windows.ts';
+import { ApiMonitor } from '../../runtime/trace/apimon.ts';
 import { Dtruss } from '../../runtime/trace/dtruss.ts';
 import { Truss } from '../../runtime/trace/truss.ts';
 
@@ -82,5 +86,23 @@ describe('each OS makes its Ms with its own call', () => {
     expect(m.threads[2]!.kthread.gsBase).toBe(BigInt(tsd));
     expect(m.mem.readU64(tsd)).toBe(BigInt(tsd));
     expect(m.mem.readU32(tsd + 8)).toBe(9);
+  });
+
+  it('windows: CreateThread(NULL, 0, tstart_stdcall, mp, 0, NULL) and CloseHandle of its handle, from M0 for sysmon\'s thread, then from sysmon for the next M; the API monitor shows them; the new thread\'s last error is in its own TEB', () => {
+    const m = new Machine({ target: windows.target, gomaxprocs: 1 }) as unknown as WindowsMachine;
+    const lines: string[] = [];
+    m.kernel.observer = new ApiMonitor({ mem: m.mem, write: (l) => lines.push(l), errors: windows.target.errors, threads: true });
+    const got: string[] = [];
+    const result = m.run(program(windows_amd64, got));
+    expect(result.status).toBe(0);
+    expect(got).toEqual(['B read(99): ERROR_INVALID_HANDLE', 'B wrote 4', 'A read ping']);
+    expect(m.threads.map((t) => t.tid)).toEqual([104, 108, 112]);
+    const start = m.image.addressOf('runtime.tstart_stdcall').toString(16);
+    expect(lines.slice(0, 2)).toEqual([`[104] CreateThread(NULL, 0, 0x${start}, 0x201011000, 0, NULL) = 0x00000004`, '[104] CloseHandle(0x00000004) = TRUE']);
+    const second = lines.findIndex((l) => l.startsWith('[108] CreateThread('));
+    expect(lines[second]).toBe(`[108] CreateThread(NULL, 0, 0x${start}, 0x202011000, 0, NULL) = 0x0000000c`);
+    expect(lines[second + 1]).toBe('[108] CloseHandle(0x0000000c) = TRUE');
+    expect(lines).toContainEqual(expect.stringMatching(/^\[112\] ReadFile\(0x00000063, 0x[0-9a-f]+, 1, \[0\], NULL\) = FALSE {2}\[6 ERROR_INVALID_HANDLE: The handle is invalid\.\]$/));
+    expect(m.kernel.threadOf(4)).toBeUndefined();
   });
 });

@@ -13,7 +13,12 @@
 // runner do not care which one runs them; the same options pick Go's G/M/P scheduler. A procedure that must wait (ReadFile on an empty
 // pipe, Sleep) parks the goroutine with 'syscall-blocked' and leaves the CPU at the host
 // slot; once woken, the slot is served again (the kernel restarts the procedure).
-// ExitProcess ends the run with its code; an API-monitor trace replaces strace. Of the
+// ExitProcess ends the run with its code; an API-monitor trace replaces strace. Every
+// thread after the first is made as Go's newosproc makes it on windows: the creating M
+// (M0 for sysmon's thread, later the M or sysmon that starts the new M) calls
+// CreateThread(NULL, 0, tstart_stdcall, mp, 0, NULL) and closes the handle it gets, both
+// through the kernel's dispatch (so the API monitor shows them), not by running a stub on
+// the creator's CPU, whose registers may belong to a goroutine meanwhile. Of the
 // machine's options, the kernel limits (nofile, maxInstructions) and cwd are Linux's and
 // not offered here; strace -T/-c have no API-monitor form.
 //
@@ -38,7 +43,7 @@ import { Memory, PROT_READ, PROT_WRITE } from '../../cpu/index.ts';
 import { assemble, Linker, loadImage, returnToCaller, type Image } from '../../asm/index.ts';
 import { kernelbaseProcedure, kernelbaseSymbols, LIBCALL, LIBCALL_SIZE, MAX_ARGS, serveKernelbase, SystemDlls, windowsAmd64Objects } from '../../asm/windows_amd64.ts';
 import { ManualClock, type Thread } from '../../kernel/index.ts';
-import { TEB, WindowsKernel, type WinThread } from '../../kernel/windows/index.ts';
+import { TEB, WindowsKernel, type ApiOutcome, type WinThread } from '../../kernel/windows/index.ts';
 import { ApiMonitor } from '../../trace/apimon.ts';
 import { setSyscallBackend, word, type CallKind, type Go, type LibcFunction, type Park, type SyscallBackend, type SyscallResult, type TargetDescriptor, type Word } from '../../syscall.ts';
 import { RoundRobinRunner, RunEnded, type BlockedGoroutine, type MachineHost, type MachineRunner, type MThread, type SyscallBlocked } from '../runner.ts';
@@ -128,7 +133,10 @@ export class WindowsMachine implements MachineHost {
   readonly threads: WindowsThread[] = [];
   readonly backend: SyscallBackend;
   private readonly traceLines: string[] = [];
-  private readonly addr: { enter: number; exit: number; callReturn: number; syscallN: number };
+  private readonly addr: { enter: number; exit: number; callReturn: number; syscallN: number; tstart: number };
+  /** newThread is making a thread: the kernel's threadProvider accepts, and the thread it made. */
+  private creating = false;
+  private created: WinThread | null = null;
   /** Host slot address → kernelbase procedure name. */
   private readonly procedures = new Map<number, string>();
   private heapNext = HEAP_BASE;
@@ -157,7 +165,12 @@ export class WindowsMachine implements MachineHost {
     const observer = s ? new ApiMonitor({ mem: this.mem, write, errors: t.errors }) : undefined;
     this.kernel = new WindowsKernel({ mem: this.mem, clock: this.clock, files: opts.files, mounts: opts.mounts, stdin: opts.stdin, errors: t.errors, observer });
     const a = (name: string) => this.image.addressOf(name);
-    this.addr = { enter: a('runtime·entersyscall'), exit: a('runtime·exitsyscall'), callReturn: a('runtime·callReturn'), syscallN: a('runtime·syscall_SyscallN') };
+    this.addr = { enter: a('runtime·entersyscall'), exit: a('runtime·exitsyscall'), callReturn: a('runtime·callReturn'), syscallN: a('runtime·syscall_SyscallN'), tstart: a('runtime·tstart_stdcall') };
+    this.kernel.threadProvider = () => {
+      if (!this.creating) return 'ERROR_NOT_SUPPORTED';
+      this.created = this.kernel.newThread();
+      return this.created;
+    };
     for (const sym of kernelbaseSymbols()) this.procedures.set(a(sym), kernelbaseProcedure(sym)!);
     this.runner = opts.runner ? opts.runner(this, this.seed) : usesScheduler(opts) ? new SchedRunner(this, this.seed, opts) : new RoundRobinRunner(this, this.seed);
     this.runner.onThreadExit = (th) => {
@@ -175,15 +188,44 @@ export class WindowsMachine implements MachineHost {
     return at;
   }
 
-  /** A new thread: its CPU in user mode with GS at its TEB, where the kernel keeps its last error. */
-  newThread(): WindowsThread {
+  /**
+   * A new thread: its CPU in user mode with GS at its TEB, where the kernel keeps its last
+   * error. The first one is the process's; later ones are made by `parent` (the M that
+   * makes the new M) with CreateThread (createThread).
+   */
+  newThread(parent?: MThread): WindowsThread {
     const index = this.threads.length;
-    const th = new WindowsThread(this.kernel.newThread(), new Cpu(this.mem, { mode: 'user' }), index);
-    this.mapStackSlot(th.slot);
+    const slot = THREAD_AREA + index * THREAD_SLOT;
+    this.mapStackSlot(slot);
+    const win = index === 0 ? this.kernel.newThread() : this.createThread((parent as WindowsThread | undefined)?.winThread ?? this.threads[0]!.winThread, slot);
+    const th = new WindowsThread(win, new Cpu(this.mem, { mode: 'user' }), index);
     th.winThread.bindTeb(this.mem, th.teb);
     th.cpu.gsBase = th.teb;
     this.threads.push(th);
     return th;
+  }
+
+  /**
+   * runtime/os_windows.go's newosproc, made by parent for the thread whose slot is `slot`:
+   * CreateThread(NULL, 0, tstart_stdcall, mp, 0, NULL), then CloseHandle on the handle, so
+   * the thread object goes when the thread exits. mp stands for the new M: its libcall
+   * page (Go's m holds its libcall). The kernel's threadProvider makes the thread.
+   */
+  private createThread(parent: WinThread, slot: number): WinThread {
+    if (parent.pending !== null) throw new Error(`windows machine: thread ${parent.tid} cannot make a thread inside another call`);
+    this.created = null;
+    this.creating = true;
+    let handle: ApiOutcome;
+    try {
+      handle = this.kernel.call(parent, 'CreateThread', [0n, 0n, BigInt(this.addr.tstart), BigInt(slot + LIBCALL_OFFSET), 0n, 0n]);
+    } finally {
+      this.creating = false;
+    }
+    const t = this.created as WinThread | null;
+    this.created = null;
+    if (typeof handle !== 'bigint' || handle === 0n || t === null) throw new Error(`windows machine: CreateThread for a new M failed (last error ${parent.lastError})`);
+    this.kernel.call(parent, 'CloseHandle', [handle]);
+    return t;
   }
 
   /** Maps a slot's stack, TEB and libcall pages and its pin arena. */
@@ -424,7 +466,9 @@ function linkWindowsImage(extra: ReadonlyArray<GuestSource>): Image {
   };
   const linker = new Linker().add(stubs).add(kernel32);
   for (const g of extra) linker.add(assemble(g.source, { file: g.file ?? 'guest.s', pkg: g.pkg ?? 'main' }));
-  for (const name of ['runtime·entersyscall', 'runtime·exitsyscall', 'runtime·callReturn']) linker.bindHost(name, unreachable(name));
+  // runtime·tstart_stdcall: where CreateThread starts a new M's thread (Go's); the machine
+  // runs every thread's CPU itself, so it is an address to pass, never reached.
+  for (const name of ['runtime·entersyscall', 'runtime·exitsyscall', 'runtime·callReturn', 'runtime·tstart_stdcall']) linker.bindHost(name, unreachable(name));
   for (const s of kernelbaseSymbols()) linker.bindHost(s, unreachable(s));
   return linker.link();
 }
