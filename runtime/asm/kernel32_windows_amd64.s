@@ -23,6 +23,9 @@ TEXT ·CreateFileW(SB),NOSPLIT|NOFRAME,$0
 TEXT ·CreatePipe(SB),NOSPLIT|NOFRAME,$0
 	JMP	kernelbase·CreatePipe(SB)
 
+TEXT ·CreateThread(SB),NOSPLIT|NOFRAME,$0
+	JMP	kernelbase·CreateThread(SB)
+
 TEXT ·ExitProcess(SB),NOSPLIT|NOFRAME,$0
 	JMP	kernelbase·ExitProcess(SB)
 

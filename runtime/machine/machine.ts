@@ -29,8 +29,9 @@
 //   KERNEL_STACKS      each thread's kernel stack (upper half, supervisor)
 //   HEAP_BASE          Machine.alloc's memory (buffers passed by address, never copied)
 //   ZERO_PAGE          a read-only zero page (Go's &_zero for empty slices)
-//   THREAD_AREA + i·THREAD_SLOT, for thread i: user stack and the arena pinned call
-//                      arguments are copied into.
+//   THREAD_AREA + i·THREAD_SLOT, for thread i: user stack, a page of the thread's own
+//                      (what its creating call points to: personality/index.ts's
+//                      NEW_THREAD_AREA), and the arena pinned call arguments are copied into.
 //   SPARE_STACK_SLOTS  more such slots: a goroutine waiting for a P after its system call
 //                      keeps its slot (frame, pinned arguments) and its M takes a spare;
 //                      the M that resumes the goroutine takes the slot over (gogo).
@@ -75,11 +76,6 @@ const USER_STACK_SIZE = 0x1_0000;
 const KERNEL_STACK_SIZE = 0x4000;
 const PIN_ARENA_OFFSET = 0x10_0000;
 export const PIN_ARENA_SIZE = 0x80_0000;
-/**
- * The flags of Go's newosproc on linux (runtime/os_linux.go's cloneFlags): a thread sharing
- * memory, filesystem, descriptors, signal handlers and SysV semaphores.
- */
-const CLONE_FLAGS = 0x100 | 0x200 | 0x400 | 0x800 | 0x10000 | 0x40000;
 /** Virtual nanoseconds per retired guest instruction. */
 export const INSTRUCTION_NS = 1;
 /** The signal RLIMIT_CPU sends (Linux x86-64 numbering). */
@@ -264,8 +260,9 @@ export class Machine implements MachineHost {
   private readonly backend: MachineBackend;
   private heapNext = HEAP_BASE;
   private mainThread: Thread | null = null;
-  /** newThread is cloning: the kernel's threadProvider accepts (a guest's own clone gets ENOSYS). */
+  /** newThread is making a thread: the kernel's threadProvider accepts (a guest's own clone gets ENOSYS), and the thread it made. */
   private cloning = false;
+  private created: Thread | null = null;
   private started = false;
   private faultMessage: string | null = null;
   private instructions = 0;
@@ -301,7 +298,11 @@ export class Machine implements MachineHost {
     } else this.strace = null;
     this.runner = opts.runner ? opts.runner(this, this.seed) : usesScheduler(opts) ? new SchedRunner(this, this.seed, opts) : new RoundRobinRunner(this, this.seed);
     this.runner.onThreadExit = (th) => this.kernel.exitThread(th, 0);
-    this.kernel.threadProvider = (parent) => (this.cloning ? this.kernel.spawnThread(parent.process) : 'ENOSYS');
+    this.kernel.threadProvider = (parent) => {
+      if (!this.cloning) return 'ENOSYS';
+      this.created = this.kernel.spawnThread(parent.process);
+      return this.created;
+    };
     this.cwd = opts.cwd;
     this.backend = new MachineBackend(this);
   }
@@ -320,10 +321,16 @@ export class Machine implements MachineHost {
 
   /**
    * A new kernel thread, its CPU booted into ring 3. The first one starts the process;
-   * later ones are cloned by `parent` (the M that makes the new M), through the kernel's
-   * clone, so strace shows the call on the parent's line as it would for Go's newosproc.
+   * later ones are made by `parent` (the M that makes the new M) with the OS's own
+   * thread-creation call (createThread), so the tracer shows it on the parent's line as
+   * for Go's newosproc.
    */
   newThread(parent?: MThread): MachineThread {
+    const index = this.threads.length;
+    const slot = THREAD_AREA + index * THREAD_SLOT;
+    this.mem.map(slot, USER_STACK_SIZE, PROT_READ | PROT_WRITE);
+    this.mem.map(slot + USER_STACK_SIZE, 4096, PROT_READ | PROT_WRITE);
+    this.mem.map(slot + PIN_ARENA_OFFSET, PIN_ARENA_SIZE, PROT_READ | PROT_WRITE);
     let kthread: Thread;
     if (this.mainThread === null) {
       kthread = this.kernel.spawnProcess(this.mem, { cwd: this.cwd });
@@ -332,44 +339,45 @@ export class Machine implements MachineHost {
       p.addMapping(ZERO_PAGE, ZERO_PAGE + 4096, PROT_READ);
       p.addMapping(HEAP_BASE, HEAP_BASE + HEAP_SIZE, PROT_READ | PROT_WRITE);
     } else {
-      const stack = THREAD_AREA + this.threads.length * THREAD_SLOT + USER_STACK_SIZE;
-      kthread = this.clone((parent as MachineThread | undefined)?.kthread ?? this.mainThread, stack);
+      kthread = this.createThread((parent as MachineThread | undefined)?.kthread ?? this.mainThread, slot);
     }
+    kthread.process.addMapping(slot, slot + PIN_ARENA_OFFSET + PIN_ARENA_SIZE, PROT_READ | PROT_WRITE);
     const cpu = new Cpu(this.mem, { mode: 'system' });
-    const th = new MachineThread(kthread, cpu, this.threads.length, this.personality.frame(cpu));
+    const th = new MachineThread(kthread, cpu, index, this.personality.frame(cpu));
     this.threads.push(th);
-    this.mem.map(th.slot, USER_STACK_SIZE, PROT_READ | PROT_WRITE);
     this.mem.map(th.kernelStackTop - KERNEL_STACK_SIZE, KERNEL_STACK_SIZE, PROT_READ | PROT_WRITE, { user: false });
-    this.mem.map(th.pinBase, PIN_ARENA_SIZE, PROT_READ | PROT_WRITE);
-    kthread.process.addMapping(th.slot, th.slot + PIN_ARENA_OFFSET + PIN_ARENA_SIZE, PROT_READ | PROT_WRITE);
-    this.personality.prepareThread(this.mem, cpu, th.slot + USER_STACK_SIZE);
+    this.personality.prepareThread(this.mem, cpu, slot + USER_STACK_SIZE, kthread);
     this.boot(th);
     cpu.hostCall = (_cpu, at) => this.serveHost(th, at);
+    if (kthread.fsBase !== 0n) cpu.fsBase = Number(kthread.fsBase);
     return th;
   }
 
   /**
-   * clone(CLONE_FLAGS, stack) made by parent, as Go's runtime·clone makes it (a raw call
-   * from the M that starts the new one, on its g0): through the kernel's system-call
-   * dispatch with the call's registers, not by running a stub on parent's CPU, whose
-   * registers may belong to a goroutine meanwhile. The kernel's threadProvider makes the
-   * thread. Targets without clone (freebsd's thr_new and darwin's bsdthread_create are not
-   * modelled) get the thread without a call.
+   * The thread of a new M whose user stack and own page are at `slot`, made by parent as
+   * Go's newosproc makes it on this OS (the personality's threadCreate: clone, thr_new,
+   * bsdthread_create): a call from the M that starts the new one, on its g0, through the
+   * kernel's system-call dispatch with the call's registers, not by running a stub on
+   * parent's CPU, whose registers may belong to a goroutine meanwhile. The kernel's
+   * threadProvider makes the thread during the call. A target whose table lacks the call
+   * gets the thread without one.
    */
-  private clone(parent: Thread, stack: number): Thread {
-    const nr = this.kernel.numbers.number('clone');
+  private createThread(parent: Thread, slot: number): Thread {
+    const call = this.personality.threadCreate(this.mem, { stackLo: slot, stackHi: slot + USER_STACK_SIZE, area: slot + USER_STACK_SIZE, start: this.addr.start });
+    const nr = this.kernel.numbers.number(call.name);
     if (nr === undefined) return this.kernel.spawnThread(parent.process);
-    if (parent.pending !== null) throw new Error(`machine: thread ${parent.tid} cannot clone inside another system call`);
-    const regs = syscallRegs(nr, [CLONE_FLAGS, stack, 0, 0, 0]);
+    if (parent.pending !== null) throw new Error(`machine: thread ${parent.tid} cannot make a thread inside another system call`);
+    const regs = syscallRegs(nr, call.args);
+    this.created = null;
     this.cloning = true;
     try {
       this.kernel.do_syscall_64(parent, regs);
     } finally {
       this.cloning = false;
     }
-    const tid = regs.result();
-    const t = this.kernel.threads.get(tid);
-    if (t === undefined) throw new Error(`machine: clone for a new M failed (${tid})`);
+    const t = this.created as Thread | null;
+    this.created = null;
+    if (t === null) throw new Error(`machine: ${call.name} for a new M failed (${regs.result()})`);
     return t;
   }
 

@@ -47,7 +47,8 @@ export interface MachineHost {
   /**
    * A new kernel thread of the process, with its own CPU and stacks; visible in traces.
    * The first starts the process; `parent`, the thread that creates a later one, makes
-   * the clone(2) (on linux, strace shows it on the parent's line).
+   * the OS's thread-creation call (clone, thr_new, bsdthread_create, CreateThread), which
+   * the OS's tracer shows as the parent's.
    */
   newThread(parent?: MThread): MThread;
   readonly clock: VirtualClock;

@@ -3,12 +3,13 @@
 //
 // The machine's first go() is main (the scheduler runs it as goroutine 1 on M0/P0); every
 // later go() is Go's `go` statement. Every M is a kernel thread of the machine: M0 is the
-// process's main thread, every other M is cloned through the kernel (MachineHost.newThread
-// with the creating M's thread as parent), so strace shows the clone on the creator's line
-// and each M as its own `[pid N]`, as for a Go program: M0 clones sysmon's thread before
-// main runs (Go's runtime.main does), hence `[pid N]` on every line after the first;
-// sysmon clones the Ms it hands retaken Ps to; Ms are made lazily, when a P has work and no
-// idle M is left.
+// process's main thread, every other M is made through the kernel with the OS's own call
+// (MachineHost.newThread with the creating M's thread as parent: clone on linux, thr_new on
+// freebsd, bsdthread_create on darwin, CreateThread on windows), so the OS's tracer shows
+// the call as the creator's and, on linux, each M as its own `[pid N]`, as for a Go
+// program: M0 makes sysmon's thread before main runs (Go's runtime.main does), hence
+// `[pid N]` on every strace line after the first; sysmon makes the Ms it hands retaken Ps
+// to; Ms are made lazily, when a P has work and no idle M is left.
 //
 // sysmon's sleeps are not in strace. In Go each is a usleep, a nanosleep line per tick
 // ([pid N] nanosleep({tv_sec=0, tv_nsec=20000}, NULL) = 0, every 20 µs to 10 ms), which

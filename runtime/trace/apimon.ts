@@ -9,19 +9,20 @@
 // (so a path's backslashes print doubled); flag words as their SDK names joined with
 // " | " (0 as 0, unknown bits as a trailing hex word); enumerations by name, else decimal;
 // handles as 0x%08x (the console pseudo-handles too) and 0 as NULL; NULL pointers as NULL, others as
-// hex; buffers as strace quotes them (at most 32 bytes, `...` when cut): WriteFile's at
+// hex; SIZE_T in decimal; buffers as strace quotes them (at most 32 bytes, `...` when cut): WriteFile's at
 // entry, ReadFile's at exit, only the bytes read; out-parameters (LPDWORD, PHANDLE,
 // PLARGE_INTEGER) as [value] read at exit, or their address when unreadable. Results:
-// BOOL as TRUE/FALSE, HANDLE as hex or INVALID_HANDLE_VALUE, DWORD in decimal; VOID
+// BOOL as TRUE/FALSE, HANDLE as hex or INVALID_HANDLE_VALUE (NULL for the procedures that
+// fail with NULL, as CreateThread), DWORD in decimal; VOID
 // procedures (Sleep, SetLastError, ExitProcess) print none. A call that failed by its
-// procedure's failure value (FALSE, INVALID_HANDLE_VALUE, INVALID_SET_FILE_POINTER with a
-// non-zero last error) ends with two spaces and [code NAME: message] from the target's
+// procedure's failure value (FALSE, INVALID_HANDLE_VALUE or NULL, INVALID_SET_FILE_POINTER
+// with a non-zero last error) ends with two spaces and [code NAME: message] from the target's
 // error table. With `threads`, each line starts with the thread id in brackets.
 //
 // The tracer reads guest memory with user checks only; a bad pointer prints as its address.
 import type { Memory } from '../cpu/index.ts';
 import {
-  ACCESS_FLAGS, ATTRIBUTE_FLAGS, DISPOSITIONS, INVALID_SET_FILE_POINTER, MOVE_METHODS, SHARE_FLAGS, STD_HANDLES, win32ErrorName,
+  ACCESS_FLAGS, ATTRIBUTE_FLAGS, DISPOSITIONS, INVALID_SET_FILE_POINTER, MOVE_METHODS, SHARE_FLAGS, STD_HANDLES, THREAD_CREATION_FLAGS, win32ErrorName,
   type ApiEvent, type ApiObserver, type Named,
 } from '../kernel/windows/index.ts';
 import { DEFAULT_STRING_LIMIT, quoteBytes } from './quote.ts';
@@ -39,9 +40,9 @@ export interface ApiMonitorOptions {
 }
 
 type ArgKind =
-  | 'wstr' | 'handle' | 'dword' | 'long' | 'longlong' | 'ptr' | 'access' | 'share' | 'disposition' | 'attributes' | 'method'
-  | 'stdhandle' | 'wbuf' | 'rbuf' | 'outbool' | 'outdword' | 'outhandle' | 'outlong' | 'outlonglong' | 'error';
-type ResultKind = 'bool' | 'handle' | 'pseudohandle' | 'dword' | 'setfp' | 'void';
+  | 'wstr' | 'handle' | 'dword' | 'long' | 'longlong' | 'sizet' | 'ptr' | 'access' | 'share' | 'disposition' | 'attributes' | 'method'
+  | 'stdhandle' | 'threadflags' | 'wbuf' | 'rbuf' | 'outbool' | 'outdword' | 'outhandle' | 'outlong' | 'outlonglong' | 'error';
+type ResultKind = 'bool' | 'handle' | 'nullhandle' | 'pseudohandle' | 'dword' | 'setfp' | 'void';
 
 interface Prototype {
   args: readonly ArgKind[];
@@ -53,6 +54,7 @@ const PROTOTYPES: ReadonlyMap<string, Prototype> = new Map<string, Prototype>([
   ['CloseHandle', { args: ['handle'], result: 'bool' }],
   ['CreateFileW', { args: ['wstr', 'access', 'share', 'ptr', 'disposition', 'attributes', 'handle'], result: 'handle' }],
   ['CreatePipe', { args: ['outhandle', 'outhandle', 'ptr', 'dword'], result: 'bool' }],
+  ['CreateThread', { args: ['ptr', 'sizet', 'ptr', 'ptr', 'threadflags', 'outdword'], result: 'nullhandle' }],
   ['ExitProcess', { args: ['dword'], result: 'void' }],
   ['GetCurrentProcess', { args: [], result: 'pseudohandle' }],
   ['GetCurrentProcessId', { args: [], result: 'dword' }],
@@ -131,6 +133,7 @@ export class ApiMonitor implements ApiObserver {
       case 'dword': return String(u32(w));
       case 'long': return String(BigInt.asIntN(32, w));
       case 'longlong': return String(BigInt.asIntN(64, w));
+      case 'sizet': return String(BigInt.asUintN(64, w));
       case 'ptr': return this.pointer(w);
       case 'access': return flagNames(u32(w), ACCESS_FLAGS);
       case 'share': return flagNames(u32(w), SHARE_FLAGS);
@@ -138,6 +141,7 @@ export class ApiMonitor implements ApiObserver {
       case 'disposition': return enumName(u32(w), DISPOSITIONS);
       case 'method': return enumName(u32(w), MOVE_METHODS);
       case 'stdhandle': return enumName(u32(w), STD_HANDLES);
+      case 'threadflags': return flagNames(u32(w), THREAD_CREATION_FLAGS);
       case 'error': return this.messages.get(u32(w))?.[0] ?? win32ErrorName(u32(w)) ?? String(u32(w));
       case 'wbuf': return this.buffer(Number(BigInt.asUintN(64, w)), u32(all[2] ?? 0n), this.opts.stringLimit ?? DEFAULT_STRING_LIMIT);
       default: return null;
@@ -164,7 +168,8 @@ export class ApiMonitor implements ApiObserver {
   private formatResult(kind: ResultKind, r: bigint): string {
     switch (kind) {
       case 'bool': return r === 0n ? 'FALSE' : 'TRUE';
-      case 'handle': return BigInt.asIntN(64, r) === -1n ? 'INVALID_HANDLE_VALUE' : r === 0n ? 'NULL' : hex8(BigInt.asUintN(64, r));
+      case 'handle':
+      case 'nullhandle': return BigInt.asIntN(64, r) === -1n ? 'INVALID_HANDLE_VALUE' : r === 0n ? 'NULL' : hex8(BigInt.asUintN(64, r));
       case 'pseudohandle': return hex8(BigInt.asUintN(64, r));
       case 'setfp': return u32(r) === INVALID_SET_FILE_POINTER ? 'INVALID_SET_FILE_POINTER' : String(u32(r));
       default: return String(u32(r));
@@ -174,6 +179,7 @@ export class ApiMonitor implements ApiObserver {
   private failed(kind: ResultKind, r: bigint, lastError: number): boolean {
     if (kind === 'bool') return r === 0n;
     if (kind === 'handle') return BigInt.asIntN(64, r) === -1n;
+    if (kind === 'nullhandle') return r === 0n;
     if (kind === 'setfp') return u32(r) === INVALID_SET_FILE_POINTER && lastError !== 0;
     return false;
   }

@@ -15,8 +15,9 @@
 // mode then the FreeBSD O_* names joined with "|". A call that never returns (exit)
 // prints without a result, followed by `process exit, rval = N`; a signal acted on prints
 // `SIGNAL N (NAME)` (without truss's siginfo details) and a death by it
-// `process killed, signal = N`. Calls without a decoding print their non-zero-trailing
-// argument words in hex.
+// `process killed, signal = N`. Calls truss has no decoding for print each of their
+// arguments as a long in hex (truss's LongHex), as thr_new(0x…,0x68); where this tracer
+// does not know the count either, the non-zero-trailing argument words.
 //
 // Time is the machine's virtual time; the tracer reads user memory with the user bit, so
 // a bad pointer prints as its address.
@@ -35,7 +36,7 @@ export interface TrussOptions {
   threadIds?: boolean;
 }
 
-type ArgKind = 'int' | 'hex' | 'octal' | 'sizet' | 'quadhex' | 'ptr' | 'path' | 'wbuf' | 'rbuf' | 'open' | 'atfd' | 'whence'
+type ArgKind = 'int' | 'hex' | 'longhex' | 'octal' | 'sizet' | 'quadhex' | 'ptr' | 'path' | 'wbuf' | 'rbuf' | 'open' | 'atfd' | 'whence'
   | 'pipe2' | 'pipefds' | 'stat' | 'timespec';
 
 /** How truss decodes each call's arguments (FreeBSD's syscall descriptions, for the calls this kernel has). */
@@ -64,6 +65,8 @@ const TRUSS_SPECS: ReadonlyMap<string, ReadonlyArray<ArgKind>> = new Map<string,
   ['kill', ['int', 'int']],
   ['sched_yield', []],
   ['nanosleep', ['timespec', 'ptr']],
+  // No decoding in truss: the kernel's two arguments, each as LongHex.
+  ['thr_new', ['longhex', 'longhex']],
 ]);
 
 const WHENCE = ['SEEK_SET', 'SEEK_CUR', 'SEEK_END', 'SEEK_DATA', 'SEEK_HOLE'];
@@ -223,6 +226,7 @@ function formatArg(kind: ArgKind, args: readonly bigint[], i: number, mem: Memor
       return w.toString();
     case 'quadhex':
     case 'ptr':
+    case 'longhex':
       return hexPtr;
     case 'path': {
       const s = userString(mem, w);

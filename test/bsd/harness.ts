@@ -48,11 +48,11 @@ export interface BsdReturn {
   cf: boolean;
 }
 
-export function bsdMachine(os: BsdOs, opts: { files?: SeedFile[]; stdin?: string } = {}) {
+export function bsdMachine(os: BsdOs, opts: { files?: SeedFile[]; stdin?: string; uid?: number } = {}) {
   const mem = new Memory();
   mem.map(USER_ARENA, ARENA_SIZE, PROT_READ | PROT_WRITE);
   mem.map(FRAME_PAGE, 4096, PROT_READ | PROT_WRITE, { user: false });
-  const kopts = { tables: bsdTables(os), clock: new ManualClock(), files: opts.files, stdin: opts.stdin };
+  const kopts = { tables: bsdTables(os), clock: new ManualClock(), files: opts.files, stdin: opts.stdin, uid: opts.uid };
   const kernel: Kernel = os === 'freebsd' ? freebsdKernel(kopts) : darwinKernel(kopts);
   const words = forcedWords(mem);
   const frame: BsdSyscallFrame = os === 'freebsd' ? freebsdFrame(words) : darwinFrame(words);

@@ -3,9 +3,10 @@
 // trace (strace, truss, dtruss, API monitor) matches its golden file (UPDATE_GOLDEN=1
 // rewrites them); every blocking call is bracketed by entersyscall/exitsyscall; the same
 // seed gives the same bytes; `mksyscall demo` prints the report and `npm start` runs it.
-// The machines run the goroutines under Go's G/M/P scheduler (their default): the linux
-// strace opens with M0's clone of sysmon's thread, and the goroutine's reply comes from
-// the M sysmon cloned after retaking the P from main's blocked read.
+// The machines run the goroutines under Go's G/M/P scheduler (their default): each trace
+// opens with M0 making sysmon's thread with the OS's own call (clone, thr_new,
+// bsdthread_create, CreateThread and CloseHandle), and the goroutine's reply comes from the
+// M sysmon made the same way after retaking the P from main's blocked read.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { demoTables, renderDemo, runDemo, type DemoRun } from '../../demo/main.ts';

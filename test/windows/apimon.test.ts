@@ -70,6 +70,22 @@ describe('API monitor format', () => {
     ]);
   });
 
+  it('CreateThread: its six arguments (SIZE_T in decimal, flags by name, the id at exit), the handle; a failure is NULL with its last error', () => {
+    const lines: string[] = [];
+    const m = winMachine({ observe: (mem) => new ApiMonitor({ mem, write: (l) => lines.push(l), errors }), imports: { kernel32: ['CreateThread'] } });
+    m.kernel.threadProvider = () => m.kernel.newThread();
+    const id = m.pin(new Uint8Array(4));
+    const fn = m.proc('CreateThread');
+    expect(m.callProc(fn, [0n, 0n, 0x401000n, 0x5000n, 0n, 0n])).toMatchObject({ kind: 'done', r1: 4n });
+    expect(m.callProc(fn, [0n, 65536n, 0x401000n, 0n, 0x10000n, BigInt(id)])).toMatchObject({ kind: 'done', r1: 8n });
+    expect(m.callProc(fn, [0n, 0n, 0x401000n, 0n, 0x4n, 0n])).toMatchObject({ kind: 'done', r1: 0n, err: 50n });
+    expect(lines).toEqual([
+      'CreateThread(NULL, 0, 0x401000, 0x5000, 0, NULL) = 0x00000004',
+      'CreateThread(NULL, 65536, 0x401000, NULL, STACK_SIZE_PARAM_IS_A_RESERVATION, [112]) = 0x00000008',
+      'CreateThread(NULL, 0, 0x401000, NULL, CREATE_SUSPENDED, NULL) = NULL  [50 ERROR_NOT_SUPPORTED: The request is not supported.]',
+    ]);
+  });
+
   it('the process pseudo-handle is no failure; a BOOL out-parameter shows its value', () => {
     const lines = traced(() => {
       const [self] = runToEnd(win.GetCurrentProcess());

@@ -269,6 +269,78 @@ describe('emulated kernel32: pipes, last error, Sleep, ExitProcess', () => {
   });
 });
 
+describe('emulated kernel32: CreateThread', () => {
+  /** A kernel whose threadProvider makes the thread (as the machine's does); what it was asked. */
+  function withProvider() {
+    const env = setup();
+    const asked: Array<{ parent: number; tid: number; start: bigint; parameter: bigint; stack: bigint }> = [];
+    env.k.threadProvider = (parent, start, parameter, stack) => {
+      const child = env.k.newThread();
+      asked.push({ parent: parent.tid, tid: child.tid, start, parameter, stack });
+      return child;
+    };
+    return { ...env, asked };
+  }
+
+  it('makes a thread through the provider and returns a new handle to it; the id goes to *threadId; CloseHandle closes the handle, not the thread', () => {
+    const { k, t, call, put, dword, asked } = withProvider();
+    const id = put(4);
+    const h = call('CreateThread', 0, 0x10000, 0x401000, 0x5000, 0, id);
+    expect(h).toBe(4n);
+    expect(asked).toEqual([{ parent: t.tid, tid: asked[0]!.tid, start: 0x401000n, parameter: 0x5000n, stack: 0x10000n }]);
+    expect(dword(id)).toBe(asked[0]!.tid);
+    const child = k.threadOf(4)!;
+    expect(child.tid).toBe(asked[0]!.tid);
+    expect(child.tid).not.toBe(t.tid);
+    // Handles share one value space: the next file handle is 8, the thread's stays 4.
+    expect(call('CreatePipe', put(8), put(8), 0, 0)).toBe(1n);
+    expect(k.openHandles()).toEqual([3, 4, 7, 8, 11, 12]);
+    // A thread handle is not a file.
+    expect(call('ReadFile', 4, put(4), 4, put(4), 0)).toBe(0n);
+    expect(t.lastError).toBe(E.ERROR_INVALID_HANDLE);
+    expect(call('CloseHandle', 4)).toBe(1n);
+    expect(k.threadOf(4)).toBeUndefined();
+    expect(child.state).toBe('running');
+    expect(call('CloseHandle', 4)).toBe(0n);
+    // NULL threadId: not written; STACK_SIZE_PARAM_IS_A_RESERVATION is accepted.
+    expect(call('CreateThread', 0, 0, 0x401000, 0, 0x10000, 0)).toBe(4n);
+  });
+
+  it('fails with NULL and a last error: ERROR_NOACCESS for unreadable SECURITY_ATTRIBUTES or an unwritable threadId, ERROR_NOT_SUPPORTED for CREATE_SUSPENDED; no thread is made', () => {
+    const { k, t, call, put, asked } = withProvider();
+    const before = k.openHandles();
+    expect(call('CreateThread', 0x20, 0, 0x401000, 0, 0, 0)).toBe(0n);
+    expect(t.lastError).toBe(E.ERROR_NOACCESS);
+    expect(call('CreateThread', SCRATCH + 0x10000 - 8, 0, 0x401000, 0, 0, 0)).toBe(0n);
+    expect(t.lastError).toBe(E.ERROR_NOACCESS);
+    expect(call('CreateThread', 0, 0, 0x401000, 0, 0, 0x30)).toBe(0n);
+    expect(t.lastError).toBe(E.ERROR_NOACCESS);
+    expect(call('CreateThread', 0, 0, 0x401000, 0, 0x4, 0)).toBe(0n);
+    expect(t.lastError).toBe(E.ERROR_NOT_SUPPORTED);
+    expect(asked).toEqual([]);
+    expect(k.openHandles()).toEqual(before);
+    // Readable SECURITY_ATTRIBUTES (24 bytes) are fine.
+    expect(call('CreateThread', put(24), 0, 0x401000, 0, 0, 0)).toBe(4n);
+  });
+
+  it('without a provider, ERROR_NOT_SUPPORTED; a provider\'s refusal is its error', () => {
+    const { k, t, call } = setup();
+    expect(call('CreateThread', 0, 0, 0x401000, 0, 0, 0)).toBe(0n);
+    expect(t.lastError).toBe(E.ERROR_NOT_SUPPORTED);
+    k.threadProvider = () => 'ERROR_NOT_ENOUGH_MEMORY';
+    expect(call('CreateThread', 0, 0, 0x401000, 0, 0, 0)).toBe(0n);
+    expect(t.lastError).toBe(E.ERROR_NOT_ENOUGH_MEMORY);
+    expect(E.ERROR_NOT_ENOUGH_MEMORY).toBe(8);
+  });
+
+  it('ExitProcess closes thread handles with the rest', () => {
+    const { k, call } = withProvider();
+    expect(call('CreateThread', 0, 0, 0x401000, 0, 0, 0)).toBe(4n);
+    expect(k.call(k.newThread(), 'ExitProcess', [0n])).toEqual({ kind: 'exit', code: 0 });
+    expect(k.openHandles()).toEqual([]);
+  });
+});
+
 describe('emulated kernel32: robustness', () => {
   it('no argument words make a procedure throw; failures always set a last error', () => {
     const word = fc.oneof(
@@ -283,7 +355,7 @@ describe('emulated kernel32: robustness', () => {
         t.lastError = 0;
         const r = k.call(t, name, args);
         if (typeof r !== 'bigint') return;
-        const boolFailed = ['CloseHandle', 'CreatePipe', 'ReadFile', 'WriteFile', 'SetFilePointerEx'].includes(name) && r === 0n;
+        const boolFailed = ['CloseHandle', 'CreatePipe', 'CreateThread', 'ReadFile', 'WriteFile', 'SetFilePointerEx'].includes(name) && r === 0n;
         const handleFailed = ['CreateFileW', 'GetStdHandle'].includes(name) && r === -1n;
         if (boolFailed || handleFailed) expect(t.lastError).not.toBe(0);
       }),

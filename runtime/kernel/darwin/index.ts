@@ -15,14 +15,22 @@
 // whole process. There is no nanosleep system call on XNU (libSystem sleeps with
 // __semwait_signal), so none is offered here.
 //
+// bsdthread_create(func, func_arg, stack, pthread, flags), which libSystem's pthread_create
+// makes, creates a thread through the core's threadProvider (as clone does) and returns
+// the pthread address; the thread's TSD base (its user GS base) is pthread plus the TSD
+// offset libSystem registered. XNU refuses a process that has not registered with
+// bsdthread_register (EINVAL); libSystem's initializer registers every process before
+// main, and that call is not modelled: every process here counts as registered, with the
+// emulated libSystem's offset (PTHREAD_TSD_OFFSET).
+//
 // Invariant: every handler is a core handler or a translation in front of one, except
-// pipe, whose two-register result has no core equivalent.
+// pipe, whose two-register result has no core equivalent, and bsdthread_create.
 import { Kernel, type KernelOptions } from '../kernel.ts';
 import * as abi from '../linux/abi.ts';
 import * as fs from '../linux/fs.ts';
 import * as proc from '../linux/proc.ts';
 import type { Handler, HandlerResult } from '../linux/handlers.ts';
-import { argInt, type SyscallRegs } from '../regs.ts';
+import { argInt, argUint, argWord, type SyscallRegs } from '../regs.ts';
 import type { Thread } from '../process.ts';
 import { Pipe, PipeEnd } from '../file.ts';
 import * as mm from '../linux/mm.ts';
@@ -134,6 +142,43 @@ function sysPipe(k: Kernel, t: Thread, r: SyscallRegs): HandlerResult {
   return rfd;
 }
 
+/** bsdthread_create's flags (libpthread's kern_internal.h). */
+export const PTHREAD_START_CUSTOM = 0x01000000;
+export const PTHREAD_START_SETSCHED = 0x02000000;
+export const PTHREAD_START_QOSCLASS = 0x08000000;
+export const PTHREAD_START_TSD_BASE_SET = 0x10000000;
+export const PTHREAD_START_SUSPENDED = 0x20000000;
+/** The QoS class bits of a pthread_priority_t (one bit per class, from bit 8). */
+const PTHREAD_PRIORITY_QOS_CLASS_MASK = 0x003fff00;
+/**
+ * Where the TSD block sits in the emulated libSystem's struct _pthread, which is what it
+ * registers with XNU (bsdthread_register's tsd_offset): the thread's GS base is
+ * pthread + this. The emulated libSystem's own layout, not Apple's.
+ */
+export const PTHREAD_TSD_OFFSET = 0x100;
+
+/**
+ * bsdthread_create(func, func_arg, stack, pthread, flags): a thread of the caller's
+ * process whose TSD base is pthread + PTHREAD_TSD_OFFSET (XNU sets the new thread's
+ * registers: RIP at libSystem's registered thread_start, RDI pthread, RSI its port, RDX
+ * func, RCX func_arg, R8 and RSP stack, R9 flags; the machine starts every thread at its
+ * own entry). As XNU: without PTHREAD_START_CUSTOM, EINVAL; PTHREAD_START_QOSCLASS with no
+ * QoS class in the low bits, EINVAL (XNU's finer QoS checks are not modelled); returns
+ * pthread. XNU makes the thread first and terminates it on EINVAL; here the flags are
+ * checked first: the same errno and no thread. Without a threadProvider, ENOSYS.
+ */
+function sysBsdthreadCreate(k: Kernel, t: Thread, r: SyscallRegs): HandlerResult {
+  const flags = argUint(r, 4);
+  if ((flags & PTHREAD_START_CUSTOM) === 0) return 'EINVAL';
+  if ((flags & PTHREAD_START_SETSCHED) === 0 && (flags & PTHREAD_START_QOSCLASS) !== 0 && (flags & PTHREAD_PRIORITY_QOS_CLASS_MASK) === 0) return 'EINVAL';
+  if (k.threadProvider === undefined) return 'ENOSYS';
+  const pthread = argWord(r, 3);
+  const child = k.threadProvider(t, BigInt(flags), argWord(r, 2));
+  if (typeof child === 'string') return child;
+  child.gsBase = BigInt.asUintN(64, pthread + BigInt(PTHREAD_TSD_OFFSET));
+  return Number(pthread);
+}
+
 /** XNU's BSD calls by the names of its syscalls.master. */
 export const darwinHandlers: ReadonlyMap<string, Handler> = new Map<string, Handler>([
   ['read', fs.sysRead],
@@ -162,6 +207,7 @@ export const darwinHandlers: ReadonlyMap<string, Handler> = new Map<string, Hand
   ['kill', proc.sysKill],
   ['mmap', sysBsdMmap],
   ['munmap', mm.sysMunmap],
+  ['bsdthread_create', sysBsdthreadCreate],
 ]);
 
 /** Class 2 selects the BSD table; anything else is no slot (-1: ENOSYS). */

@@ -9,18 +9,19 @@
 // O_EXCL 0x800, O_NONBLOCK 0x4, O_CLOEXEC 0x100000, …) into the core's; pipe2 accepts only
 // O_CLOEXEC and O_NONBLOCK; mmap takes MAP_ANON as 0x1000; exit(2) ends the whole process
 // (FreeBSD has no exit_group); fstat fills FreeBSD 12's struct stat (224 bytes, 64-bit
-// inode numbers); thr_self stores the thread id.
+// inode numbers); thr_self stores the thread id; thr_new(struct thr_param *, size) makes a
+// thread as kern_thr.c does (below), through the core's threadProvider as clone does.
 //
-// Invariant: every handler is a core handler or a translation in front of one; nothing
-// here keeps state of its own.
+// Invariant: every handler is a core handler or a translation in front of one, except
+// thr_new, which reads its struct thr_param itself; nothing here keeps state of its own.
 import { Kernel, type KernelOptions } from '../kernel.ts';
 import * as abi from '../linux/abi.ts';
 import * as fs from '../linux/fs.ts';
 import * as proc from '../linux/proc.ts';
-import type { Handler } from '../linux/handlers.ts';
-import { argInt, argPtr, type SyscallRegs } from '../regs.ts';
+import type { Handler, HandlerResult } from '../linux/handlers.ts';
+import { argInt, argPtr, NOT_USER, type SyscallRegs } from '../regs.ts';
 import type { Thread } from '../process.ts';
-import { copyToUser } from '../uaccess.ts';
+import { accessOk, copyFromUser, copyToUser } from '../uaccess.ts';
 import * as mm from '../linux/mm.ts';
 import { bsdFstat, BsdSyscallFrame, sysBsdMmap, installHandlers, translateFlags, unknownFlags, withArgs, type FlagBit, type FrameWords, type StatFields } from './bsd.ts';
 
@@ -113,6 +114,70 @@ function sysThrSelf(_k: Kernel, t: Thread, r: SyscallRegs) {
   return copyToUser(t.process.mem, argPtr(r, 0), out) ? 0 : 'EFAULT';
 }
 
+/** struct thr_param (sys/thr.h) on amd64: field offsets and its size, 104 bytes. */
+export const THR_PARAM = {
+  start_func: 0, arg: 8, stack_base: 16, stack_size: 24, tls_base: 32, tls_size: 40, child_tid: 48, parent_tid: 56,
+  flags: 64, rtp: 72, spare: 80, size: 104,
+} as const;
+/** struct rtprio's types (sys/rtprio.h) and its largest priority. */
+export const RTP_PRIO_REALTIME = 2;
+export const RTP_PRIO_NORMAL = 3;
+export const RTP_PRIO_IDLE = 4;
+export const RTP_PRIO_FIFO = 10;
+export const RTP_PRIO_MAX = 31;
+/** VM_MAXUSER_ADDRESS on amd64 (48-bit user space): a TLS base at or above it is EINVAL. */
+export const VM_MAXUSER_ADDRESS = 0x8000_0000_0000n;
+
+/**
+ * thr_new(struct thr_param *param, int param_size), in kern_thr.c's order: a size below 0
+ * or above sizeof(struct thr_param) is EINVAL; param_size bytes are copied in (EFAULT),
+ * the rest of the struct reads as zero; a non-NULL rtp is copied in (EFAULT) and checked
+ * as thread_create does (realtime and FIFO need root: EPERM, or a priority above
+ * RTP_PRIO_MAX: EINVAL; normal is fine; any other type, idle included, EINVAL); then the
+ * thread is made, its id stored as a long at child_tid and at parent_tid when they are
+ * not NULL (EFAULT, and no thread), and its FS base set to tls_base (EINVAL at or above
+ * VM_MAXUSER_ADDRESS). Returns 0. Without a threadProvider, ENOSYS (as clone).
+ *
+ * Here the pointer and TLS checks come before the thread is made (FreeBSD makes it, then
+ * frees it when one fails: the caller sees the same errno and no thread); a provider's
+ * refusal (EPROCLIM, say) comes after them where FreeBSD's would come before.
+ */
+function sysThrNew(k: Kernel, t: Thread, r: SyscallRegs): HandlerResult {
+  const size = argInt(r, 1);
+  if (size < 0 || size > THR_PARAM.size) return 'EINVAL';
+  const param = new Uint8Array(THR_PARAM.size);
+  const mem = t.process.mem;
+  const bytes = copyFromUser(mem, argPtr(r, 0), size);
+  if (bytes === null) return 'EFAULT';
+  param.set(bytes);
+  const v = new DataView(param.buffer);
+  const word = (at: number) => v.getBigUint64(at, true);
+  const user = (w: bigint) => (w < 0x8000_0000_0000n ? Number(w) : NOT_USER);
+  const rtp = word(THR_PARAM.rtp);
+  if (rtp !== 0n) {
+    const b = copyFromUser(mem, user(rtp), 4);
+    if (b === null) return 'EFAULT';
+    const type = b[0]! | (b[1]! << 8);
+    const prio = b[2]! | (b[3]! << 8);
+    if (type === RTP_PRIO_REALTIME || type === RTP_PRIO_FIFO) {
+      if (k.uid !== 0) return 'EPERM';
+      if (prio > RTP_PRIO_MAX) return 'EINVAL';
+    } else if (type !== RTP_PRIO_NORMAL) return 'EINVAL';
+  }
+  if (k.threadProvider === undefined) return 'ENOSYS';
+  const tids = [word(THR_PARAM.child_tid), word(THR_PARAM.parent_tid)].filter((w) => w !== 0n).map(user);
+  if (tids.some((at) => !accessOk(at, 8) || !mem.check(at, 8, 'w', true))) return 'EFAULT';
+  const tls = word(THR_PARAM.tls_base);
+  if (tls >= VM_MAXUSER_ADDRESS) return 'EINVAL';
+  const child = k.threadProvider(t, BigInt(v.getInt32(THR_PARAM.flags, true)), word(THR_PARAM.stack_base) + word(THR_PARAM.stack_size));
+  if (typeof child === 'string') return child;
+  const id = new Uint8Array(8);
+  new DataView(id.buffer).setBigInt64(0, BigInt(child.tid), true);
+  for (const at of tids) copyToUser(mem, at, id);
+  child.fsBase = tls;
+  return 0;
+}
+
 /** FreeBSD's calls by the names of its syscalls.master. */
 export const freebsdHandlers: ReadonlyMap<string, Handler> = new Map<string, Handler>([
   ['read', fs.sysRead],
@@ -140,6 +205,7 @@ export const freebsdHandlers: ReadonlyMap<string, Handler> = new Map<string, Han
   ['exit', proc.sysExitGroup],
   ['kill', proc.sysKill],
   ['thr_self', sysThrSelf],
+  ['thr_new', sysThrNew],
   ['mmap', sysBsdMmap],
   ['munmap', mm.sysMunmap],
   ['sched_yield', proc.sysSchedYield],

@@ -30,6 +30,10 @@ export const STD_INPUT_HANDLE = 0xfffffff6;
 export const STD_OUTPUT_HANDLE = 0xfffffff5;
 export const STD_ERROR_HANDLE = 0xfffffff4;
 
+/** CreateThread's dwCreationFlags bits (winbase.h). */
+export const CREATE_SUSPENDED = 0x4;
+export const STACK_SIZE_PARAM_IS_A_RESERVATION = 0x10000;
+
 /** (HANDLE)-1, which CreateFileW and GetStdHandle return on failure. */
 export const INVALID_HANDLE_VALUE = -1n;
 /** SetFilePointer's failure value, (DWORD)-1. */
@@ -58,6 +62,9 @@ export const ATTRIBUTE_FLAGS: readonly Named[] = [
   [0x80, 'FILE_ATTRIBUTE_NORMAL'], [0x100, 'FILE_ATTRIBUTE_TEMPORARY'],
 ];
 export const MOVE_METHODS: readonly Named[] = [[FILE_BEGIN, 'FILE_BEGIN'], [FILE_CURRENT, 'FILE_CURRENT'], [FILE_END, 'FILE_END']];
+export const THREAD_CREATION_FLAGS: readonly Named[] = [
+  [CREATE_SUSPENDED, 'CREATE_SUSPENDED'], [STACK_SIZE_PARAM_IS_A_RESERVATION, 'STACK_SIZE_PARAM_IS_A_RESERVATION'],
+];
 export const STD_HANDLES: readonly Named[] = [
   [STD_INPUT_HANDLE, 'STD_INPUT_HANDLE'], [STD_OUTPUT_HANDLE, 'STD_OUTPUT_HANDLE'], [STD_ERROR_HANDLE, 'STD_ERROR_HANDLE'],
 ];
@@ -71,6 +78,7 @@ export const WIN32_ERRORS = {
   ERROR_TOO_MANY_OPEN_FILES: 4,
   ERROR_ACCESS_DENIED: 5,
   ERROR_INVALID_HANDLE: 6,
+  ERROR_NOT_ENOUGH_MEMORY: 8,
   ERROR_SHARING_VIOLATION: 32,
   ERROR_HANDLE_EOF: 38,
   ERROR_NOT_SUPPORTED: 50,

@@ -12,12 +12,17 @@
 // bytes already written and a sleep's deadline, lives in the thread's pending call).
 // ExitProcess returns { kind: 'exit', code } and never returns to the guest.
 //
+// Threads. CreateThread makes a thread of the process through the kernel's threadProvider
+// (the machine, which gives it a CPU; without one, ERROR_NOT_SUPPORTED) and returns a
+// handle to it, which CloseHandle closes like any other (the thread goes on).
+//
 // Handles. Values are multiples of 4 from 4 up, the lowest free one first, as the NT
 // handle table hands them out; the three console handles are the pseudo-handles 3, 7 and
-// 11 (low two bits set) that GetStdHandle returns. A handle owns an OpenFile of
+// 11 (low two bits set) that GetStdHandle returns. A file handle owns an OpenFile of
 // runtime/kernel/file.ts (a VFS file, a pipe end, a console stream) plus the access and
 // share mode it was opened with; CloseHandle releases the file (a pipe end's reader or
-// writer count) when its last handle goes.
+// writer count) when its last handle goes. A thread handle names a WinThread; the file
+// procedures do not take one (ERROR_INVALID_HANDLE).
 //
 // Paths. `C:\dir\file`, `C:/dir/file`, `\dir\file` and relative names (from C:\) map onto
 // the VFS with C:\ as its root; `\\?\` prefixes are accepted; other drives do not exist
@@ -41,7 +46,7 @@ import { copyFromUser, copyToUser } from '../uaccess.ts';
 import { Vfs, type HostMount, type Inode, type SeedFile } from '../vfs.ts';
 import type { Block, Waiter } from '../waitqueue.ts';
 import {
-  checkErrorTable, CREATE_ALWAYS, CREATE_NEW, FILE_BEGIN, FILE_CURRENT, FILE_END, FILE_SHARE_READ, FILE_SHARE_WRITE,
+  checkErrorTable, CREATE_ALWAYS, CREATE_NEW, CREATE_SUSPENDED, FILE_BEGIN, FILE_CURRENT, FILE_END, FILE_SHARE_READ, FILE_SHARE_WRITE,
   GENERIC_ALL, GENERIC_READ, GENERIC_WRITE, INVALID_HANDLE_VALUE, INVALID_SET_FILE_POINTER, OPEN_ALWAYS, OPEN_EXISTING,
   STD_ERROR_HANDLE, STD_INPUT_HANDLE, STD_OUTPUT_HANDLE, TRUNCATE_EXISTING, WIN32_ERRORS, type Win32ErrorName,
 } from './abi.ts';
@@ -59,9 +64,12 @@ export const CONSOLE_HANDLES = { input: 3, output: 7, error: 11 } as const;
 
 /** How many argument words each procedure takes (its C prototype's parameter count). */
 export const PROCEDURE_ARITY: Readonly<Record<string, number>> = {
-  CloseHandle: 1, CreateFileW: 7, CreatePipe: 4, ExitProcess: 1, GetCurrentProcess: 0, GetCurrentProcessId: 0, GetLastError: 0,
+  CloseHandle: 1, CreateFileW: 7, CreatePipe: 4, CreateThread: 6, ExitProcess: 1, GetCurrentProcess: 0, GetCurrentProcessId: 0, GetLastError: 0,
   GetStdHandle: 1, IsWow64Process: 2, ReadFile: 5, SetFilePointer: 4, SetFilePointerEx: 4, SetLastError: 1, Sleep: 1, WriteFile: 5,
 };
+
+/** sizeof(SECURITY_ATTRIBUTES) on x64: nLength, lpSecurityDescriptor, bInheritHandle. */
+const SECURITY_ATTRIBUTES_SIZE = 24;
 
 /** Longest name CreateFileW reads (UTF-16 units, the NUL included), as for `\\?\` paths. */
 const MAX_NAME_UNITS = 32767;
@@ -179,8 +187,18 @@ export class WindowsKernel {
   readonly stderr: OutputStream;
   /** Set by ExitProcess. */
   exitCode: number | null = null;
-  readonly observer: ApiObserver | null;
+  /** The tracer (the API monitor), or null. */
+  observer: ApiObserver | null;
+  /**
+   * Who runs the threads CreateThread makes: given the calling thread, the start address,
+   * its parameter and the stack size, it makes the thread (newThread) and readies a CPU for
+   * it, or refuses with a Win32 error name. Without one, CreateThread fails with
+   * ERROR_NOT_SUPPORTED.
+   */
+  threadProvider: ((parent: WinThread, start: bigint, parameter: bigint, stackSize: bigint) => WinThread | Win32ErrorName) | undefined;
   private readonly handles = new Map<number, HandleEntry>();
+  /** Thread handles (the same value space as file handles). */
+  private readonly threadHandles = new Map<number, WinThread>();
   private nextTid: number;
   private readonly procedures: ReadonlyMap<string, Procedure>;
 
@@ -203,6 +221,7 @@ export class WindowsKernel {
       ['CloseHandle', (t, a) => this.closeHandle(t, a)],
       ['CreateFileW', (t, a) => this.createFileW(t, a)],
       ['CreatePipe', (t, a) => this.createPipe(t, a)],
+      ['CreateThread', (t, a) => this.createThread(t, a)],
       ['ExitProcess', (_t, a) => this.exitProcess(a)],
       ['GetCurrentProcess', () => CURRENT_PROCESS],
       ['GetCurrentProcessId', () => BigInt(this.pid)],
@@ -261,9 +280,14 @@ export class WindowsKernel {
     return this.handles.get(handle)?.file;
   }
 
-  /** Open handle values, ascending. */
+  /** The thread behind a thread handle value, for hosts and tests (undefined when not one). */
+  threadOf(handle: number): WinThread | undefined {
+    return this.threadHandles.get(handle);
+  }
+
+  /** Open handle values (files and threads), ascending. */
   openHandles(): number[] {
-    return [...this.handles.keys()].sort((x, y) => x - y);
+    return [...this.handles.keys(), ...this.threadHandles.keys()].sort((x, y) => x - y);
   }
 
   // ---------------------------------------------------------------------------------
@@ -280,9 +304,15 @@ export class WindowsKernel {
   }
 
   private allocHandle(entry: HandleEntry): number {
-    let h = 4;
-    while (this.handles.has(h)) h += 4;
+    const h = this.freeHandle();
     this.install(h, entry);
+    return h;
+  }
+
+  /** The lowest free handle value (a multiple of 4 from 4). */
+  private freeHandle(): number {
+    let h = 4;
+    while (this.handles.has(h) || this.threadHandles.has(h)) h += 4;
     return h;
   }
 
@@ -376,8 +406,10 @@ export class WindowsKernel {
     return false;
   }
 
-  /** BOOL CloseHandle(HANDLE h) */
+  /** BOOL CloseHandle(HANDLE h): a file handle (its file released with its last handle) or a thread handle (the thread goes on). */
   private closeHandle(t: WinThread, a: readonly bigint[]): bigint {
+    const h = BigInt.asIntN(64, a[0] ?? 0n);
+    if (h > 0n && h < 0x1000000n && this.threadHandles.delete(Number(h))) return OK;
     const entry = this.lookupHandle(a[0]);
     if (!entry) return this.fail(t, 'ERROR_INVALID_HANDLE');
     this.handles.delete(Number(a[0]));
@@ -488,6 +520,31 @@ export class WindowsKernel {
     return OK;
   }
 
+  /**
+   * HANDLE CreateThread(LPSECURITY_ATTRIBUTES sa, SIZE_T stackSize, LPTHREAD_START_ROUTINE
+   * start, LPVOID parameter, DWORD flags, LPDWORD threadId): a thread of this process, made
+   * by the threadProvider (which runs it); returns a new handle to it and stores its id at
+   * threadId (when not NULL). Failures return NULL: an unreadable SECURITY_ATTRIBUTES or an
+   * unwritable threadId is ERROR_NOACCESS (checked before the thread is made);
+   * CREATE_SUSPENDED is ERROR_NOT_SUPPORTED here (nothing here resumes a thread); without a
+   * provider, ERROR_NOT_SUPPORTED; a provider's refusal is its error. The other flag bits,
+   * the stack size and the start address are the provider's business.
+   */
+  private createThread(t: WinThread, a: readonly bigint[]): bigint {
+    const sa = pointer(a[0]);
+    if (sa !== 0 && copyFromUser(this.mem, sa, SECURITY_ATTRIBUTES_SIZE) === null) return this.fail(t, 'ERROR_NOACCESS');
+    const idPtr = pointer(a[5]);
+    if (idPtr !== 0 && !this.mem.check(idPtr, 4, 'w', true)) return this.fail(t, 'ERROR_NOACCESS');
+    if (dword(a[4]) & CREATE_SUSPENDED) return this.fail(t, 'ERROR_NOT_SUPPORTED');
+    if (this.threadProvider === undefined) return this.fail(t, 'ERROR_NOT_SUPPORTED');
+    const child = this.threadProvider(t, BigInt.asUintN(64, a[2] ?? 0n), BigInt.asUintN(64, a[3] ?? 0n), BigInt.asUintN(64, a[1] ?? 0n));
+    if (typeof child === 'string') return this.fail(t, child);
+    const h = this.freeHandle();
+    this.threadHandles.set(h, child);
+    this.putDword(idPtr, child.tid);
+    return BigInt(h);
+  }
+
   /** HANDLE GetStdHandle(DWORD which) */
   private getStdHandle(t: WinThread, a: readonly bigint[]): bigint {
     const which = dword(a[0]);
@@ -519,6 +576,7 @@ export class WindowsKernel {
   private exitProcess(a: readonly bigint[]): ProcessExit {
     const code = dword(a[0]);
     this.exitCode = code;
+    this.threadHandles.clear();
     for (const h of this.openHandles()) {
       const entry = this.handles.get(h)!;
       this.handles.delete(h);

@@ -5,6 +5,8 @@
 //     the number, arguments and result are read from and written to pt_regs: -errno in RAX
 //     on Linux, a positive errno and the carry flag on the BSDs, the 0x2000000 class on XNU);
 //   - which guest objects are linked beside the entry code (stubs, libSystem, trampolines);
+//   - how an M makes the kernel thread of a new M (Go's newosproc): the system call the
+//     creating thread makes (clone, thr_new, bsdthread_create) and the structs it points to;
 //   - per-thread setup before a CPU boots (XNU's TSD block);
 //   - the stubs a trap-number call or a libc call runs, and how the process exits when
 //     main returns;
@@ -15,7 +17,7 @@
 // Invariant: a personality keeps no state; everything per run lives in the machine.
 import type { Cpu, Memory } from '../../cpu/index.ts';
 import type { AsmObject } from '../../asm/index.ts';
-import type { Kernel, KernelOptions, SyscallRegs } from '../../kernel/index.ts';
+import type { Kernel, KernelOptions, SyscallRegs, Thread } from '../../kernel/index.ts';
 import type { Summary } from '../../trace/index.ts';
 import type { TargetDescriptor } from '../../syscall.ts';
 import { linuxPersonality } from './linux.ts';
@@ -43,6 +45,34 @@ export interface TracerSettings {
 /** The four stubs of one call family, in the order Syscall, Syscall6, RawSyscall, RawSyscall6. */
 export type StubFamily = readonly [string, string, string, string];
 
+/** A new M's thread as the M that creates it describes it to the kernel. */
+export interface NewThread {
+  /** Its user stack: [stackLo, stackHi). */
+  stackLo: number;
+  stackHi: number;
+  /**
+   * A zeroed, mapped user page of the new thread's own (THREAD_AREA), for what the call
+   * points to: NEW_THREAD_AREA says where each thing goes.
+   */
+  area: number;
+  /** Where the thread starts: the machine boots every thread's CPU at runtime·mstart. */
+  start: number;
+}
+
+/**
+ * The layout of NewThread.area: the OS's own record at 0 (FreeBSD's struct thr_param, the
+ * emulated libSystem's struct _pthread), and at `m` the word block standing in for Go's m,
+ * which Go hands the new thread as its argument; its first words stand for m.tls (Go's
+ * tls_base on FreeBSD), `tlsSize` bytes as Go's m.tls (tlsSlots = 6 words).
+ */
+export const NEW_THREAD_AREA = { os: 0, m: 0x800, tlsSize: 48 } as const;
+
+/** The system call that creates a thread: its name in the target's table and its argument words. */
+export interface ThreadCreateCall {
+  name: string;
+  args: ReadonlyArray<number | bigint>;
+}
+
 /** How the process ends when main returns: the stub and its first word (trap or trampoline); the status follows. */
 export interface ExitCall {
   stub: string;
@@ -58,8 +88,17 @@ export interface UnixPersonality {
   entryObject(): AsmObject;
   /** The frame view for one CPU, reading and writing pt_regs with that CPU's ring-0 accesses. */
   frame(cpu: Cpu): SyscallFrame;
-  /** Before a thread's CPU boots: `area` is a free user page of the thread's own. */
-  prepareThread(mem: Memory, cpu: Cpu, area: number): void;
+  /**
+   * Go's newosproc on this OS: the call an M makes to create the thread of a new M, after
+   * writing what its arguments point to into m.area (through `mem`, as the creating thread
+   * would). The kernel's threadProvider makes the thread during the call.
+   */
+  threadCreate(mem: Memory, m: NewThread): ThreadCreateCall;
+  /**
+   * Before a thread's CPU boots: `area` is the thread's own page (NewThread.area, mapped);
+   * `thread` is its kernel thread (with what the creating call set in it).
+   */
+  prepareThread(mem: Memory, cpu: Cpu, area: number, thread: Thread): void;
   /** Stubs for calls by trap number (null: the OS makes none from Go code). */
   readonly syscallStubs: StubFamily | null;
   /** Stubs for libc calls through a trampoline (null: the OS has no libc route). */

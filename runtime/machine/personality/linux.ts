@@ -1,11 +1,18 @@
 // linux/amd64: the stubs of asm_linux_amd64.s, the Linux kernel core, -errno in RAX, the
-// pt_regs frame as entry_SYSCALL_64 saves it (the number from orig_ax), strace output, and
-// exit_group when main returns.
+// pt_regs frame as entry_SYSCALL_64 saves it (the number from orig_ax), strace output,
+// clone(2) for a new M's thread as Go's newosproc makes it, and exit_group when main
+// returns.
 import type { Cpu } from '../../cpu/index.ts';
 import { linuxAmd64Objects } from '../../asm/index.ts';
 import { Kernel, PT_REGS_OFFSET, PT_REGS_ORIG_RAX } from '../../kernel/index.ts';
 import { Strace } from '../../trace/index.ts';
 import type { SyscallFrame, UnixPersonality } from './index.ts';
+
+/**
+ * The flags of Go's newosproc on linux (runtime/os_linux.go's cloneFlags): a thread sharing
+ * memory, filesystem, descriptors, signal handlers and SysV semaphores.
+ */
+export const CLONE_FLAGS = 0x100 | 0x200 | 0x400 | 0x800 | 0x10000 | 0x40000;
 
 /** The syscall package's stubs for calls by trap number (linux/amd64 and freebsd/amd64 share the names). */
 export const TRAP_STUBS = ['syscall·Syscall', 'syscall·Syscall6', 'syscall·RawSyscall', 'syscall·RawSyscall6'] as const;
@@ -52,6 +59,9 @@ export const linuxPersonality: UnixPersonality = {
   userObjects: () => [linuxAmd64Objects().stubs],
   entryObject: () => linuxAmd64Objects().entry,
   frame: (cpu) => new PtRegsView(cpu),
+  // clone(cloneFlags, stk, nil, nil, nil): Go's runtime·clone passes the mp, gp and fn it
+  // needs in the child in registers the kernel does not read.
+  threadCreate: (_mem, m) => ({ name: 'clone', args: [CLONE_FLAGS, m.stackHi, 0, 0, 0] }),
   prepareThread: () => {},
   syscallStubs: TRAP_STUBS,
   libcStubs: null,

@@ -13,7 +13,12 @@
 // runner do not care which one runs them; the same options pick Go's G/M/P scheduler. A procedure that must wait (ReadFile on an empty
 // pipe, Sleep) parks the goroutine with 'syscall-blocked' and leaves the CPU at the host
 // slot; once woken, the slot is served again (the kernel restarts the procedure).
-// ExitProcess ends the run with its code; an API-monitor trace replaces strace. Of the
+// ExitProcess ends the run with its code; an API-monitor trace replaces strace. Every
+// thread after the first is made as Go's newosproc makes it on windows: the creating M
+// (M0 for sysmon's thread, later the M or sysmon that starts the new M) calls
+// CreateThread(NULL, 0, tstart_stdcall, mp, 0, NULL) and closes the handle it gets, both
+// through the kernel's dispatch (so the API monitor shows them), not by running a stub on
+// the creator's CPU, whose registers may belong to a goroutine meanwhile. Of the
 // machine's options, the kernel limits (nofile, maxInstructions) and cwd are Linux's and
 // not offered here; strace -T/-c have no API-monitor form.
 //
@@ -23,6 +28,13 @@
 //   ZERO_PAGE               a read-only zero page
 //   THREAD_AREA + i·THREAD_SLOT, for thread i: user stack, TEB page, libcall page
 //                           (record and argument words), the arena pinned arguments go to.
+//   SPARE_STACK_SLOTS       more such slots (their TEB page unused): a goroutine waiting
+//                           for a P after its call keeps its slot (the call's frame, libcall
+//                           record, argument words and pinned buffers) while its M, which
+//                           may run other goroutines meanwhile, goes on with a spare one;
+//                           the M that resumes the goroutine takes the slot over (gogo),
+//                           as on the SYSCALL machine. A thread's TEB never moves: it is
+//                           the thread's, not the goroutine's.
 //
 // Invariants: only one CPU runs at a time; a thread's CPU is either at the call-return
 // target, or parked at a kernelbase slot / after exitsyscall; nothing reads a host clock.
@@ -31,7 +43,7 @@ import { Memory, PROT_READ, PROT_WRITE } from '../../cpu/index.ts';
 import { assemble, Linker, loadImage, returnToCaller, type Image } from '../../asm/index.ts';
 import { kernelbaseProcedure, kernelbaseSymbols, LIBCALL, LIBCALL_SIZE, MAX_ARGS, serveKernelbase, SystemDlls, windowsAmd64Objects } from '../../asm/windows_amd64.ts';
 import { ManualClock, type Thread } from '../../kernel/index.ts';
-import { TEB, WindowsKernel, type WinThread } from '../../kernel/windows/index.ts';
+import { TEB, WindowsKernel, type ApiOutcome, type WinThread } from '../../kernel/windows/index.ts';
 import { ApiMonitor } from '../../trace/apimon.ts';
 import { setSyscallBackend, word, type CallKind, type Go, type LibcFunction, type Park, type SyscallBackend, type SyscallResult, type TargetDescriptor, type Word } from '../../syscall.ts';
 import { RoundRobinRunner, RunEnded, type BlockedGoroutine, type MachineHost, type MachineRunner, type MThread, type SyscallBlocked } from '../runner.ts';
@@ -50,6 +62,10 @@ const LIBCALL_OFFSET = TEB_OFFSET + TEB.size;
 const PIN_ARENA_OFFSET = 0x10_0000;
 const PIN_ARENA_SIZE = 0x80_0000;
 const PIN_ALIGN = 16;
+/** Spare stack slots (laid out as a thread's) for threads whose goroutine left theirs behind. */
+const SPARE_STACK_SLOTS = 0x4000_0000_0000;
+/** Bytes mapped at the start of a slot: user stack, TEB page, libcall page. */
+const SLOT_HEAD_SIZE = USER_STACK_SIZE + TEB.size + 4096;
 /** Virtual nanoseconds per retired guest instruction (as on the SYSCALL machine). */
 const INSTRUCTION_NS = 1;
 const RUN_SLICE = 1_000_000;
@@ -57,16 +73,23 @@ const RUN_SLICE = 1_000_000;
 const STATUS_ACCESS_VIOLATION = 0xc0000005;
 const EXITSYSCALL: Park = { reason: 'exitsyscall' };
 
-/** A thread of the windows process: its CPU (GS = its TEB), stack, libcall page and pin arena. */
+/**
+ * A thread of the windows process: its CPU (GS = its TEB, in its own slot for good) and the
+ * stack slot it runs on now (user stack, libcall page, pin arena): its own, or the one a
+ * goroutine brought when it resumed here after waiting for a P (useStackSlot).
+ */
 export class WindowsThread implements MThread {
   pins: Array<{ addr: number; bytes: Uint8Array }> = [];
-  pinNext: number;
+  pinNext = 0;
   readonly tid: number;
-  readonly stackTop: number;
+  /** This thread's slot in THREAD_AREA (its TEB stays here). */
+  readonly slot: number;
   readonly teb: number;
-  readonly libcall: number;
-  readonly argv: number;
-  readonly pinBase: number;
+  stackSlot = 0;
+  stackTop = 0;
+  libcall = 0;
+  argv = 0;
+  pinBase = 0;
 
   constructor(
     readonly winThread: WinThread,
@@ -74,9 +97,15 @@ export class WindowsThread implements MThread {
     index: number,
   ) {
     this.tid = winThread.tid;
-    const slot = THREAD_AREA + index * THREAD_SLOT;
+    this.slot = THREAD_AREA + index * THREAD_SLOT;
+    this.teb = this.slot + TEB_OFFSET;
+    this.useStackSlot(this.slot);
+  }
+
+  /** Runs on the stack, libcall page and pin arena of `slot` from now on (Go: the stack is the goroutine's). */
+  useStackSlot(slot: number): void {
+    this.stackSlot = slot;
     this.stackTop = slot + USER_STACK_SIZE;
-    this.teb = slot + TEB_OFFSET;
     this.libcall = slot + LIBCALL_OFFSET;
     this.argv = this.libcall + LIBCALL_SIZE;
     this.pinBase = slot + PIN_ARENA_OFFSET;
@@ -104,7 +133,10 @@ export class WindowsMachine implements MachineHost {
   readonly threads: WindowsThread[] = [];
   readonly backend: SyscallBackend;
   private readonly traceLines: string[] = [];
-  private readonly addr: { enter: number; exit: number; callReturn: number; syscallN: number };
+  private readonly addr: { enter: number; exit: number; callReturn: number; syscallN: number; tstart: number };
+  /** newThread is making a thread: the kernel's threadProvider accepts, and the thread it made. */
+  private creating = false;
+  private created: WinThread | null = null;
   /** Host slot address → kernelbase procedure name. */
   private readonly procedures = new Map<number, string>();
   private heapNext = HEAP_BASE;
@@ -112,8 +144,11 @@ export class WindowsMachine implements MachineHost {
   private faultMessage: string | null = null;
   private instructions = 0;
   private readonly stats = { entersyscall: 0, exitsyscall: 0 };
-  /** Goroutines (the runner's current() handles) waiting for a P after exitsyscall, with their registers. */
-  private readonly waitingForP = new Map<object, SavedRegisters>();
+  /** Goroutines (the runner's current() handles) waiting for a P after exitsyscall: their registers and the stack slot their call's frame, record and pins are in. */
+  private readonly waitingForP = new Map<object, { registers: SavedRegisters; stackSlot: number }>();
+  /** Stack slots nobody uses, and how many spare ones were made. */
+  private readonly freeStackSlots: number[] = [];
+  private spareStackSlots = 0;
 
   constructor(opts: MachineOptions) {
     const t = opts.target;
@@ -130,7 +165,12 @@ export class WindowsMachine implements MachineHost {
     const observer = s ? new ApiMonitor({ mem: this.mem, write, errors: t.errors }) : undefined;
     this.kernel = new WindowsKernel({ mem: this.mem, clock: this.clock, files: opts.files, mounts: opts.mounts, stdin: opts.stdin, errors: t.errors, observer });
     const a = (name: string) => this.image.addressOf(name);
-    this.addr = { enter: a('runtime·entersyscall'), exit: a('runtime·exitsyscall'), callReturn: a('runtime·callReturn'), syscallN: a('runtime·syscall_SyscallN') };
+    this.addr = { enter: a('runtime·entersyscall'), exit: a('runtime·exitsyscall'), callReturn: a('runtime·callReturn'), syscallN: a('runtime·syscall_SyscallN'), tstart: a('runtime·tstart_stdcall') };
+    this.kernel.threadProvider = () => {
+      if (!this.creating) return 'ERROR_NOT_SUPPORTED';
+      this.created = this.kernel.newThread();
+      return this.created;
+    };
     for (const sym of kernelbaseSymbols()) this.procedures.set(a(sym), kernelbaseProcedure(sym)!);
     this.runner = opts.runner ? opts.runner(this, this.seed) : usesScheduler(opts) ? new SchedRunner(this, this.seed, opts) : new RoundRobinRunner(this, this.seed);
     this.runner.onThreadExit = (th) => {
@@ -148,16 +188,59 @@ export class WindowsMachine implements MachineHost {
     return at;
   }
 
-  /** A new thread: its CPU in user mode with GS at its TEB, where the kernel keeps its last error. */
-  newThread(): WindowsThread {
+  /**
+   * A new thread: its CPU in user mode with GS at its TEB, where the kernel keeps its last
+   * error. The first one is the process's; later ones are made by `parent` (the M that
+   * makes the new M) with CreateThread (createThread).
+   */
+  newThread(parent?: MThread): WindowsThread {
     const index = this.threads.length;
-    const th = new WindowsThread(this.kernel.newThread(), new Cpu(this.mem, { mode: 'user' }), index);
-    this.mem.map(th.stackTop - USER_STACK_SIZE, USER_STACK_SIZE + TEB.size + 4096, PROT_READ | PROT_WRITE);
-    this.mem.map(th.pinBase, PIN_ARENA_SIZE, PROT_READ | PROT_WRITE);
+    const slot = THREAD_AREA + index * THREAD_SLOT;
+    this.mapStackSlot(slot);
+    const win = index === 0 ? this.kernel.newThread() : this.createThread((parent as WindowsThread | undefined)?.winThread ?? this.threads[0]!.winThread, slot);
+    const th = new WindowsThread(win, new Cpu(this.mem, { mode: 'user' }), index);
     th.winThread.bindTeb(this.mem, th.teb);
     th.cpu.gsBase = th.teb;
     this.threads.push(th);
     return th;
+  }
+
+  /**
+   * runtime/os_windows.go's newosproc, made by parent for the thread whose slot is `slot`:
+   * CreateThread(NULL, 0, tstart_stdcall, mp, 0, NULL), then CloseHandle on the handle, so
+   * the thread object goes when the thread exits. mp stands for the new M: its libcall
+   * page (Go's m holds its libcall). The kernel's threadProvider makes the thread.
+   */
+  private createThread(parent: WinThread, slot: number): WinThread {
+    if (parent.pending !== null) throw new Error(`windows machine: thread ${parent.tid} cannot make a thread inside another call`);
+    this.created = null;
+    this.creating = true;
+    let handle: ApiOutcome;
+    try {
+      handle = this.kernel.call(parent, 'CreateThread', [0n, 0n, BigInt(this.addr.tstart), BigInt(slot + LIBCALL_OFFSET), 0n, 0n]);
+    } finally {
+      this.creating = false;
+    }
+    const t = this.created as WinThread | null;
+    this.created = null;
+    if (typeof handle !== 'bigint' || handle === 0n || t === null) throw new Error(`windows machine: CreateThread for a new M failed (last error ${parent.lastError})`);
+    this.kernel.call(parent, 'CloseHandle', [handle]);
+    return t;
+  }
+
+  /** Maps a slot's stack, TEB and libcall pages and its pin arena. */
+  private mapStackSlot(slot: number): void {
+    this.mem.map(slot, SLOT_HEAD_SIZE, PROT_READ | PROT_WRITE);
+    this.mem.map(slot + PIN_ARENA_OFFSET, PIN_ARENA_SIZE, PROT_READ | PROT_WRITE);
+  }
+
+  /** A free stack slot: a used one, or a new spare one. */
+  private spareStackSlot(): number {
+    const free = this.freeStackSlots.pop();
+    if (free !== undefined) return free;
+    const slot = SPARE_STACK_SLOTS + this.spareStackSlots++ * THREAD_SLOT;
+    this.mapStackSlot(slot);
+    return slot;
   }
 
   go(fn: () => Go<void>): void {
@@ -171,7 +254,9 @@ export class WindowsMachine implements MachineHost {
 
   /**
    * Calls the procedure at `fn` as SyscallN does: the libcall record and argument words on
-   * th's libcall page, runtime·syscall_SyscallN run until it returns; r1, r2, err from the record.
+   * th's libcall page, runtime·syscall_SyscallN run until it returns; r1, r2, err from the
+   * record. The goroutine may finish the call on another M (after waiting for a P): its
+   * stack slot, record included, comes with it, so the record stays where it was written.
    */
   *callProc(th: WindowsThread, fn: number, args: readonly Word[]): Go<SyscallResult> {
     if (args.length > MAX_ARGS) throw new Error(`SyscallN: ${args.length} arguments (at most ${MAX_ARGS})`);
@@ -186,12 +271,13 @@ export class WindowsMachine implements MachineHost {
     mem.writeU64(sp + 8, BigInt(th.libcall));
     th.cpu.setReg(RSP, sp);
     th.cpu.rip = this.addr.syscallN;
+    const record = th.libcall;
     for (;;) {
       const park = this.advance();
       if (park === null) break;
       yield park;
     }
-    const at = (off: number) => word(BigInt.asIntN(64, mem.readU64(th.libcall + off)));
+    const at = (off: number) => word(BigInt.asIntN(64, mem.readU64(record + off)));
     return [at(LIBCALL.r1), at(LIBCALL.r2), Number(mem.readU64(th.libcall + LIBCALL.err) & 0xffffffffn)];
   }
 
@@ -199,8 +285,9 @@ export class WindowsMachine implements MachineHost {
    * Runs the current goroutine's thread's CPU until the call returns (null) or the
    * goroutine must park (the Park): entersyscall/exitsyscall go to the runner, kernelbase
    * slots to the kernel. A goroutine that waited for a P after exitsyscall may resume on
-   * another M (Go's scheduler): its registers move onto that M's CPU, as Go's gogo does,
-   * and it returns from exitsyscall there.
+   * another M (Go's scheduler): its registers move onto that M's CPU with its stack slot
+   * (the M's previous slot is freed), as Go's gogo does, and it returns from exitsyscall
+   * there.
    */
   private advance(): Park | null {
     const g = this.runner.current();
@@ -209,7 +296,9 @@ export class WindowsMachine implements MachineHost {
     const saved = this.waitingForP.get(g);
     if (saved !== undefined) {
       this.waitingForP.delete(g);
-      restoreRegisters(cpu, saved);
+      this.freeStackSlots.push(th.stackSlot);
+      th.useStackSlot(saved.stackSlot);
+      restoreRegisters(cpu, saved.registers);
       returnToCaller(cpu);
     }
     for (;;) {
@@ -233,7 +322,10 @@ export class WindowsMachine implements MachineHost {
       if (at === this.addr.exit) {
         this.stats.exitsyscall++;
         if (!this.runner.exitsyscall()) {
-          this.waitingForP.set(g, saveRegisters(cpu));
+          // The goroutine keeps its frame, record and pins; the M, which may run other
+          // goroutines meanwhile, goes on with another stack slot.
+          this.waitingForP.set(g, { registers: saveRegisters(cpu), stackSlot: th.stackSlot });
+          th.useStackSlot(this.spareStackSlot());
           return EXITSYSCALL;
         }
         returnToCaller(cpu);
@@ -339,8 +431,10 @@ class WindowsBackend implements SyscallBackend {
     const pins = th.pins;
     th.pins = [];
     const result = yield* m.callProc(th, Number(addr), args);
+    // The pins are in the goroutine's stack slot, which is now the thread's that runs it.
     for (const p of pins) p.bytes.set(m.mem.read(p.addr, p.bytes.length));
-    th.pinNext = th.pinBase;
+    const now = m.current();
+    now.pinNext = now.pinBase;
     return result;
   }
 
@@ -372,7 +466,9 @@ function linkWindowsImage(extra: ReadonlyArray<GuestSource>): Image {
   };
   const linker = new Linker().add(stubs).add(kernel32);
   for (const g of extra) linker.add(assemble(g.source, { file: g.file ?? 'guest.s', pkg: g.pkg ?? 'main' }));
-  for (const name of ['runtime·entersyscall', 'runtime·exitsyscall', 'runtime·callReturn']) linker.bindHost(name, unreachable(name));
+  // runtime·tstart_stdcall: where CreateThread starts a new M's thread (Go's); the machine
+  // runs every thread's CPU itself, so it is an address to pass, never reached.
+  for (const name of ['runtime·entersyscall', 'runtime·exitsyscall', 'runtime·callReturn', 'runtime·tstart_stdcall']) linker.bindHost(name, unreachable(name));
   for (const s of kernelbaseSymbols()) linker.bindHost(s, unreachable(s));
   return linker.link();
 }
