@@ -8,8 +8,9 @@
 //   has the size and mtime recorded in its manifest, and the Node version matches.
 //   Any edit makes the next run rebuild it (a few hundred ms, once).
 // - A bundled module sees its own source location in import.meta.url (the build rewrites
-//   it per file), so paths such as defs/ resolve exactly as they do under tsx. npm
-//   packages stay external and load from node_modules as usual.
+//   it per file), so paths such as defs/ resolve exactly as they do under tsx. The npm
+//   packages it imports are bundled too (and count as inputs), except those in
+//   EXTERNAL_PACKAGES, which load from node_modules only when a command needs them.
 // - Writes are atomic (temporary file, then rename; bundle before manifest), so concurrent
 //   runs never read half a file. Any failure (no esbuild, read-only node_modules) returns
 //   null and the caller falls back to tsx: the bundle is a cache, never a requirement.
@@ -22,6 +23,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 export const GENERATOR_COMMANDS = ['generate', 'inspect', 'import-table', 'table', 'diff'];
 
 const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Packages left out of the bundle: loaded late and rarely (diff only when --check finds drift). */
+const EXTERNAL_PACKAGES = ['diff'];
+
+/** CommonJS packages in an ES module bundle still call require() for Node's built-ins. */
+const REQUIRE_SHIM = "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
 function stamp(file) {
   const st = statSync(file);
@@ -66,7 +73,8 @@ async function build(root, entry, bundleFile, manifestFile) {
   const result = await esbuild.build({
     entryPoints: [join(root, entry)],
     bundle: true,
-    packages: 'external',
+    external: EXTERNAL_PACKAGES,
+    banner: { js: REQUIRE_SHIM },
     platform: 'node',
     format: 'esm',
     target: `node${process.versions.node.split('.')[0]}`,

@@ -2,12 +2,12 @@
 // precompiled into generator/templates/compiled.js (see precompile.ts), so generation
 // loads only handlebars' runtime. Templates only place pre-laid-out lines (see
 // layout.ts) and never escape anything: the output is TypeScript, not HTML.
-import { createRequire } from 'node:module';
 import type HandlebarsNamespace from 'handlebars';
+// The runtime's single-file build: one small module instead of the compiler's ~40 files.
+import runtimeBuild from 'handlebars/dist/handlebars.runtime.min.js';
 import specs from '../templates/compiled.js';
 
-// The runtime's single-file build: one small module instead of the compiler's ~40 files.
-const runtime = createRequire(import.meta.url)('handlebars/dist/handlebars.runtime.min.js') as typeof HandlebarsNamespace;
+const runtime = runtimeBuild as typeof HandlebarsNamespace;
 
 export type TemplateName = 'zsyscall' | 'zsysnum' | 'zerrors' | 'target' | 'index';
 
