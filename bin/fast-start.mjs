@@ -16,7 +16,7 @@
 //   null and the caller falls back to tsx: the bundle is a cache, never a requirement.
 // - MKSYSCALL_NO_BUNDLE=1 skips it (tests use it to compare both ways in).
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** The commands bin/generator-cli.ts registers; bin/mksyscall.mjs routes exactly these to the bundle. */
@@ -59,7 +59,7 @@ const sourceLocation = {
   name: 'source-location',
   setup(build) {
     build.onLoad({ filter: /\.(ts|js|mjs)$/ }, (args) => {
-      if (args.path.includes(`${join('node_modules', '')}`)) return undefined;
+      if (args.path.includes(`${sep}node_modules${sep}`)) return undefined; // packages as they are
       const text = readFileSync(args.path, 'utf8');
       const contents = text.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href));
       return { contents, loader: args.path.endsWith('.ts') ? 'ts' : 'js' };
