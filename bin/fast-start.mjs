@@ -6,16 +6,19 @@
 // Invariants:
 // - The bundle is used only while it is fresh: every project file that went into it still
 //   has the size and mtime recorded in its manifest, and the Node version matches.
-//   Any edit makes the next run rebuild it (a few hundred ms, once).
+//   Any edit makes the next run rebuild it (a few hundred ms, once). The bundle is split
+//   (esbuild's code splitting), so each command parses only the chunks it uses.
 // - A bundled module sees its own source location in import.meta.url (the build rewrites
 //   it per file), so paths such as defs/ resolve exactly as they do under tsx. The npm
 //   packages it imports are bundled too (and count as inputs), except those in
 //   EXTERNAL_PACKAGES, which load from node_modules only when a command needs them.
-// - Writes are atomic (temporary file, then rename; bundle before manifest), so concurrent
-//   runs never read half a file. Any failure (no esbuild, read-only node_modules) returns
-//   null and the caller falls back to tsx: the bundle is a cache, never a requirement.
+// - Each build goes to a folder of its own, and the manifest that names it is written
+//   atomically after it (temporary file, then rename), so concurrent runs never read half a
+//   build. Folders of older builds are removed once they are ten minutes old.
+// - Any failure (no esbuild, read-only node_modules) returns null and the caller falls back
+//   to tsx: the bundle is a cache, never a requirement.
 // - MKSYSCALL_NO_BUNDLE=1 skips it (tests use it to compare both ways in).
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -67,18 +70,22 @@ const sourceLocation = {
   },
 };
 
-async function build(root, entry, bundleFile, manifestFile) {
+/** Builds `entry` into a new folder beside the manifest; returns the manifest, or null if inputs moved during the build. */
+async function build(root, entry, stem) {
   const esbuild = await import('esbuild');
   const started = Date.now();
+  const dir = `${stem}-${started.toString(36)}-${process.pid}`;
   const result = await esbuild.build({
     entryPoints: [join(root, entry)],
     bundle: true,
+    splitting: true,
+    outdir: dir,
+    outExtension: { '.js': '.mjs' },
     external: EXTERNAL_PACKAGES,
     banner: { js: REQUIRE_SHIM },
     platform: 'node',
     format: 'esm',
     target: `node${process.versions.node.split('.')[0]}`,
-    write: false,
     metafile: true,
     logLevel: 'silent',
     absWorkingDir: root,
@@ -88,33 +95,52 @@ async function build(root, entry, bundleFile, manifestFile) {
   let settled = true;
   for (const file of Object.keys(result.metafile.inputs)) {
     inputs[file] = stamp(join(root, file));
-    // An input edited while esbuild read it may not be what the bundle holds: write the
-    // bundle for this run, but no manifest, so the next run builds again.
+    // An input edited while esbuild read it may not be what the bundle holds: use the
+    // bundle for this run, but record no manifest, so the next run builds again.
     if (inputs[file][1] >= started) settled = false;
   }
-  mkdirSync(dirname(bundleFile), { recursive: true });
-  writeAtomically(bundleFile, result.outputFiles[0].contents);
-  if (settled) writeAtomically(manifestFile, JSON.stringify({ entry, node: process.version, inputs }));
+  const manifest = { entry, node: process.version, dir: basename(dir), inputs };
+  if (settled) {
+    writeAtomically(`${stem}.json`, JSON.stringify(manifest));
+    removeOldBuilds(stem, basename(dir), started);
+  }
+  return manifest;
+}
+
+/**
+ * Removes earlier build folders of `stem` but `keep`. A run that started from one of them
+ * may still load its chunks lazily, so only folders over ten minutes old go.
+ */
+function removeOldBuilds(stem, keep, now) {
+  const prefix = `${basename(stem)}-`;
+  for (const name of readdirSync(dirname(stem))) {
+    if (!name.startsWith(prefix) || name === keep) continue;
+    const path = join(dirname(stem), name);
+    if (now - statSync(path).mtimeMs > 10 * 60 * 1000) rmSync(path, { recursive: true, force: true });
+  }
 }
 
 /**
  * The module `entry` (a path relative to `root`) bundled, rebuilt first if stale, from
  * `cacheDir` (default root/node_modules/.cache/mksyscall-ts); null when no bundle can be had.
+ * The bundle is split: commands load their own chunks only when they run.
  */
 export async function loadBundle(root, entry, cacheDir = join(root, 'node_modules', '.cache', 'mksyscall-ts')) {
   if (process.env.MKSYSCALL_NO_BUNDLE) return null;
   const stem = join(cacheDir, basename(entry).replace(/\.[^.]*$/, ''));
-  const bundleFile = `${stem}.mjs`;
-  const manifestFile = `${stem}.json`;
   try {
     let manifest = null;
     try {
-      manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
+      manifest = JSON.parse(readFileSync(`${stem}.json`, 'utf8'));
     } catch {
       // no bundle yet
     }
-    if (!manifest || manifest.entry !== entry || !isFresh(root, manifest)) await build(root, entry, bundleFile, manifestFile);
-    return await import(pathToFileURL(bundleFile).href);
+    if (!manifest || manifest.entry !== entry || !isFresh(root, manifest)) {
+      mkdirSync(cacheDir, { recursive: true });
+      manifest = await build(root, entry, stem);
+    }
+    const main = join(cacheDir, manifest.dir, basename(entry).replace(/\.[^.]*$/, '.mjs'));
+    return await import(pathToFileURL(main).href);
   } catch {
     return null;
   }

@@ -2,7 +2,7 @@
 // must behave exactly as the TypeScript sources do under tsx (same output, same located
 // errors, same exit codes), follow every edit of its inputs, and step aside on any failure.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -92,14 +92,21 @@ console.log(mod === null ? 'null' : mod.answer);`;
   });
 
   it('is reused while its inputs are unchanged', () => {
-    const before = statSync(join(cache, 'entry.mjs')).mtimeMs;
+    const before = readFileSync(join(cache, 'entry.json'), 'utf8');
     expect(load()).toBe(`one ${depUrl}`);
-    expect(statSync(join(cache, 'entry.mjs')).mtimeMs).toBe(before);
+    expect(readFileSync(join(cache, 'entry.json'), 'utf8')).toBe(before);
+    expect(readdirSync(cache).filter((n) => n.startsWith('entry-'))).toHaveLength(1);
   });
 
-  it('is rebuilt after an input changes', () => {
+  it('is rebuilt after an input changes; build folders over ten minutes old are removed then', () => {
+    const [first] = readdirSync(cache).filter((n) => n.startsWith('entry-'));
+    const longAgo = new Date(Date.now() - 11 * 60 * 1000);
+    utimesSync(join(cache, first!), longAgo, longAgo);
     setWord('three');
     expect(load()).toBe(`three ${depUrl}`);
+    const builds = readdirSync(cache).filter((n) => n.startsWith('entry-'));
+    expect(builds).toHaveLength(1);
+    expect(builds[0]).not.toBe(first);
   });
 
   it('steps aside when the sources do not build, and when MKSYSCALL_NO_BUNDLE is set', () => {
