@@ -546,10 +546,15 @@ export class Machine implements MachineHost {
 
   /** The runner's syscallEnter hook for the call th's CPU just brought to do_syscall_64. */
   private traceEnter(th: MachineThread): void {
-    th.regs.base = th.cpu.regAddr(RDI);
+    const regs = th.regs;
     this.mem.setUserMode(false);
-    const nr = th.regs.lo(0) | 0;
-    const args = ARG_REGS.map((r) => (th.regs.hi(r) | 0) * 2 ** 32 + th.regs.lo(r));
+    regs.base = th.cpu.regAddr(RDI);
+    const nr = regs.lo(0) | 0;
+    const args: number[] = [];
+    for (let i = 0; i < ARG_REGS.length; i++) {
+      const r = ARG_REGS[i]!;
+      args.push((regs.hi(r) | 0) * 2 ** 32 + regs.lo(r));
+    }
     this.runner.syscallEnter!({ nr, name: this.kernel.numbers.name(nr) ?? `syscall_${nr}`, raw: !th.inSyscall, args });
   }
 

@@ -972,7 +972,7 @@ export class Scheduler implements GoroutineRunner {
     gp.syscallpc = pc;
     gp.syscallsp = sp;
     gp.status = '_Gsyscall';
-    this.trace('GoSysCall', { g: gp, m: mp, p: pp });
+    if (this.traceOn) this.trace('GoSysCall', { g: gp, m: mp, p: pp });
     if (this.sysmonwait) this.sysmonwake();
     mp.syscalltick = pp.syscalltick;
     mp.oldp = pp;
@@ -998,8 +998,10 @@ export class Scheduler implements GoroutineRunner {
       pp.syscalltick++;
       gp.status = '_Grunning';
       gp.syscallsp = 0;
-      this.trace('GoSysExit', { g: gp, m: mp, p: pp, args: { fast: true, sameP: pp === oldp, retaken } });
-      this.trace('GoStart', { g: gp, m: mp, p: pp, args: { how: 'exitsyscall' } });
+      if (this.traceOn) {
+        this.trace('GoSysExit', { g: gp, m: mp, p: pp, args: { fast: true, sameP: pp === oldp, retaken } });
+        this.trace('GoStart', { g: gp, m: mp, p: pp, args: { how: 'exitsyscall' } });
+      }
       mp.locks--;
       return true;
     }
@@ -1058,7 +1060,7 @@ export class Scheduler implements GoroutineRunner {
   syscallEnter(info: SyscallInfo): void {
     const mp = this.curm!;
     mp.curg!.syscall = info;
-    this.trace('SyscallEnter', { g: mp.curg, m: mp, p: mp.p, args: { nr: info.nr, name: info.name, raw: info.raw } });
+    if (this.traceOn) this.trace('SyscallEnter', { g: mp.curg, m: mp, p: mp.p, args: { nr: info.nr, name: info.name, raw: info.raw } });
   }
 
   syscallBlock(): void {
@@ -1070,7 +1072,7 @@ export class Scheduler implements GoroutineRunner {
     const mp = this.curm!;
     const info = mp.curg!.syscall;
     mp.curg!.syscall = null;
-    this.trace('SyscallExit', { g: mp.curg, m: mp, args: { nr: info?.nr ?? -1, name: info?.name ?? '?', result } });
+    if (this.traceOn) this.trace('SyscallExit', { g: mp.curg, m: mp, args: { nr: info?.nr ?? -1, name: info?.name ?? '?', result } });
   }
 
   // -------------------------------------------------------------------------------------
