@@ -844,14 +844,14 @@ function loadWord(cpu: Cpu, addr: number): Word {
 }
 
 /** The canonical Word of 32-bit halves (either signedness). */
-function wordOf(lo: number, hi: number): Word {
+export function wordOf(lo: number, hi: number): Word {
   hi |= 0;
   if (hi >= -0x20_0000 && hi < 0x20_0000) return hi * 2 ** 32 + (lo >>> 0);
   return BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo >>> 0));
 }
 
 /** Writes w as two 32-bit halves at word index x of a page's words. */
-function putWord(words: Int32Array, x: number, w: Word): void {
+export function putWord(words: Int32Array, x: number, w: Word): void {
   if (typeof w === 'number') {
     words[x] = w | 0;
     words[x + 1] = w >= 0 && w < 2 ** 32 ? 0 : Math.floor(w / 2 ** 32) | 0;
@@ -862,7 +862,8 @@ function putWord(words: Int32Array, x: number, w: Word): void {
   }
 }
 
-function storeWord(cpu: Cpu, addr: number, w: Word): void {
+/** Stores w at addr with the CPU's checked accesses (at Memory's current privilege). */
+export function storeWord(cpu: Cpu, addr: number, w: Word): void {
   if (typeof w === 'number') cpu.mem.st64(addr, w | 0, w >= 0 && w < 2 ** 32 ? 0 : Math.floor(w / 2 ** 32) | 0);
   else {
     const u = BigInt.asUintN(64, w);
