@@ -82,6 +82,8 @@ export const INSTRUCTION_NS = 1;
 const SIGXCPU = 24;
 const EXITSYSCALL: Park = { reason: 'exitsyscall' };
 const YIELD: Park = { reason: 'yield' };
+/** SyscallInfo.args for a runner that does not read them. */
+const NO_ARGS: readonly number[] = Object.freeze([]);
 /** Instructions a CPU runs between checks for host work (a bound, not a time slice). */
 const RUN_SLICE = 1_000_000;
 
@@ -550,10 +552,14 @@ export class Machine implements MachineHost {
     this.mem.setUserMode(false);
     regs.base = th.cpu.regAddr(RDI);
     const nr = regs.lo(0) | 0;
-    const args: number[] = [];
-    for (let i = 0; i < ARG_REGS.length; i++) {
-      const r = ARG_REGS[i]!;
-      args.push((regs.hi(r) | 0) * 2 ** 32 + regs.lo(r));
+    let args: readonly number[] = NO_ARGS;
+    if (this.runner.syscallArgs !== false) {
+      const words: number[] = [];
+      for (let i = 0; i < ARG_REGS.length; i++) {
+        const r = ARG_REGS[i]!;
+        words.push((regs.hi(r) | 0) * 2 ** 32 + regs.lo(r));
+      }
+      args = words;
     }
     this.runner.syscallEnter!({ nr, name: this.kernel.numbers.name(nr) ?? `syscall_${nr}`, raw: !th.inSyscall, args });
   }

@@ -60,6 +60,8 @@ export class SchedRunner implements MachineRunner {
   /** The scheduler's result once run() has returned. */
   result: SchedRunResult | null = null;
   onThreadExit: MachineRunner['onThreadExit'] = () => {};
+  /** The scheduler keeps a call's number, name and kind (g.syscall), never its argument words. */
+  readonly syscallArgs = false;
   private main: (() => Go<void>) | null = null;
   private readonly handles = new WeakMap<G, GoroutineHandle>();
   /** The goroutine current() answered for last, and its handle (kept: the handle is the goroutine's for its whole life). */
