@@ -482,8 +482,10 @@ export class Machine implements MachineHost {
     this.count(th);
     if (at === this.addr.doSyscall && cpu.cpl === 0) {
       th.inKernel = true;
+      this.mem.setUserMode(false);
+      th.regs.base = cpu.regAddr(RDI);
       if (this.runner.syscallEnter) this.traceEnter(th);
-      const park = this.serveSyscall(th);
+      const park = this.serveSyscall(th, true);
       if (park !== null) {
         th.park = park;
         return -1;
@@ -546,11 +548,10 @@ export class Machine implements MachineHost {
     return slot;
   }
 
-  /** The runner's syscallEnter hook for the call th's CPU just brought to do_syscall_64. */
+  /** The runner's syscallEnter hook for the call th's CPU just brought to do_syscall_64 (th.regs.base set). */
   private traceEnter(th: MachineThread): void {
     const regs = th.regs;
     this.mem.setUserMode(false);
-    regs.base = th.cpu.regAddr(RDI);
     const nr = regs.lo(0) | 0;
     let args: readonly number[] = NO_ARGS;
     if (this.runner.syscallArgs !== false) {
@@ -568,14 +569,14 @@ export class Machine implements MachineHost {
    * do_syscall_64 for th's CPU (in ring 0, DI = pt_regs): runs the handler; when it
    * completes, returns from do_syscall_64 (null, or a yield Park for sched_yield); when
    * it must wait, returns the 'syscall-blocked' Park and leaves th in the kernel, to be
-   * served again once woken.
+   * served again once woken. `framed`: th.regs.base already points at this call's frame.
    */
-  private serveSyscall(th: MachineThread): Park | null {
+  private serveSyscall(th: MachineThread, framed = false): Park | null {
     const cpu = th.cpu;
     const t = th.kthread;
     this.endIfDead(t);
     this.mem.setUserMode(false);
-    th.regs.base = cpu.regAddr(RDI);
+    if (!framed) th.regs.base = cpu.regAddr(RDI);
     const out = this.kernel.do_syscall_64(t, th.regs);
     if (out.kind === 'wait' || out.kind === 'sleep') {
       this.runner.syscallBlock?.();
