@@ -75,6 +75,8 @@ const RUN_SLICE = 1_000_000;
 /** The status of a process ended by an access violation (STATUS_ACCESS_VIOLATION). */
 const STATUS_ACCESS_VIOLATION = 0xc0000005;
 const EXITSYSCALL: Park = { reason: 'exitsyscall' };
+/** SyscallInfo.args of a procedure call (a procedure has no system-call argument words). */
+const NO_ARGS: readonly number[] = Object.freeze([]);
 
 /**
  * A thread of the windows process: its CPU (GS = its TEB, in its own slot for good) and the
@@ -407,7 +409,7 @@ export class WindowsMachine implements MachineHost {
     }
     const proc = this.procedures.get(at);
     if (proc === undefined) return -1;
-    if (th.winThread.pending === null) this.runner.syscallEnter?.({ nr: -1, name: proc, raw: false, args: [] });
+    if (th.winThread.pending === null) this.runner.syscallEnter?.({ nr: -1, name: proc, raw: false, args: NO_ARGS });
     const out = serveKernelbase(this.kernel, th.winThread, cpu, proc);
     if (typeof out === 'bigint') {
       this.runner.syscallExit?.(Number(BigInt.asIntN(32, out)));
