@@ -235,8 +235,8 @@ export interface SyscallBackend {
   syscall(kind: CallKind, trap: Word, args: readonly Word[]): SyscallResult | Go<SyscallResult>;
   /** A call through a libc trampoline (darwin); `x` asks for a 64-bit r1 (syscall6X). Returns as syscall does. */
   libcCall(kind: CallKind, fn: LibcFunction, args: readonly Word[], x: boolean): SyscallResult | Go<SyscallResult>;
-  /** A call to a DLL procedure address (windows SyscallN); err is GetLastError. */
-  procCall(addr: Word, args: readonly Word[]): Go<SyscallResult>;
+  /** A call to a DLL procedure address (windows SyscallN); err is GetLastError. Returns as syscall does. */
+  procCall(addr: Word, args: readonly Word[]): SyscallResult | Go<SyscallResult>;
   /** Address of `proc` exported by `dll` (as named to NewLazySystemDLL, e.g. "kernel32.dll"), or null when either is missing. */
   findProc(dll: string, proc: string): Word | null;
   /** Places bytes in guest memory for the current call and copies them back after it returns. */
@@ -411,7 +411,8 @@ export function* syscall_rawSyscall6(fn: LibcFunction, a1: Word, a2: Word, a3: W
 
 /** Calls the procedure at `addr` with any number of word arguments. */
 export function* SyscallN(addr: Word, ...args: Word[]): Go<SyscallResult> {
-  return yield* backend().procCall(word(addr), words(args));
+  const r = backend().procCall(word(addr), words(args));
+  return completed(r) ? r : yield* r;
 }
 
 /** A procedure of a lazily loaded DLL; its address is looked up on first use. */

@@ -126,9 +126,17 @@ export class SystemDlls {
     if (missing.length > 0) throw new Error(`program load: unresolved DLL imports: ${missing.join(', ')} (not exported by the emulated system DLLs)`);
   }
 
+  /** Each DLL name findProc was asked about, and its exports (mkwinsyscall's wrappers ask on every call). */
+  private readonly byName = new Map<string, Map<string, number> | undefined>();
+
   /** The address of `proc` exported by `dll` ("kernel32.dll" or "kernel32"), or null. */
   findProc(dll: string, proc: string): number | null {
-    return this.exports.get(dllPackage(dll))?.get(proc) ?? null;
+    let exports = this.byName.get(dll);
+    if (exports === undefined && !this.byName.has(dll)) {
+      exports = this.exports.get(dllPackage(dll));
+      this.byName.set(dll, exports);
+    }
+    return exports?.get(proc) ?? null;
   }
 
   /** The procedures `dll` exports, sorted. */

@@ -2,8 +2,10 @@
 //
 // Emitted inline, with register numbers, immediates and displacements as constants:
 // register-only integer forms (ALU reg/imm at 32 and 64 bits, INC/DEC, MOV reg,reg,
-// MOV reg,imm, JE/JNE); 32/64-bit MOV between a register or an immediate and a simple memory
-// operand (base, index, displacement, FS/GS base); 64-bit PUSH of a register, an immediate or
+// MOV reg,imm, JE/JNE, and the carry, below-or-equal and signed Jcc conditions right after a
+// SUB or CMP of the same block, compared from its operands); SWAPGS in ring 0; 32/64-bit
+// MOV between a register or an immediate and a simple memory operand (base, index,
+// displacement, FS/GS base); 64-bit PUSH of a register, an immediate or
 // memory and POP into a register (a run of consecutive PUSHes or POPs of registers or
 // immediates moves its words in one go when its stack bytes lie in one page already in the
 // TLB, and writes RSP once); near CALL to a constant target and RET; SHL/SHR/SAR by a
@@ -245,6 +247,50 @@ function pushPopInline(d: Insn, i: number): string | null {
   return s + `{ let pv = 0, pvh = 0; ${access(where, 8, false, 'pv = w[x]; pvh = w[x + 1];', 'pv = m.ld64(a); pvh = m.hi32;')} ${pushSource('pv', 'pvh')} }\n`;
 }
 
+/**
+ * Jcc on carry, below-or-equal or a signed comparison, right after an inline SUB or CMP of
+ * full registers or an immediate in the same block (aluInline recorded its operands in the
+ * lazy flags, op LF_SUB without carry-in): the condition compares those operands directly
+ * instead of evaluating flags. null for any other branch or predecessor.
+ */
+function jccAfterSub(b: Block, i: number): string | null {
+  const d = b.insns[i]!;
+  if (d.form.exec !== 'jcc' || i === 0 || !isCanonical(d.target)) return null;
+  const p = b.insns[i - 1]!;
+  const h = b.handlers[i - 1]!;
+  if ((h !== aluReg32 && h !== aluReg64) || (p.sub !== 5 && p.sub !== 7)) return null;
+  const cc = d.form.sub;
+  // unsigned a < b (CF) and signed a < b (SF != OF) of the recorded operands; a == b is ZF
+  const wide = h === aluReg64;
+  const below = wide ? '(f.aH !== f.bH ? f.aH < f.bH : f.a < f.b)' : 'f.a < f.b';
+  const less = wide ? '(f.aH !== f.bH ? (f.aH | 0) < (f.bH | 0) : f.a < f.b)' : '(f.a | 0) < (f.b | 0)';
+  const equal = wide ? '(f.a === f.b && f.aH === f.bH)' : 'f.a === f.b';
+  let t: string;
+  switch (cc >> 1) {
+    case 1:
+      t = below;
+      break;
+    case 3:
+      t = `(${below} || ${equal})`;
+      break;
+    case 6:
+      t = less;
+      break;
+    case 7:
+      t = `(${less} || ${equal})`;
+      break;
+    default:
+      return null;
+  }
+  return `if (${(cc & 1) === 0 ? t : `!(${t})`}) c.rip = ${d.target};\n`;
+}
+
+/** SWAPGS, inline in ring 0 (in ring 3 the handler raises #GP). */
+function swapgsInline(d: Insn, i: number): string | null {
+  if (d.form.exec !== 'swapgs') return null;
+  return `c.bi = done + ${i};\nif (c.cpl !== 0) h${i}(c, d${i}); else { const g = c.gsBase; c.gsBase = c.kernelGsBase; c.kernelGsBase = g; }\n`;
+}
+
 /** Near CALL to a constant canonical target, inline: push the return address, jump. */
 function callInline(d: Insn, i: number): string | null {
   if (d.form.exec !== 'call' || !isCanonical(d.target)) return null;
@@ -308,6 +354,8 @@ export function compileBlock(b: Block): (c: Cpu, budget: number) => void {
     else if (h === jccZ && isCanonical(d.target)) {
       const z = d.sub === 4;
       inline = `if ((f.op === 0 ? (f.saved & 0x40) !== 0 : f.r === 0 && f.rH === 0) === ${z}) c.rip = ${d.target};\n`;
+    } else if ((inline = jccAfterSub(b, i)) !== null) {
+      // the condition from the SUB or CMP just before
     } else if (isShiftRegImm(d) && flagsDead(b, i)) {
       inline = shiftInline(d);
     } else if (isImulRegReg(d) && flagsDead(b, i)) {
@@ -316,7 +364,7 @@ export function compileBlock(b: Block): (c: Cpu, budget: number) => void {
         d.size === 4
           ? `lo[${d.a}] = Math.imul(lo[${d.a}], lo[${d.b}]); hi[${d.a}] = 0;\n`
           : `{ const r = mulLow64(c, lo[${d.a}] >>> 0, hi[${d.a}] >>> 0, lo[${d.b}] >>> 0, hi[${d.b}] >>> 0); lo[${d.a}] = r; hi[${d.a}] = c.th; }\n`;
-    } else if ((inline = pushPopInline(d, i) ?? movInline(d, i) ?? callInline(d, i) ?? retInline(d, i)) !== null) {
+    } else if ((inline = pushPopInline(d, i) ?? movInline(d, i) ?? callInline(d, i) ?? retInline(d, i) ?? swapgsInline(d, i)) !== null) {
       if (inline.includes(`h${i}(`)) {
         names.push(`h${i}`);
         args.push(h);

@@ -28,6 +28,8 @@ export class MachineBackend implements SyscallBackend {
   private readonly stubs: number[] | null;
   /** The same four for libc calls, or null. */
   private readonly libcStubs: number[] | null;
+  /** Each libc function's trampoline address, by name (looked up on first use). */
+  private readonly trampolines = new Map<string, number>();
 
   constructor(private readonly machine: Machine) {
     const p = machine.personality;
@@ -44,7 +46,12 @@ export class MachineBackend implements SyscallBackend {
 
   libcCall(kind: CallKind, fn: LibcFunction, args: readonly Word[]): SyscallResult | Go<SyscallResult> {
     if (this.libcStubs === null) throw new Error(`${this.os}/amd64 makes no libc calls (${fn.name})`);
-    return this.call(this.libcStubs, kind, this.machine.addressOf(this.machine.personality.trampoline(fn.name)), args);
+    let at = this.trampolines.get(fn.name);
+    if (at === undefined) {
+      at = this.machine.addressOf(this.machine.personality.trampoline(fn.name));
+      this.trampolines.set(fn.name, at);
+    }
+    return this.call(this.libcStubs, kind, at, args);
   }
 
   /**

@@ -82,6 +82,8 @@ export const INSTRUCTION_NS = 1;
 const SIGXCPU = 24;
 const EXITSYSCALL: Park = { reason: 'exitsyscall' };
 const YIELD: Park = { reason: 'yield' };
+/** SyscallInfo.args for a runner that does not read them. */
+const NO_ARGS: readonly number[] = Object.freeze([]);
 /** Instructions a CPU runs between checks for host work (a bound, not a time slice). */
 const RUN_SLICE = 1_000_000;
 
@@ -480,8 +482,10 @@ export class Machine implements MachineHost {
     this.count(th);
     if (at === this.addr.doSyscall && cpu.cpl === 0) {
       th.inKernel = true;
+      this.mem.setUserMode(false);
+      th.regs.base = cpu.regAddr(RDI);
       if (this.runner.syscallEnter) this.traceEnter(th);
-      const park = this.serveSyscall(th);
+      const park = this.serveSyscall(th, true);
       if (park !== null) {
         th.park = park;
         return -1;
@@ -544,12 +548,20 @@ export class Machine implements MachineHost {
     return slot;
   }
 
-  /** The runner's syscallEnter hook for the call th's CPU just brought to do_syscall_64. */
+  /** The runner's syscallEnter hook for the call th's CPU just brought to do_syscall_64 (th.regs.base set). */
   private traceEnter(th: MachineThread): void {
-    th.regs.base = th.cpu.regAddr(RDI);
+    const regs = th.regs;
     this.mem.setUserMode(false);
-    const nr = th.regs.lo(0) | 0;
-    const args = ARG_REGS.map((r) => (th.regs.hi(r) | 0) * 2 ** 32 + th.regs.lo(r));
+    const nr = regs.lo(0) | 0;
+    let args: readonly number[] = NO_ARGS;
+    if (this.runner.syscallArgs !== false) {
+      const words: number[] = [];
+      for (let i = 0; i < ARG_REGS.length; i++) {
+        const r = ARG_REGS[i]!;
+        words.push((regs.hi(r) | 0) * 2 ** 32 + regs.lo(r));
+      }
+      args = words;
+    }
     this.runner.syscallEnter!({ nr, name: this.kernel.numbers.name(nr) ?? `syscall_${nr}`, raw: !th.inSyscall, args });
   }
 
@@ -557,14 +569,14 @@ export class Machine implements MachineHost {
    * do_syscall_64 for th's CPU (in ring 0, DI = pt_regs): runs the handler; when it
    * completes, returns from do_syscall_64 (null, or a yield Park for sched_yield); when
    * it must wait, returns the 'syscall-blocked' Park and leaves th in the kernel, to be
-   * served again once woken.
+   * served again once woken. `framed`: th.regs.base already points at this call's frame.
    */
-  private serveSyscall(th: MachineThread): Park | null {
+  private serveSyscall(th: MachineThread, framed = false): Park | null {
     const cpu = th.cpu;
     const t = th.kthread;
     this.endIfDead(t);
     this.mem.setUserMode(false);
-    th.regs.base = cpu.regAddr(RDI);
+    if (!framed) th.regs.base = cpu.regAddr(RDI);
     const out = this.kernel.do_syscall_64(t, th.regs);
     if (out.kind === 'wait' || out.kind === 'sleep') {
       this.runner.syscallBlock?.();
@@ -839,14 +851,14 @@ function loadWord(cpu: Cpu, addr: number): Word {
 }
 
 /** The canonical Word of 32-bit halves (either signedness). */
-function wordOf(lo: number, hi: number): Word {
+export function wordOf(lo: number, hi: number): Word {
   hi |= 0;
   if (hi >= -0x20_0000 && hi < 0x20_0000) return hi * 2 ** 32 + (lo >>> 0);
   return BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo >>> 0));
 }
 
 /** Writes w as two 32-bit halves at word index x of a page's words. */
-function putWord(words: Int32Array, x: number, w: Word): void {
+export function putWord(words: Int32Array, x: number, w: Word): void {
   if (typeof w === 'number') {
     words[x] = w | 0;
     words[x + 1] = w >= 0 && w < 2 ** 32 ? 0 : Math.floor(w / 2 ** 32) | 0;
@@ -857,7 +869,8 @@ function putWord(words: Int32Array, x: number, w: Word): void {
   }
 }
 
-function storeWord(cpu: Cpu, addr: number, w: Word): void {
+/** Stores w at addr with the CPU's checked accesses (at Memory's current privilege). */
+export function storeWord(cpu: Cpu, addr: number, w: Word): void {
   if (typeof w === 'number') cpu.mem.st64(addr, w | 0, w >= 0 && w < 2 ** 32 ? 0 : Math.floor(w / 2 ** 32) | 0);
   else {
     const u = BigInt.asUintN(64, w);

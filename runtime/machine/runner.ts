@@ -70,6 +70,13 @@ export interface GoroutineRunner {
   exitsyscall(): boolean;
   /** Trace hooks (optional): a call enters the kernel, blocks in it, returns from it. */
   syscallEnter?(info: SyscallInfo): void;
+  /**
+   * Whether syscallEnter reads SyscallInfo.args (default true). A runner that never does
+   * (Go's scheduler keeps a call's number, name and kind, not its arguments) says false:
+   * the machine then hands it an empty args list instead of reading the six argument
+   * words out of the call's frame on every call.
+   */
+  readonly syscallArgs?: boolean;
   syscallBlock?(): void;
   syscallExit?(result: number): void;
 }
@@ -91,6 +98,7 @@ export interface SyscallInfo {
   name: string;
   /** Made without entersyscall (RawSyscall, or a program's own SYSCALL). */
   raw: boolean;
+  /** The six argument words (empty for a runner that says syscallArgs: false, and for windows procedures). */
   args: readonly number[];
 }
 

@@ -60,8 +60,13 @@ export class SchedRunner implements MachineRunner {
   /** The scheduler's result once run() has returned. */
   result: SchedRunResult | null = null;
   onThreadExit: MachineRunner['onThreadExit'] = () => {};
+  /** The scheduler keeps a call's number, name and kind (g.syscall), never its argument words. */
+  readonly syscallArgs = false;
   private main: (() => Go<void>) | null = null;
   private readonly handles = new WeakMap<G, GoroutineHandle>();
+  /** The goroutine current() answered for last, and its handle (kept: the handle is the goroutine's for its whole life). */
+  private lastG: G | null = null;
+  private lastH: GoroutineHandle | null = null;
 
   constructor(host: MachineHost, seed: number, opts: SchedRunnerOptions = {}) {
     const threads = { clock: host.clock, newThread: (parent: SchedThread | null): SchedThread => host.newThread((parent as MThread | null) ?? undefined) };
@@ -87,11 +92,15 @@ export class SchedRunner implements MachineRunner {
 
   current(): { thread: MThread } {
     const g = this.sched.getg();
+    // Calls come in runs from one goroutine: the last handle answers most of them.
+    if (g === this.lastG) return this.lastH!;
     let h = this.handles.get(g);
     if (h === undefined) {
       h = new GoroutineHandle(g);
       this.handles.set(g, h);
     }
+    this.lastG = g;
+    this.lastH = h;
     return h;
   }
 

@@ -519,7 +519,7 @@ export class Scheduler implements GoroutineRunner {
   private newproc(fn: () => Go<void>, parent: number, pp: P | null, next = true): G {
     const gp = new G(++this.goidgen, fn, parent);
     this.allg.push(gp);
-    this.trace('GoCreate', { g: gp, m: this.curm, p: pp, args: { parent } });
+    if (this.traceOn) this.trace('GoCreate', { g: gp, m: this.curm, p: pp, args: { parent } });
     if (pp) this.runqput(pp, gp, next);
     else this.globrunqput(gp);
     if (this.mainG !== null) this.wakep();
@@ -532,7 +532,7 @@ export class Scheduler implements GoroutineRunner {
     gp.status = '_Grunnable';
     gp.waitreason = '';
     const pp = this.curm?.p ?? null;
-    this.trace('GoUnblock', { g: gp, m: this.curm, p: pp });
+    if (this.traceOn) this.trace('GoUnblock', { g: gp, m: this.curm, p: pp });
     if (pp) this.runqput(pp, gp, true);
     else this.globrunqput(gp);
     this.wakep();
@@ -559,7 +559,7 @@ export class Scheduler implements GoroutineRunner {
       const pp = mp.nextp;
       mp.nextp = null;
       mp.parked = false;
-      this.trace('MStart', { m: mp, p: pp });
+      if (this.traceOn) this.trace('MStart', { m: mp, p: pp });
       this.acquirep(mp, pp);
     }
     const gp = mp.curg;
@@ -603,7 +603,7 @@ export class Scheduler implements GoroutineRunner {
         return;
       }
       case 'gosched':
-        this.trace('GoSched', { g: gp, m: mp, p: mp.p });
+        if (this.traceOn) this.trace('GoSched', { g: gp, m: mp, p: mp.p });
         this.goschedImpl(mp, gp);
         return;
       case 'sleep': {
@@ -640,7 +640,7 @@ export class Scheduler implements GoroutineRunner {
 
   /** Preempted at a safe point: to the global queue, as Go's gopreempt_m does. */
   private preemptNow(mp: M, gp: G): void {
-    this.trace('GoPreempt', { g: gp, m: mp, p: mp.p });
+    if (this.traceOn) this.trace('GoPreempt', { g: gp, m: mp, p: mp.p });
     this.goschedImpl(mp, gp);
   }
 
@@ -656,14 +656,14 @@ export class Scheduler implements GoroutineRunner {
     gp.status = '_Gwaiting';
     gp.waitreason = waitreason;
     gp.preempt = false;
-    this.trace('GoBlock', { g: gp, m: mp, p: mp.p, args: { reason: waitreason } });
+    if (this.traceOn) this.trace('GoBlock', { g: gp, m: mp, p: mp.p, args: { reason: waitreason } });
     this.dropg(mp);
     this.schedule(mp);
   }
 
   private goexit0(mp: M, gp: G): void {
     gp.status = '_Gdead';
-    this.trace('GoEnd', { g: gp, m: mp, p: mp.p });
+    if (this.traceOn) this.trace('GoEnd', { g: gp, m: mp, p: mp.p });
     this.dropg(mp);
     if (gp === this.mainG) {
       this.exit = { ended: 'main', status: 0, fatal: '' };
@@ -681,7 +681,7 @@ export class Scheduler implements GoroutineRunner {
   private mexit(mp: M, gp: G): void {
     gp.status = '_Gdead';
     gp.syscall = null;
-    this.trace('GoEnd', { g: gp, m: mp, p: mp.p });
+    if (this.traceOn) this.trace('GoEnd', { g: gp, m: mp, p: mp.p });
     this.dropg(mp);
     mp.exited = true;
     let pp: P | null = null;
@@ -699,7 +699,7 @@ export class Scheduler implements GoroutineRunner {
       mp.spinning = false;
       this.nmspinning--;
     }
-    this.trace('MExit', { m: mp, p: pp });
+    if (this.traceOn) this.trace('MExit', { m: mp, p: pp });
     if (gp === this.mainG) {
       this.exit = { ended: 'main', status: 0, fatal: '' };
       return;
@@ -728,7 +728,7 @@ export class Scheduler implements GoroutineRunner {
     mp.curg = gp;
     if (!inheritTime) pp.schedtick++;
     this.switches++;
-    this.trace('GoStart', { g: gp, m: mp, p: pp, args: { how } });
+    if (this.traceOn) this.trace('GoStart', { g: gp, m: mp, p: pp, args: { how } });
     this.stepAfter(mp, SCHEDULE_COST);
   }
 
@@ -792,7 +792,7 @@ export class Scheduler implements GoroutineRunner {
         if (victim === pp || victim.idle) continue;
         const gp = this.runqsteal(pp, victim, i === 3);
         if (gp) {
-          this.trace('RunqSteal', { m: mp, p: pp, g: gp, args: { from: victim.id } });
+          if (this.traceOn) this.trace('RunqSteal', { m: mp, p: pp, g: gp, args: { from: victim.id } });
           return gp;
         }
       }
@@ -872,12 +872,12 @@ export class Scheduler implements GoroutineRunner {
     mp.p = pp;
     pp.m = mp;
     pp.status = '_Prunning';
-    this.trace('ProcStart', { m: mp, p: pp });
+    if (this.traceOn) this.trace('ProcStart', { m: mp, p: pp });
   }
 
   private releasep(mp: M): P {
     const pp = mp.p!;
-    this.trace('ProcStop', { m: mp, p: pp });
+    if (this.traceOn) this.trace('ProcStop', { m: mp, p: pp });
     pp.m = null;
     mp.p = null;
     pp.status = '_Pidle';
@@ -908,7 +908,7 @@ export class Scheduler implements GoroutineRunner {
     if (this.allm.length >= this.maxThreads) this.die(exhaustionReport(this));
     const mp = new M(this.allm.length, this.host.newThread(creator?.thread ?? null), isSysmon);
     this.allm.push(mp);
-    this.trace('MCreate', { m: mp, args: { tid: mp.thread.tid, sysmon: isSysmon } });
+    if (this.traceOn) this.trace('MCreate', { m: mp, args: { tid: mp.thread.tid, sysmon: isSysmon } });
     return mp;
   }
 
@@ -919,7 +919,7 @@ export class Scheduler implements GoroutineRunner {
     if (mp.nextp !== null) throw new Error(`stopm: M${mp.id} has a P to start with (P${mp.nextp.id})`);
     mp.parked = true;
     this.midle.push(mp);
-    this.trace('MStop', { m: mp });
+    if (this.traceOn) this.trace('MStop', { m: mp });
   }
 
   /** Runs pp (or an idle P) on an idle or new M; spinning Ms look for work to steal. */
@@ -951,7 +951,7 @@ export class Scheduler implements GoroutineRunner {
       this.nmspinning++;
       to = this.startm(pp, true);
     } else this.pidleput(pp);
-    this.trace('Handoff', { p: pp, m: from, args: { to: to ? to.id : -1 } });
+    if (this.traceOn) this.trace('Handoff', { p: pp, m: from, args: { to: to ? to.id : -1 } });
   }
 
   // -------------------------------------------------------------------------------------
@@ -972,7 +972,7 @@ export class Scheduler implements GoroutineRunner {
     gp.syscallpc = pc;
     gp.syscallsp = sp;
     gp.status = '_Gsyscall';
-    this.trace('GoSysCall', { g: gp, m: mp, p: pp });
+    if (this.traceOn) this.trace('GoSysCall', { g: gp, m: mp, p: pp });
     if (this.sysmonwait) this.sysmonwake();
     mp.syscalltick = pp.syscalltick;
     mp.oldp = pp;
@@ -998,8 +998,10 @@ export class Scheduler implements GoroutineRunner {
       pp.syscalltick++;
       gp.status = '_Grunning';
       gp.syscallsp = 0;
-      this.trace('GoSysExit', { g: gp, m: mp, p: pp, args: { fast: true, sameP: pp === oldp, retaken } });
-      this.trace('GoStart', { g: gp, m: mp, p: pp, args: { how: 'exitsyscall' } });
+      if (this.traceOn) {
+        if (this.traceOn) this.trace('GoSysExit', { g: gp, m: mp, p: pp, args: { fast: true, sameP: pp === oldp, retaken } });
+        if (this.traceOn) this.trace('GoStart', { g: gp, m: mp, p: pp, args: { how: 'exitsyscall' } });
+      }
       mp.locks--;
       return true;
     }
@@ -1031,7 +1033,7 @@ export class Scheduler implements GoroutineRunner {
     const pp = this.pidleget();
     if (pp === null) this.globrunqput(gp);
     else if (this.sysmonwait) this.sysmonwake();
-    this.trace('GoSysExit', { g: gp, m: mp, p: pp, args: { fast: false } });
+    if (this.traceOn) this.trace('GoSysExit', { g: gp, m: mp, p: pp, args: { fast: false } });
     if (pp) {
       this.acquirep(mp, pp);
       this.execute(mp, gp, 'exitsyscall0');
@@ -1058,19 +1060,19 @@ export class Scheduler implements GoroutineRunner {
   syscallEnter(info: SyscallInfo): void {
     const mp = this.curm!;
     mp.curg!.syscall = info;
-    this.trace('SyscallEnter', { g: mp.curg, m: mp, p: mp.p, args: { nr: info.nr, name: info.name, raw: info.raw } });
+    if (this.traceOn) this.trace('SyscallEnter', { g: mp.curg, m: mp, p: mp.p, args: { nr: info.nr, name: info.name, raw: info.raw } });
   }
 
   syscallBlock(): void {
     const mp = this.curm!;
-    this.trace('SyscallBlock', { g: mp.curg, m: mp, args: { raw: mp.curg!.syscall?.raw ?? false } });
+    if (this.traceOn) this.trace('SyscallBlock', { g: mp.curg, m: mp, args: { raw: mp.curg!.syscall?.raw ?? false } });
   }
 
   syscallExit(result: number): void {
     const mp = this.curm!;
     const info = mp.curg!.syscall;
     mp.curg!.syscall = null;
-    this.trace('SyscallExit', { g: mp.curg, m: mp, args: { nr: info?.nr ?? -1, name: info?.name ?? '?', result } });
+    if (this.traceOn) this.trace('SyscallExit', { g: mp.curg, m: mp, args: { nr: info?.nr ?? -1, name: info?.name ?? '?', result } });
   }
 
   // -------------------------------------------------------------------------------------
@@ -1091,12 +1093,12 @@ export class Scheduler implements GoroutineRunner {
       if (this.schedtraceNs <= 0 && this.npidle === this.gomaxprocs && !this.sysmonwait && nextTimer > now) {
         this.sysmonwait = true;
         const sleep = Math.min(SYSMON_DEEP_SLEEP, nextTimer - now);
-        this.trace('SysmonSleep', { m: this.sysmonM, args: { until: now + sleep } });
+        if (this.traceOn) this.trace('SysmonSleep', { m: this.sysmonM, args: { until: now + sleep } });
         this.push(now + sleep, false, this.sysmonTick(++this.sysmonGen));
         return;
       }
       this.sysmonwait = false;
-      this.trace('SysmonWake', { m: this.sysmonM, args: { delay: this.sysmonDelay } });
+      if (this.traceOn) this.trace('SysmonWake', { m: this.sysmonM, args: { delay: this.sysmonDelay } });
       if (this.retake(now) > 0) this.sysmonIdle = 0;
       else this.sysmonIdle++;
       if (this.sysmonIdle === 0) this.sysmonDelay = SYSMON_MIN_DELAY;
@@ -1144,9 +1146,9 @@ export class Scheduler implements GoroutineRunner {
       pp.status = '_Pidle';
       n++;
       pp.syscalltick++;
-      this.trace('SysmonRetake', { m: this.sysmonM, p: pp, args: { victim: victim ? victim.id : -1 } });
-      if (victim?.curg) this.trace('GoSysBlock', { g: victim.curg, m: victim, p: pp });
-      this.trace('ProcSteal', { p: pp, m: victim });
+      if (this.traceOn) this.trace('SysmonRetake', { m: this.sysmonM, p: pp, args: { victim: victim ? victim.id : -1 } });
+      if (this.traceOn && victim?.curg) this.trace('GoSysBlock', { g: victim.curg, m: victim, p: pp });
+      if (this.traceOn) this.trace('ProcSteal', { p: pp, m: victim });
       this.handoffp(pp, victim);
     }
     return n;
@@ -1156,7 +1158,7 @@ export class Scheduler implements GoroutineRunner {
     const gp = pp.m?.curg;
     if (!gp || gp.preempt || gp.status !== '_Grunning') return;
     gp.preempt = true;
-    this.trace('SysmonPreempt', { m: this.sysmonM, p: pp, g: gp });
+    if (this.traceOn) this.trace('SysmonPreempt', { m: this.sysmonM, p: pp, g: gp });
   }
 
   // -------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 // returns.
 import type { Cpu } from '../../cpu/index.ts';
 import { linuxAmd64Objects } from '../../asm/index.ts';
-import { Kernel, PT_REGS_OFFSET, PT_REGS_ORIG_RAX } from '../../kernel/index.ts';
+import { Kernel, PT_REGS_OFFSET, PT_REGS_ORIG_RAX, PT_REGS_SIZE } from '../../kernel/index.ts';
 import { Strace } from '../../trace/index.ts';
 import type { SyscallFrame, UnixPersonality } from './index.ts';
 
@@ -17,39 +17,81 @@ export const CLONE_FLAGS = 0x100 | 0x200 | 0x400 | 0x800 | 0x10000 | 0x40000;
 /** The syscall package's stubs for calls by trap number (linux/amd64 and freebsd/amd64 share the names). */
 export const TRAP_STUBS = ['syscall·Syscall', 'syscall·Syscall6', 'syscall·RawSyscall', 'syscall·RawSyscall6'] as const;
 
+/** Each register's 32-bit word index in pt_regs (RAX: orig_ax, the number), -1 where the entry saves none. */
+const FRAME_WORD = new Int32Array(16).fill(-1);
+for (const [reg, off] of Object.entries(PT_REGS_OFFSET)) FRAME_WORD[Number(reg)] = off / 4;
+FRAME_WORD[0] = PT_REGS_ORIG_RAX / 4;
+const RESULT_WORD = PT_REGS_OFFSET[0]! / 4;
+
 /**
  * The pt_regs frame of the call in progress on one CPU (base = DI at do_syscall_64), read
  * and written with the CPU's own ring-0 accesses: the frame lives on the supervisor-only
- * kernel stack.
+ * kernel stack. Setting base (in ring 0) looks the frame's page up in the supervisor write
+ * TLB, where the entry code's pushes left it: while no map, unmap or protect has happened
+ * since (Memory.generation), the frame's words are read and written through that page's
+ * word view, which is what the checked accesses would reach; otherwise through cpu.load
+ * and cpu.store.
  */
 class PtRegsView implements SyscallFrame {
-  base = 0;
+  private at = 0;
+  /** The frame's page as 32-bit words (null: not in the TLB, unaligned or crossing a page), the frame's word index in it, and the memory generation then. */
+  private words: Int32Array | null = null;
+  private x = 0;
+  private gen = 0;
 
   constructor(private readonly cpu: Cpu) {}
 
-  private offset(i: number): number {
-    if (i === 0) return PT_REGS_ORIG_RAX;
-    const off = PT_REGS_OFFSET[i];
-    if (off === undefined) throw new RangeError(`pt_regs: register ${i} is not saved by the syscall entry`);
-    return off;
+  get base(): number {
+    return this.at;
+  }
+
+  set base(at: number) {
+    this.at = at;
+    const m = this.cpu.mem;
+    this.words = m.tlbWriteWords(at, PT_REGS_SIZE);
+    this.x = m.wi;
+    this.gen = m.generation;
+  }
+
+  private word(i: number): number {
+    const w = FRAME_WORD[i] ?? -1;
+    if (w < 0) throw new RangeError(`pt_regs: register ${i} is not saved by the syscall entry`);
+    return w;
+  }
+
+  /** The frame's words, when the view taken at base is still the page's. */
+  private view(): Int32Array | null {
+    return this.words !== null && this.gen === this.cpu.mem.generation ? this.words : null;
   }
 
   lo(i: number): number {
-    return this.cpu.load(this.base + this.offset(i), 4) >>> 0;
+    const w = this.word(i);
+    const v = this.view();
+    return v !== null ? v[this.x + w]! >>> 0 : this.cpu.load(this.at + 4 * w, 4) >>> 0;
   }
 
   hi(i: number): number {
-    return this.cpu.load(this.base + this.offset(i) + 4, 4) >>> 0;
+    const w = this.word(i) + 1;
+    const v = this.view();
+    return v !== null ? v[this.x + w]! >>> 0 : this.cpu.load(this.at + 4 * w, 4) >>> 0;
   }
 
   result(): number {
-    const at = this.base + PT_REGS_OFFSET[0]!;
+    const v = this.view();
+    if (v !== null) return v[this.x + RESULT_WORD + 1]! * 2 ** 32 + (v[this.x + RESULT_WORD]! >>> 0);
+    const at = this.at + 4 * RESULT_WORD;
     const lo = this.cpu.load(at, 4) >>> 0;
     return (this.cpu.load(at + 4, 4) | 0) * 2 ** 32 + lo;
   }
 
   setResult(value: number): void {
-    this.cpu.store(this.base + PT_REGS_OFFSET[0]!, 8, value | 0, Math.floor(value / 2 ** 32) | 0);
+    const lo = value | 0;
+    const hi = Math.floor(value / 2 ** 32) | 0;
+    const v = this.view();
+    if (v !== null) {
+      v[this.x + RESULT_WORD] = lo;
+      v[this.x + RESULT_WORD + 1] = hi;
+    } else this.cpu.store(this.at + 4 * RESULT_WORD, 8, lo, hi);
   }
 }
 

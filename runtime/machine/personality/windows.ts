@@ -6,7 +6,10 @@
 // space, last error cleared and read back through the TEB at GS) → kernel32!Name → JMP to
 // the kernelbase·Name host slot, served here by the WindowsKernel → RET → CALL
 // runtime·exitsyscall → RET to the call-return target; r1, r2 and err (GetLastError) come
-// back in the libcall record.
+// back in the libcall record. The host addresses (entersyscall, exitsyscall, the slots)
+// are served inside the CPU's run loop (its hostCall hook), as on the SYSCALL machine:
+// instructions are charged to the clock first, and the CPU goes on with a fresh slice; a
+// call that never parks returns its result without a generator.
 //
 // It offers the same seam as the SYSCALL machine (MachineHost to a goroutine runner, a
 // SyscallBackend for the wrappers, go(), alloc(), run() → RunResult), so programs and the
@@ -48,7 +51,7 @@ import { ApiMonitor } from '../../trace/apimon.ts';
 import { setSyscallBackend, word, type CallKind, type Go, type LibcFunction, type Park, type SyscallBackend, type SyscallResult, type TargetDescriptor, type Word } from '../../syscall.ts';
 import { RoundRobinRunner, RunEnded, type BlockedGoroutine, type MachineHost, type MachineRunner, type MThread, type SyscallBlocked } from '../runner.ts';
 import { linesOnly } from './index.ts';
-import { restoreRegisters, saveRegisters, setRunningMachine, usesScheduler, type GuestSource, type MachineOptions, type RunResult, type SavedRegisters } from '../machine.ts';
+import { putWord, restoreRegisters, saveRegisters, setRunningMachine, storeWord, usesScheduler, wordOf, type GuestSource, type MachineOptions, type RunResult, type SavedRegisters } from '../machine.ts';
 import { SchedRunner } from '../sched-runner.ts';
 
 const HEAP_BASE = 0x1_0000_0000;
@@ -72,6 +75,8 @@ const RUN_SLICE = 1_000_000;
 /** The status of a process ended by an access violation (STATUS_ACCESS_VIOLATION). */
 const STATUS_ACCESS_VIOLATION = 0xc0000005;
 const EXITSYSCALL: Park = { reason: 'exitsyscall' };
+/** SyscallInfo.args of a procedure call (a procedure has no system-call argument words). */
+const NO_ARGS: readonly number[] = Object.freeze([]);
 
 /**
  * A thread of the windows process: its CPU (GS = its TEB, in its own slot for good) and the
@@ -90,6 +95,10 @@ export class WindowsThread implements MThread {
   libcall = 0;
   argv = 0;
   pinBase = 0;
+  /** The CPU's icount when its instructions were last charged to the run and the clock. */
+  counted = 0;
+  /** The Park serveHost stopped the CPU for, until advance() returns it. */
+  park: Park | null = null;
 
   constructor(
     readonly winThread: WinThread,
@@ -201,6 +210,7 @@ export class WindowsMachine implements MachineHost {
     const th = new WindowsThread(win, new Cpu(this.mem, { mode: 'user' }), index);
     th.winThread.bindTeb(this.mem, th.teb);
     th.cpu.gsBase = th.teb;
+    th.cpu.hostCall = (_cpu, at) => this.serveHost(th, at);
     this.threads.push(th);
     return th;
   }
@@ -257,33 +267,70 @@ export class WindowsMachine implements MachineHost {
    * th's libcall page, runtime·syscall_SyscallN run until it returns; r1, r2, err from the
    * record. The goroutine may finish the call on another M (after waiting for a P): its
    * stack slot, record included, comes with it, so the record stays where it was written.
+   * A call that never parks returns its result directly (no generator); one that parks
+   * returns the goroutine step that yields its Parks and finishes it.
    */
-  *callProc(th: WindowsThread, fn: number, args: readonly Word[]): Go<SyscallResult> {
+  callProc(th: WindowsThread, fn: number, args: readonly Word[]): SyscallResult | Go<SyscallResult> {
     if (args.length > MAX_ARGS) throw new Error(`SyscallN: ${args.length} arguments (at most ${MAX_ARGS})`);
     const mem = this.mem;
-    const u64 = (w: Word) => BigInt.asUintN(64, BigInt(w));
-    for (let i = 0; i < args.length; i++) mem.writeU64(th.argv + 8 * i, u64(args[i]!));
-    mem.writeU64(th.libcall + LIBCALL.fn, BigInt(fn));
-    mem.writeU64(th.libcall + LIBCALL.n, BigInt(args.length));
-    mem.writeU64(th.libcall + LIBCALL.args, BigInt(th.argv));
-    const sp = th.stackTop - 512;
-    mem.writeU64(sp, BigInt(this.addr.callReturn));
-    mem.writeU64(sp + 8, BigInt(th.libcall));
-    th.cpu.setReg(RSP, sp);
-    th.cpu.rip = this.addr.syscallN;
+    const cpu = th.cpu;
+    mem.setUserMode(true);
+    // The record, the argument words and the frame are normally in the write TLB already
+    // (the stub wrote its results there last time): their words go straight in; otherwise
+    // the checked stores fill it.
     const record = th.libcall;
-    for (;;) {
-      const park = this.advance();
-      if (park === null) break;
-      yield park;
+    const w = mem.tlbWriteWords(record, LIBCALL_SIZE + 8 * args.length);
+    if (w !== null) {
+      const x = mem.wi;
+      putWord(w, x + LIBCALL.fn / 4, fn);
+      putWord(w, x + LIBCALL.n / 4, args.length);
+      putWord(w, x + LIBCALL.args / 4, th.argv);
+      for (let i = 0; i < args.length; i++) putWord(w, x + (th.argv - record) / 4 + 2 * i, args[i]!);
+    } else {
+      for (let i = 0; i < args.length; i++) storeWord(cpu, th.argv + 8 * i, args[i]!);
+      storeWord(cpu, record + LIBCALL.fn, fn);
+      storeWord(cpu, record + LIBCALL.n, args.length);
+      storeWord(cpu, record + LIBCALL.args, th.argv);
+    }
+    const sp = th.stackTop - 512;
+    const f = mem.tlbWriteWords(sp, 16);
+    if (f !== null) {
+      putWord(f, mem.wi, this.addr.callReturn);
+      putWord(f, mem.wi + 2, record);
+    } else {
+      storeWord(cpu, sp, this.addr.callReturn);
+      storeWord(cpu, sp + 8, record);
+    }
+    cpu.setRegAddr(RSP, sp);
+    cpu.rip = this.addr.syscallN;
+    const park = this.advance();
+    if (park === null) return this.procResult(record);
+    return this.parkedProc(record, park);
+  }
+
+  /** The rest of a call that parked: yields each Park until the stub returns. */
+  private *parkedProc(record: number, park: Park): Go<SyscallResult> {
+    for (let p: Park | null = park; p !== null; p = this.advance()) yield p;
+    return this.procResult(record);
+  }
+
+  /** r1, r2 and err (GetLastError, 32 bits) from the libcall record at `record`. */
+  private procResult(record: number): SyscallResult {
+    const mem = this.mem;
+    mem.setUserMode(true);
+    const w = mem.tlbReadWords(record + LIBCALL.r1, 24);
+    if (w !== null) {
+      const x = mem.wi;
+      return [wordOf(w[x]!, w[x + 1]!), wordOf(w[x + 2]!, w[x + 3]!), w[x + 4]! >>> 0];
     }
     const at = (off: number) => word(BigInt.asIntN(64, mem.readU64(record + off)));
-    return [at(LIBCALL.r1), at(LIBCALL.r2), Number(mem.readU64(th.libcall + LIBCALL.err) & 0xffffffffn)];
+    return [at(LIBCALL.r1), at(LIBCALL.r2), Number(mem.readU64(record + LIBCALL.err) & 0xffffffffn)];
   }
 
   /**
    * Runs the current goroutine's thread's CPU until the call returns (null) or the
-   * goroutine must park (the Park): entersyscall/exitsyscall go to the runner, kernelbase
+   * goroutine must park (the Park). Host addresses are served inside the CPU's run loop
+   * (its hostCall hook, serveHost): entersyscall/exitsyscall go to the runner, kernelbase
    * slots to the kernel. A goroutine that waited for a P after exitsyscall may resume on
    * another M (Go's scheduler): its registers move onto that M's CPU with its stack slot
    * (the M's previous slot is freed), as Go's gogo does, and it returns from exitsyscall
@@ -293,64 +340,93 @@ export class WindowsMachine implements MachineHost {
     const g = this.runner.current();
     const th = g.thread as WindowsThread;
     const cpu = th.cpu;
-    const saved = this.waitingForP.get(g);
-    if (saved !== undefined) {
-      this.waitingForP.delete(g);
-      this.freeStackSlots.push(th.stackSlot);
-      th.useStackSlot(saved.stackSlot);
-      restoreRegisters(cpu, saved.registers);
-      returnToCaller(cpu);
+    if (this.waitingForP.size > 0) {
+      const saved = this.waitingForP.get(g);
+      if (saved !== undefined) {
+        this.waitingForP.delete(g);
+        this.freeStackSlots.push(th.stackSlot);
+        th.useStackSlot(saved.stackSlot);
+        restoreRegisters(cpu, saved.registers);
+        returnToCaller(cpu);
+      }
     }
     for (;;) {
-      const before = cpu.icount;
+      th.counted = cpu.icount;
       const stop = cpu.run(RUN_SLICE);
-      const ran = cpu.icount - before;
-      this.instructions += ran;
-      this.clock.advance(ran * INSTRUCTION_NS);
+      this.count(th);
       if (stop.kind === 'limit') continue;
       if (stop.kind === 'fault') this.die(describeFault(stop.fault));
       if (stop.kind !== 'host') this.die(`${stop.kind === 'interrupt' ? `int $0x${stop.vector.toString(16)}` : stop.kind} at rip=${formatAddress(cpu.rip)}: a windows program has no such way into the kernel`);
-      const at = stop.addr;
-      if (at === this.addr.callReturn) return null;
-      if (at === this.addr.enter) {
-        const sp = cpu.regAddr(RSP);
-        this.stats.entersyscall++;
-        this.runner.entersyscall(Number(this.mem.readU64(sp)), sp + 8);
-        returnToCaller(cpu);
-        continue;
+      // serveHost has handled every host call it could in place; it stopped the CPU here.
+      const park = th.park;
+      if (park !== null) {
+        th.park = null;
+        return park;
       }
-      if (at === this.addr.exit) {
-        this.stats.exitsyscall++;
-        if (!this.runner.exitsyscall()) {
-          // The goroutine keeps its frame, record and pins; the M, which may run other
-          // goroutines meanwhile, goes on with another stack slot.
-          this.waitingForP.set(g, { registers: saveRegisters(cpu), stackSlot: th.stackSlot });
-          th.useStackSlot(this.spareStackSlot());
-          return EXITSYSCALL;
-        }
-        returnToCaller(cpu);
-        continue;
-      }
-      const proc = this.procedures.get(at);
-      if (proc === undefined) throw new Error(`windows machine: execution reached host address ${formatAddress(at)}, which nothing serves`);
-      if (th.winThread.pending === null) this.runner.syscallEnter?.({ nr: -1, name: proc, raw: false, args: [] });
-      const out = serveKernelbase(this.kernel, th.winThread, cpu, proc);
-      if (typeof out === 'bigint') {
-        this.runner.syscallExit?.(Number(BigInt.asIntN(32, out)));
-        continue;
-      }
-      if (out.kind === 'exit') throw new RunEnded();
-      this.runner.syscallBlock?.();
-      const detail: SyscallBlocked = {
-        thread: th,
-        wake: (resume) => {
-          th.winThread.onWake = resume;
-        },
-        until: out.kind === 'sleep' ? out.until : undefined,
-        what: out.kind === 'wait' ? out.queue.name : 'sleep',
-      };
-      return { reason: 'syscall-blocked', detail };
+      if (stop.addr === this.addr.callReturn) return null;
+      throw new Error(`windows machine: execution reached host address ${formatAddress(stop.addr)}, which nothing serves`);
     }
+  }
+
+  /** Charges the instructions th's CPU retired since the last count to the run and the clock. */
+  private count(th: WindowsThread): void {
+    const icount = th.cpu.icount;
+    const ran = icount - th.counted;
+    th.counted = icount;
+    this.instructions += ran;
+    this.clock.advance(ran * INSTRUCTION_NS);
+  }
+
+  /**
+   * th's CPU reached host address `at` inside Cpu.run (its hostCall hook): serves
+   * runtime·entersyscall, runtime·exitsyscall and the kernelbase slots in place and lets
+   * the CPU run on with a fresh slice, exactly as a new run would after a stop there.
+   * Returns -1 to stop the CPU instead: at the call-return target, at a host address
+   * nothing serves, or when the goroutine must park (th.park, which advance returns).
+   */
+  private serveHost(th: WindowsThread, at: number): number {
+    const cpu = th.cpu;
+    this.count(th);
+    if (at === this.addr.enter) {
+      const sp = cpu.regAddr(RSP);
+      this.stats.entersyscall++;
+      this.runner.entersyscall((cpu.load(sp, 8) >>> 0) + (cpu.th | 0) * 2 ** 32, sp + 8);
+      returnToCaller(cpu);
+      return RUN_SLICE;
+    }
+    if (at === this.addr.exit) {
+      this.stats.exitsyscall++;
+      if (!this.runner.exitsyscall()) {
+        // The goroutine keeps its frame, record and pins; the M, which may run other
+        // goroutines meanwhile, goes on with another stack slot.
+        this.waitingForP.set(this.runner.current(), { registers: saveRegisters(cpu), stackSlot: th.stackSlot });
+        th.useStackSlot(this.spareStackSlot());
+        th.park = EXITSYSCALL;
+        return -1;
+      }
+      returnToCaller(cpu);
+      return RUN_SLICE;
+    }
+    const proc = this.procedures.get(at);
+    if (proc === undefined) return -1;
+    if (th.winThread.pending === null) this.runner.syscallEnter?.({ nr: -1, name: proc, raw: false, args: NO_ARGS });
+    const out = serveKernelbase(this.kernel, th.winThread, cpu, proc);
+    if (typeof out === 'bigint') {
+      this.runner.syscallExit?.(Number(BigInt.asIntN(32, out)));
+      return RUN_SLICE;
+    }
+    if (out.kind === 'exit') throw new RunEnded();
+    this.runner.syscallBlock?.();
+    const detail: SyscallBlocked = {
+      thread: th,
+      wake: (resume) => {
+        th.winThread.onWake = resume;
+      },
+      until: out.kind === 'sleep' ? out.until : undefined,
+      what: out.kind === 'wait' ? out.queue.name : 'sleep',
+    };
+    th.park = { reason: 'syscall-blocked', detail };
+    return -1;
   }
 
   /** A guest fault ends the process with STATUS_ACCESS_VIOLATION. */
@@ -368,7 +444,10 @@ export class WindowsMachine implements MachineHost {
     const machine = this;
     this.runner.go(function* () {
       yield* main();
-      if (opts.exitWhenMainReturns !== false && exitProcess !== null) yield* machine.callProc(machine.current(), exitProcess, [0]);
+      if (opts.exitWhenMainReturns !== false && exitProcess !== null) {
+        const r = machine.callProc(machine.current(), exitProcess, [0]);
+        if (!Array.isArray(r)) yield* r;
+      }
     });
     setSyscallBackend(this.backend);
     setRunningMachine(this);
@@ -425,17 +504,32 @@ class WindowsBackend implements SyscallBackend {
     throw new Error(`windows/amd64 has no libc trampolines (${fn.name})`);
   }
 
-  *procCall(addr: Word, args: readonly Word[]): Go<SyscallResult> {
+  procCall(addr: Word, args: readonly Word[]): SyscallResult | Go<SyscallResult> {
     const m = this.m;
     const th = m.current();
     const pins = th.pins;
-    th.pins = [];
-    const result = yield* m.callProc(th, Number(addr), args);
-    // The pins are in the goroutine's stack slot, which is now the thread's that runs it.
+    if (pins.length > 0) th.pins = [];
+    const r = m.callProc(th, Number(addr), args);
+    if (Array.isArray(r)) {
+      this.unpin(pins);
+      return r;
+    }
+    return this.parked(r, pins);
+  }
+
+  /** The rest of a call that parked: finishes it, then copies the pins back. */
+  private *parked(call: Go<SyscallResult>, pins: WindowsThread['pins']): Go<SyscallResult> {
+    const result = yield* call;
+    this.unpin(pins);
+    return result;
+  }
+
+  /** Copies pinned buffers back and resets the arena. The pins are in the goroutine's stack slot, which is now the thread's that runs it. */
+  private unpin(pins: WindowsThread['pins']): void {
+    const m = this.m;
     for (const p of pins) p.bytes.set(m.mem.read(p.addr, p.bytes.length));
     const now = m.current();
     now.pinNext = now.pinBase;
-    return result;
   }
 
   findProc(dll: string, proc: string): Word | null {
