@@ -3,7 +3,8 @@
 // Emitted inline, with register numbers, immediates and displacements as constants:
 // register-only integer forms (ALU reg/imm at 32 and 64 bits, INC/DEC, MOV reg,reg,
 // MOV reg,imm, JE/JNE, and the carry, below-or-equal and signed Jcc conditions right after a
-// SUB or CMP of the same block, compared from its operands); SWAPGS in ring 0; 32/64-bit
+// SUB or CMP of the same block, compared from its operands); SWAPGS in ring 0; SYSCALL on a
+// system-mode CPU with SCE set and SYSRETQ from ring 0 to a canonical RCX; 32/64-bit
 // MOV between a register or an immediate and a simple memory operand (base, index,
 // displacement, FS/GS base); 64-bit PUSH of a register, an immediate or
 // memory and POP into a register (a run of consecutive PUSHes or POPs of registers or
@@ -291,6 +292,38 @@ function swapgsInline(d: Insn, i: number): string | null {
   return `c.bi = done + ${i};\nif (c.cpl !== 0) h${i}(c, d${i}); else { const g = c.gsBase; c.gsBase = c.kernelGsBase; c.kernelGsBase = g; }\n`;
 }
 
+/**
+ * SYSCALL on a CPU in system mode, inline: RCX and R11 from constants and the flags, the
+ * flags masked by FMASK, ring 0, RIP from LSTAR, as Cpu.syscall does. EFER.SCE clear (#UD)
+ * and a CPU in user mode (which stops run instead) go to the handler.
+ */
+function syscallInline(d: Insn, i: number): string | null {
+  if (d.form.exec !== 'syscall') return null;
+  const nlo = d.next | 0;
+  const nhi = Math.floor(d.next / 4294967296) | 0;
+  return (
+    `c.bi = done + ${i};
+if (c.mode !== 'system' || (c.efer & 1) === 0) h${i}(c, d${i}); else {` +
+    ` const rf = f.get(); lo[1] = ${nlo}; hi[1] = ${nhi}; lo[11] = rf & ${~0x10000}; hi[11] = 0;` +
+    ` f.op = 0; f.saved = (rf & ~c.fmask & ${0x3f7fd5 & ~0x10000}) | 2; c.cpl = 0; m.setUserMode(false); c.rip = c.lstar; }
+`
+  );
+}
+
+/**
+ * SYSRETQ, inline in ring 0 to a canonical RCX: RFLAGS from R11, ring 3, RIP from RCX, as
+ * Cpu.sysret does; ring 3 and a non-canonical RCX go to the handler, which raises #GP.
+ */
+function sysretInline(d: Insn, i: number): string | null {
+  if (d.form.exec !== 'sysret' || d.size !== 8) return null;
+  return (
+    `c.bi = done + ${i};
+{ const th = hi[1]; if (c.cpl !== 0 || (th >> 15) !== (th >> 31)) h${i}(c, d${i}); else {` +
+    ` f.op = 0; f.saved = (lo[11] & ${0x3c7fd7 & 0x3f7fd5}) | 2; c.cpl = 3; m.setUserMode(true); c.rip = th * 4294967296 + (lo[1] >>> 0); } }
+`
+  );
+}
+
 /** Near CALL to a constant canonical target, inline: push the return address, jump. */
 function callInline(d: Insn, i: number): string | null {
   if (d.form.exec !== 'call' || !isCanonical(d.target)) return null;
@@ -364,7 +397,7 @@ export function compileBlock(b: Block): (c: Cpu, budget: number) => void {
         d.size === 4
           ? `lo[${d.a}] = Math.imul(lo[${d.a}], lo[${d.b}]); hi[${d.a}] = 0;\n`
           : `{ const r = mulLow64(c, lo[${d.a}] >>> 0, hi[${d.a}] >>> 0, lo[${d.b}] >>> 0, hi[${d.b}] >>> 0); lo[${d.a}] = r; hi[${d.a}] = c.th; }\n`;
-    } else if ((inline = pushPopInline(d, i) ?? movInline(d, i) ?? callInline(d, i) ?? retInline(d, i) ?? swapgsInline(d, i)) !== null) {
+    } else if ((inline = pushPopInline(d, i) ?? movInline(d, i) ?? callInline(d, i) ?? retInline(d, i) ?? swapgsInline(d, i) ?? syscallInline(d, i) ?? sysretInline(d, i)) !== null) {
       if (inline.includes(`h${i}(`)) {
         names.push(`h${i}`);
         args.push(h);

@@ -10,8 +10,9 @@
 // address (decoding it on a miss), then calls each instruction's pre-bound handler. A block
 // ends at the first control transfer or system instruction (SWAPGS excepted: GS-relative
 // operands read the base as they run), at a page boundary, or after MAX_BLOCK instructions. Blocks remember their successor and the privilege level it was
-// fetched at (block chaining, across SYSCALL and SYSRET too), so a hot path never touches
-// the cache; a link is followed only at that same level, so fetch permissions stay checked.
+// fetched at (block chaining, across SYSCALL and SYSRET too), and the CPU remembers the
+// block its last run started at likewise, so a hot path never touches the cache; a link is
+// followed only at that same level, so fetch permissions stay checked.
 // Memory tells us when a page holding decoded code is written, unmapped or reprotected; the
 // page's blocks are then marked invalid and dropped, so self-modifying code works (the rest
 // of a block is abandoned as soon as it is invalid).
@@ -158,6 +159,13 @@ export class Cpu {
   /** Compiled blocks: index of the instruction executing (or executed count on return). */
   bi = 0;
 
+  /**
+   * The block the loop last looked up without a predecessor (where runs start, typically),
+   * and the privilege level it was fetched at: a link like a chained one, followed only at
+   * that level while the block is valid.
+   */
+  private entry: Block | null = null;
+  private entryCpl = 3;
   private readonly blocks = new Map<number, Block>();
   private readonly pageBlocks = new Map<number, Block[]>();
   private readonly fetchWindow = new Uint8Array(MAX_INSN_LENGTH);
@@ -375,7 +383,9 @@ export class Cpu {
       let b: Block;
       const prev: Block | null = block;
       const chained = prev === null ? null : prev.next;
+      const entry = this.entry;
       if (chained !== null && chained.addr === this.rip && chained.valid && prev!.nextCpl === this.cpl) b = chained;
+      else if (prev === null && entry !== null && entry.addr === this.rip && entry.valid && this.entryCpl === this.cpl) b = entry;
       else {
         const cached = this.blocks.get(this.rip);
         if (cached !== undefined && cached.host) b = cached;
@@ -390,6 +400,9 @@ export class Cpu {
         if (prev !== null) {
           prev.next = b;
           prev.nextCpl = this.cpl;
+        } else {
+          this.entry = b;
+          this.entryCpl = this.cpl;
         }
       }
       if (b.host) {

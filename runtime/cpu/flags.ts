@@ -117,16 +117,13 @@ export class LazyFlags {
 
   /** The full RFLAGS value. */
   get(): number {
-    if (this.op === LF_NONE) return this.saved;
-    return (
-      (this.saved & ~ARITH_FLAGS) |
-      (this.cf() ? CF : 0) |
-      (this.pf() ? PF : 0) |
-      (this.af() ? AF : 0) |
-      (this.zf() ? ZF : 0) |
-      (this.sf() ? SF : 0) |
-      (this.of() ? OF : 0)
-    );
+    const op = this.op;
+    if (op === LF_NONE) return this.saved;
+    // PF, ZF and SF from the result as pf(), zf() and sf() give them; logic operations clear the rest
+    const r = this.r;
+    const v = (this.saved & ~ARITH_FLAGS) | PARITY[r & 0xff]! | (r === 0 && this.rH === 0 ? ZF : 0) | (this.topBit(r, this.rH) !== 0 ? SF : 0);
+    if (op === LF_LOGIC) return v;
+    return v | (this.cf() ? CF : 0) | (((this.a ^ this.b ^ r) & 0x10) !== 0 ? AF : 0) | (this.of() ? OF : 0);
   }
 
   /** Makes `saved` hold every flag (ends the lazy record). */
