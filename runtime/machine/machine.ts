@@ -41,9 +41,9 @@
 // top of the kernel's documented costs, so a run's times depend only on what it executes.
 //
 // Faults: a fault in ring 3 (INT n included: no gate is open to ring 3) kills the process
-// with the signal Linux sends (the kernel's deliverFault), and the run reports it with RIP,
-// the instruction and the address. A fault
-// in ring 0 is a bug of this machine and is thrown as a host Error.
+// with the signal Linux sends, and the run reports the kernel's message (deliverFault:
+// RIP, the instruction and the address). A fault in ring 0 is a bug of this machine and
+// is thrown as a host Error.
 //
 // Invariants: only one CPU runs at a time; every exit of a thread's run loop leaves its
 // CPU either at a host return target in ring 3 or the thread dead; nothing here reads a
