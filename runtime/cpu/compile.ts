@@ -287,9 +287,9 @@ function jccAfterSub(b: Block, i: number): string | null {
 }
 
 /** SWAPGS, inline in ring 0 (in ring 3 the handler raises #GP). */
-function swapgsInline(d: Insn, i: number): string | null {
+function swapgsInline(d: Insn, i: number, slow: string): string | null {
   if (d.form.exec !== 'swapgs') return null;
-  return `c.bi = done + ${i};\nif (c.cpl !== 0) h${i}(c, d${i}); else { const g = c.gsBase; c.gsBase = c.kernelGsBase; c.kernelGsBase = g; }\n`;
+  return `c.bi = done + ${i};\nif (c.cpl !== 0) ${slow}; else { const g = c.gsBase; c.gsBase = c.kernelGsBase; c.kernelGsBase = g; }\n`;
 }
 
 /**
@@ -297,13 +297,13 @@ function swapgsInline(d: Insn, i: number): string | null {
  * flags masked by FMASK, ring 0, RIP from LSTAR, as Cpu.syscall does. EFER.SCE clear (#UD)
  * and a CPU in user mode (which stops run instead) go to the handler.
  */
-function syscallInline(d: Insn, i: number): string | null {
+function syscallInline(d: Insn, i: number, slow: string): string | null {
   if (d.form.exec !== 'syscall') return null;
   const nlo = d.next | 0;
   const nhi = Math.floor(d.next / 4294967296) | 0;
   return (
     `c.bi = done + ${i};
-if (c.mode !== 'system' || (c.efer & 1) === 0) h${i}(c, d${i}); else {` +
+if (c.mode !== 'system' || (c.efer & 1) === 0) ${slow}; else {` +
     ` const rf = f.get(); lo[1] = ${nlo}; hi[1] = ${nhi}; lo[11] = rf & ${~0x10000}; hi[11] = 0;` +
     ` f.op = 0; f.saved = (rf & ~c.fmask & ${0x3f7fd5 & ~0x10000}) | 2; c.cpl = 0; m.setUserMode(false); c.rip = c.lstar; }
 `
@@ -314,11 +314,11 @@ if (c.mode !== 'system' || (c.efer & 1) === 0) h${i}(c, d${i}); else {` +
  * SYSRETQ, inline in ring 0 to a canonical RCX: RFLAGS from R11, ring 3, RIP from RCX, as
  * Cpu.sysret does; ring 3 and a non-canonical RCX go to the handler, which raises #GP.
  */
-function sysretInline(d: Insn, i: number): string | null {
+function sysretInline(d: Insn, i: number, slow: string): string | null {
   if (d.form.exec !== 'sysret' || d.size !== 8) return null;
   return (
     `c.bi = done + ${i};
-{ const th = hi[1]; if (c.cpl !== 0 || (th >> 15) !== (th >> 31)) h${i}(c, d${i}); else {` +
+{ const th = hi[1]; if (c.cpl !== 0 || (th >> 15) !== (th >> 31)) ${slow}; else {` +
     ` f.op = 0; f.saved = (lo[11] & ${0x3c7fd7 & 0x3f7fd5}) | 2; c.cpl = 3; m.setUserMode(true); c.rip = th * 4294967296 + (lo[1] >>> 0); } }
 `
   );
@@ -333,12 +333,12 @@ function callInline(d: Insn, i: number): string | null {
 }
 
 /** Near RET (without an immediate), inline; a non-canonical return address goes to the handler, which raises #GP. */
-function retInline(d: Insn, i: number): string | null {
+function retInline(d: Insn, i: number, slow: string): string | null {
   if (d.form.exec !== 'ret' || d.a === OPD_IMM) return null;
   // the target is checked before RSP changes: the handler re-reads it and faults with nothing changed
   return (
     `c.bi = done + ${i};\n{ const sp0 = lo[4]; const sh0 = hi[4]; ` +
-    popSource(`const t = (vh | 0) * 4294967296 + (v >>> 0); if (t >= -140737488355328 && t < 140737488355328) c.rip = t; else { lo[4] = sp0; hi[4] = sh0; h${i}(c, d${i}); }`) +
+    popSource(`const t = (vh | 0) * 4294967296 + (v >>> 0); if (t >= -140737488355328 && t < 140737488355328) c.rip = t; else { lo[4] = sp0; hi[4] = sh0; ${slow}; }`) +
     ' }\n'
   );
 }
@@ -371,15 +371,35 @@ function stackRun(b: Block, i: number, k: number, checked: string): string {
   return s + ` lo[4] = l${push ? '' : ` + ${8 * k}`}; }\nelse {\n${checked}}\n}\n`;
 }
 
-export function compileBlock(b: Block): (c: Cpu, budget: number) => void {
+/**
+ * How a block's source refers to what surrounds it: its own Block (`block`, for the
+ * self-invalidation checks), its handlers and decoded instructions (`tag` keeps their names
+ * apart when several blocks share one function), and what to do when a write of its own
+ * invalidates it before instruction `count` (at `rip`) ran.
+ */
+export interface BlockContext {
+  block: string;
+  tag: string;
+  exitInvalid: (count: number, rip: number) => string;
+}
+
+/**
+ * The statements executing block b, with every constant they refer to appended to
+ * `names`/`args` (the enclosing function's parameters). They expect in scope: c, lo, hi, f,
+ * m, rt, rw, wt, ww (the active TLB set's arrays, current for b's privilege), done (the
+ * instructions of earlier passes, 0 outside a self-loop), LF_INC, LF_DEC and mulLow64.
+ */
+export function blockBody(b: Block, ctx: BlockContext, names: string[], args: unknown[]): string {
   const n = b.insns.length;
+  const t = ctx.tag;
   let body = '';
-  const names: string[] = [];
-  const args: unknown[] = [];
+  const exitInvalid = (i: number) => `if (!${ctx.block}.valid) ${ctx.exitInvalid(i + 1, b.insns[i + 1]!.addr)}\n`;
   /** Instruction i on its own: inline source, or a call of its handler. */
   const one = (i: number): string => {
     const d = b.insns[i]!;
     const h = b.handlers[i]!;
+    /** The call of the handler, for the cases an inline form leaves to it. */
+    const slow = `h${t}${i}(c, d${t}${i})`;
     let inline: string | null = null;
     if (h === aluReg32 || h === aluReg64) inline = aluInline(d, h === aluReg64, !flagsDead(b, i));
     else if (h === incdecReg) inline = incdecInline(d);
@@ -397,25 +417,21 @@ export function compileBlock(b: Block): (c: Cpu, budget: number) => void {
         d.size === 4
           ? `lo[${d.a}] = Math.imul(lo[${d.a}], lo[${d.b}]); hi[${d.a}] = 0;\n`
           : `{ const r = mulLow64(c, lo[${d.a}] >>> 0, hi[${d.a}] >>> 0, lo[${d.b}] >>> 0, hi[${d.b}] >>> 0); lo[${d.a}] = r; hi[${d.a}] = c.th; }\n`;
-    } else if ((inline = pushPopInline(d, i) ?? movInline(d, i) ?? callInline(d, i) ?? retInline(d, i) ?? swapgsInline(d, i) ?? syscallInline(d, i) ?? sysretInline(d, i)) !== null) {
-      if (inline.includes(`h${i}(`)) {
-        names.push(`h${i}`);
-        args.push(h);
-      }
-      if (inline.includes(`d${i})`)) {
-        names.push(`d${i}`);
-        args.push(d);
+    } else if ((inline = pushPopInline(d, i) ?? movInline(d, i) ?? callInline(d, i) ?? retInline(d, i, slow) ?? swapgsInline(d, i, slow) ?? syscallInline(d, i, slow) ?? sysretInline(d, i, slow)) !== null) {
+      if (inline.includes(slow)) {
+        names.push(`h${t}${i}`, `d${t}${i}`);
+        args.push(h, d);
       }
       const writes = d.form.exec === 'push' || d.form.exec === 'call' || (d.form.exec === 'mov' && d.a === OPD_MEM);
-      if (b.writesMemory && writes && i < n - 1) inline += `if (!b.valid) { c.bi = done + ${i + 1}; c.rip = ${b.insns[i + 1]!.addr}; return; }\n`;
+      if (b.writesMemory && writes && i < n - 1) inline += exitInvalid(i);
     }
     if (inline !== null) return inline;
     let call = '';
     if (mayFault(h)) call += `c.bi = done + ${i};\n`;
-    names.push(`h${i}`, `d${i}`);
+    names.push(`h${t}${i}`, `d${t}${i}`);
     args.push(h, d);
-    call += `h${i}(c, d${i});\n`;
-    if (b.writesMemory && mayWriteMemory(d) && i < n - 1) call += `if (!b.valid) { c.bi = done + ${i + 1}; c.rip = ${b.insns[i + 1]!.addr}; return; }\n`;
+    call += `${slow};\n`;
+    if (b.writesMemory && mayWriteMemory(d) && i < n - 1) call += exitInvalid(i);
     return call;
   };
   for (let i = 0; i < n; ) {
@@ -432,16 +448,32 @@ export function compileBlock(b: Block): (c: Cpu, budget: number) => void {
     body += stackRun(b, i, k, checked);
     i += k;
   }
+  return body;
+}
+
+/** True when b's last instruction branches back to its start (its compiled form loops inside). */
+export function isSelfLoop(b: Block): boolean {
+  const last = b.insns[b.insns.length - 1]!;
+  return last.form.operands.some((o) => o.kind === 'rel') && last.target === b.addr;
+}
+
+/** The names every generated function is built with, and their values. */
+export const COMMON_NAMES = ['LF_INC', 'LF_DEC', 'mulLow64'];
+export const COMMON_ARGS: unknown[] = [LF_INC, LF_DEC, mulLow64];
+
+export function compileBlock(b: Block): (c: Cpu, budget: number) => void {
+  const n = b.insns.length;
+  const names: string[] = [];
+  const args: unknown[] = [];
+  const body = blockBody(b, { block: 'b', tag: '', exitInvalid: (count, rip) => `{ c.bi = done + ${count}; c.rip = ${rip}; return; }` }, names, args);
   // A block whose last instruction branches back to its start loops inside the function while
   // the budget allows a whole further pass, saving the run loop's per-block work.
-  const last = b.insns[n - 1]!;
-  const selfLoop = last.form.operands.some((o) => o.kind === 'rel') && last.target === b.addr;
   const start = `let done = 0;\nconst lo = c.lo; const hi = c.hi; const f = c.flags; const m = c.mem; const rt = m.readTag; const rw = m.readWords; const wt = m.writeTag; const ww = m.writeWords;\n`;
-  const source = selfLoop
+  const source = isSelfLoop(b)
     ? `${start}for (;;) {\nc.rip = ${b.fallthrough};\n${body}done += ${n};\nif (c.rip !== ${b.addr} || done + ${n} > budget || !b.valid) { c.bi = done; return; }\n}`
     : `${start}c.rip = ${b.fallthrough};\n${body}c.bi = ${n};\n`;
-  const make = new Function('b', 'LF_INC', 'LF_DEC', 'mulLow64', ...names, `return function block(c, budget) {\n${source}};`) as (
+  const make = new Function('b', ...COMMON_NAMES, ...names, `return function block(c, budget) {\n${source}};`) as (
     ...a: unknown[]
   ) => (c: Cpu, budget: number) => void;
-  return make(b, LF_INC, LF_DEC, mulLow64, ...args);
+  return make(b, ...COMMON_ARGS, ...args);
 }

@@ -18,7 +18,9 @@
 // of a block is abandoned as soon as it is invalid).
 // A block executed HOT_BLOCK times is compiled into one JS function (compile.ts); the plain
 // interpreter loop remains for cold blocks, for the last partial block of a budget, and
-// when the Cpu is built with { compileBlocks: false }.
+// when the Cpu is built with { compileBlocks: false }. A compiled block the loop enters
+// TRACE_HOT times heads a trace (trace.ts): its chain of compiled blocks and served host
+// addresses as one function, which the loop runs instead and resumes after.
 // Execution reaching a page mapped { host: true } stops `run` with { kind: 'host' }, unless
 // the `hostCall` hook serves the address in place (a host function the guest CALLs) and
 // lets the loop go on: no return from `run` and no fresh entry per host call. Host
@@ -45,6 +47,7 @@ import { formatInsn } from './disasm.ts';
 import { LazyFlags } from './flags.ts';
 import { bindHandler, endsBlock, mayWriteMemory, readsClock, type Handler } from './exec.ts';
 import { compileBlock } from './compile.ts';
+import { buildTrace, TRACE_HOT, type TraceFn } from './trace.ts';
 
 export const RAX = 0;
 export const RCX = 1;
@@ -112,6 +115,10 @@ export class Block {
    * instruction that may fault next, and the count executed when it returns early (self-invalidation).
    */
   compiled: ((c: Cpu, budget: number) => void) | null = null;
+  /** The trace headed by this block (trace.ts), run instead of `compiled` when set. */
+  trace: TraceFn | null = null;
+  /** Run-loop entries of the compiled block while it heads no trace. */
+  traceHits = 0;
   constructor(
     readonly addr: number,
     readonly insns: Insn[],
@@ -158,6 +165,8 @@ export class Cpu {
   ea = 0;
   /** Compiled blocks: index of the instruction executing (or executed count on return). */
   bi = 0;
+  /** Traces: the part (block or host address) running or last run; see trace.ts. */
+  tb: Block | null = null;
 
   /**
    * The block the loop last looked up without a predecessor (where runs start, typically),
@@ -181,11 +190,16 @@ export class Cpu {
 
   /** Compile hot blocks into JS functions (default true; false keeps the plain interpreter, for comparison). */
   readonly compileBlocks: boolean;
+  /** Compile hot chains of compiled blocks into traces (default: as compileBlocks). */
+  readonly traces: boolean;
+  /** Traces built so far (statistics). */
+  tracesBuilt = 0;
 
-  constructor(mem: Memory, opts?: { mode?: CpuMode; compileBlocks?: boolean }) {
+  constructor(mem: Memory, opts?: { mode?: CpuMode; compileBlocks?: boolean; traces?: boolean }) {
     this.mem = mem;
     this.mode = opts?.mode ?? 'user';
     this.compileBlocks = opts?.compileBlocks ?? true;
+    this.traces = this.compileBlocks && (opts?.traces ?? true);
     this.flags.saved = 0x202;
     mem.watchCode((pn) => this.invalidatePage(pn));
   }
@@ -419,6 +433,33 @@ export class Cpu {
       const n = insns.length;
       const compiled = b.compiled;
       if (compiled !== null && budget >= n) {
+        const trace = b.trace;
+        if (trace !== null) {
+          let left: number;
+          try {
+            left = trace(this, budget);
+          } catch (e) {
+            const t = this.tb!;
+            if (t.host) throw e; // a host call's own exception, as outside a trace
+            const k = this.bi;
+            this.icount += k;
+            return this.faultStop(e, t.insns[k % t.insns.length]!.addr);
+          }
+          const t = this.tb;
+          if (left < 0) return t!.hostStop!;
+          budget = left;
+          if (this.stopRequest !== null) {
+            const s = this.stopRequest;
+            this.stopRequest = null;
+            return s;
+          }
+          block = t !== null && t.valid ? t : null;
+          continue;
+        }
+        if (this.traces) {
+          const h = ++b.traceHits;
+          if (h >= TRACE_HOT && (h & (h - 1)) === 0 && (b.trace = buildTrace(b)) !== null) this.tracesBuilt++;
+        }
         // The common case, kept short: the compiled function sets RIP itself.
         this.bi = 0;
         try {
