@@ -165,7 +165,7 @@ function access(where: Where, size: 4 | 8, write: boolean, hit: string, miss: st
     return `{ let a = ${where.expr}; ${wrap} const pn = Math.floor(a / 4096); const o = a - pn * 4096; const s = pn & ${TLB_MASK}; if ((o & ${size - 1}) === 0 && ${tag}[s] === pn) { const w = ${words}[s]; const x = o >> 2; ${hit} } else { ${miss} } }`;
   }
   const r = where.reg;
-  const full = `let a = hi[${r}] * 4294967296 + (lo[${r}] >>> 0) + ${where.disp}; ${wrap}`;
+  const full = `const a = regDisp(c, ${r}, ${where.disp});`;
   if (!TLB_WORDS) return `{ ${full} ${miss} }`;
   return (
     `{ const l = (lo[${r}] >>> 0) + ${where.disp}; const q = l >>> 12; const o = l & 4095; const s = q & ${TLB_MASK};` +
@@ -198,32 +198,14 @@ function movInline(d: Insn, i: number): string | null {
   return s + '\n';
 }
 
-/** Sets RSP to the 64-bit value v (a double, on the slow paths). */
-function setRsp(v: string): string {
-  return `lo[4] = ${v}; hi[4] = Math.floor((${v}) / 4294967296);`;
-}
-
 /** Pushes (vlo, vhi) inline: on a TLB hit without a borrow out of the low half, RSP's low half alone changes. */
 function pushSource(vlo: string, vhi: string): string {
-  return access(
-    { reg: 4, disp: -8 },
-    8,
-    true,
-    `w[x] = ${vlo}; w[x + 1] = ${vhi}; lo[4] = l;`,
-    `m.st64(a, ${vlo}, ${vhi}); ${setRsp('a')}`,
-  );
+  return access({ reg: 4, disp: -8 }, 8, true, `w[x] = ${vlo}; w[x + 1] = ${vhi}; lo[4] = l;`, `pushSlow(c, a, ${vlo}, ${vhi});`);
 }
 
 /** Pops a word inline, then runs `then`, which sees its halves in v and vh. */
 function popSource(then: string): string {
-  return access(
-    { reg: 4, disp: 0 },
-    8,
-    false,
-    `const v = w[x]; const vh = w[x + 1]; lo[4] = l + 8; ${then}`,
-    `const v = m.ld64(a); const vh = m.hi32; ${setRsp('a + 8')} ${then}`,
-    ' && l < 4294967288',
-  );
+  return access({ reg: 4, disp: 0 }, 8, false, `const v = w[x]; const vh = w[x + 1]; lo[4] = l + 8; ${then}`, `const v = popSlow(c, a); const vh = c.th; ${then}`, ' && l < 4294967288');
 }
 
 /** 64-bit PUSH of a register, an immediate or simple memory, or POP into a register, inline; null when not such a form. */
@@ -354,8 +336,9 @@ function stackRunKind(d: Insn): 'push' | 'pop' | null {
 /**
  * A run of k such PUSHes (or POPs) from instruction i: when the whole k·8 bytes of stack
  * lie in one page already in the TLB, the words are moved straight into (out of) the page
- * and RSP is written once; otherwise `checked`, the instructions one by one, runs. The fast
- * path cannot fault and, through the write TLB, cannot write a page holding code.
+ * and RSP is written once; otherwise `checked` runs (the instructions one by one, through
+ * runHandlers). The fast path cannot fault and, through the write TLB, cannot write a page
+ * holding code.
  */
 function stackRun(b: Block, i: number, k: number, checked: string): string {
   const push = b.insns[i]!.form.exec === 'push';
@@ -380,7 +363,7 @@ function stackRun(b: Block, i: number, k: number, checked: string): string {
 export interface BlockContext {
   block: string;
   tag: string;
-  exitInvalid: (count: number, rip: number) => string;
+  exitInvalid: (count: number | string, rip: number | string) => string;
 }
 
 /**
@@ -443,8 +426,8 @@ export function blockBody(b: Block, ctx: BlockContext, names: string[], args: un
       i++;
       continue;
     }
-    let checked = '';
-    for (let j = i; j < i + k; j++) checked += one(j);
+    // runHandlers stops early only when b became invalid, and never after its last instruction
+    const checked = `{ const ran = runHandlers(c, ${ctx.block}, ${i}, ${k}, done); if (ran !== ${k}) ${ctx.exitInvalid(`${i} + ran`, `${ctx.block}.insns[${i} + ran].addr`)} }\n`;
     body += stackRun(b, i, k, checked);
     i += k;
   }
@@ -457,9 +440,51 @@ export function isSelfLoop(b: Block): boolean {
   return last.form.operands.some((o) => o.kind === 'rel') && last.target === b.addr;
 }
 
+// The cold paths generated code calls rather than holds: a TLB miss, a carry out of an
+// address's low half, a stack run that cannot move its words at once. Kept out of line, they
+// leave the generated functions small (their machine code shares the cache with the host's).
+
+/** Register r + disp as a full address, sums beyond ±2^63 wrapped as on hardware (as Cpu.addrOf does). */
+function regDisp(c: Cpu, r: number, disp: number): number {
+  let a = c.hi[r]! * 4294967296 + (c.lo[r]! >>> 0) + disp;
+  if (a >= 9223372036854775808) a -= 18446744073709551616;
+  else if (a < -9223372036854775808) a += 18446744073709551616;
+  return a;
+}
+
+/** PUSH's checked store at a (RSP - 8), then RSP = a. */
+function pushSlow(c: Cpu, a: number, vlo: number, vhi: number): void {
+  c.mem.st64(a, vlo, vhi);
+  c.lo[4] = a;
+  c.hi[4] = Math.floor(a / 4294967296);
+}
+
+/** POP's checked load at a (RSP), then RSP = a + 8: returns the low half, the high half in c.th. */
+function popSlow(c: Cpu, a: number): number {
+  const v = c.mem.ld64(a);
+  c.th = c.mem.hi32;
+  c.lo[4] = a + 8;
+  c.hi[4] = Math.floor((a + 8) / 4294967296);
+  return v;
+}
+
+/**
+ * Instructions from .. from + k - 1 of b through their handlers, c.bi = base + index before
+ * each (a stack run's cold path): returns how many ran, fewer when one invalidated b.
+ */
+function runHandlers(c: Cpu, b: Block, from: number, k: number, base: number): number {
+  for (let j = 0; j < k; j++) {
+    const i = from + j;
+    c.bi = base + i;
+    b.handlers[i]!(c, b.insns[i]!);
+    if (!b.valid) return j + 1;
+  }
+  return k;
+}
+
 /** The names every generated function is built with, and their values. */
-export const COMMON_NAMES = ['LF_INC', 'LF_DEC', 'mulLow64'];
-export const COMMON_ARGS: unknown[] = [LF_INC, LF_DEC, mulLow64];
+export const COMMON_NAMES = ['LF_INC', 'LF_DEC', 'mulLow64', 'regDisp', 'pushSlow', 'popSlow', 'runHandlers'];
+export const COMMON_ARGS: unknown[] = [LF_INC, LF_DEC, mulLow64, regDisp, pushSlow, popSlow, runHandlers];
 
 export function compileBlock(b: Block): (c: Cpu, budget: number) => void {
   const n = b.insns.length;
@@ -472,8 +497,26 @@ export function compileBlock(b: Block): (c: Cpu, budget: number) => void {
   const source = isSelfLoop(b)
     ? `${start}for (;;) {\nc.rip = ${b.fallthrough};\n${body}done += ${n};\nif (c.rip !== ${b.addr} || done + ${n} > budget || !b.valid) { c.bi = done; return; }\n}`
     : `${start}c.rip = ${b.fallthrough};\n${body}c.bi = ${n};\n`;
-  const make = new Function('b', ...COMMON_NAMES, ...names, `return function block(c, budget) {\n${source}};`) as (
-    ...a: unknown[]
-  ) => (c: Cpu, budget: number) => void;
-  return make(b, ...COMMON_ARGS, ...args);
+  return generated(['b', ...COMMON_NAMES, ...names], `return function block(c, budget) {\n${source}};`)(b, ...COMMON_ARGS, ...args) as (c: Cpu, budget: number) => void;
+}
+
+/** Most distinct sources generated() keeps. */
+const GENERATED_CACHE = 4096;
+const factories = new Map<string, (...a: unknown[]) => unknown>();
+
+/**
+ * The function of `params` with `body` that makes a generated function from its constants,
+ * one per distinct source: the same code on another CPU (each thread of a process decodes
+ * and compiles the same stubs) or in another machine gets the same factory, so V8 shares
+ * its compiled and optimised code instead of compiling it again.
+ */
+export function generated(params: string[], body: string): (...a: unknown[]) => unknown {
+  const key = `${params.join(',')}\n${body}`;
+  let f = factories.get(key);
+  if (f === undefined) {
+    if (factories.size >= GENERATED_CACHE) factories.clear();
+    f = new Function(...params, body) as (...a: unknown[]) => unknown;
+    factories.set(key, f);
+  }
+  return f;
 }

@@ -24,7 +24,7 @@
 //   throws. The function returns the remaining budget, or -1 when the hook asked to stop
 //   at `c.tb`'s host address (or there is no hook).
 import type { Block, Cpu } from './cpu.ts';
-import { blockBody, COMMON_ARGS, COMMON_NAMES, isSelfLoop } from './compile.ts';
+import { blockBody, COMMON_ARGS, COMMON_NAMES, generated, isSelfLoop } from './compile.ts';
 
 /** Run-loop entries of a compiled block before a trace is built from it (again at every power of two while none could be). */
 export const TRACE_HOT = 32;
@@ -72,13 +72,12 @@ export function compileTrace(path: readonly Block[]): TraceFn {
     const n = b.insns.length;
     if (j > 0) body += `if (budget < ${n}) return budget;\n`;
     body += `c.tb = ${bj}; rt = m.readTag; rw = m.readWords; wt = m.writeTag; ww = m.writeWords;\nc.rip = ${b.fallthrough};\n`;
-    body += blockBody(b, { block: bj, tag: `${j}_`, exitInvalid: (count, rip) => `{ c.rip = ${rip}; c.icount += ${count}; c.tb = null; return budget - ${count}; }` }, names, args);
+    body += blockBody(b, { block: bj, tag: `${j}_`, exitInvalid: (count, rip) => `{ c.rip = ${rip}; c.icount += ${count}; c.tb = null; return budget - (${count}); }` }, names, args);
     body += `c.icount += ${n}; budget -= ${n};\nif (c.stopRequest !== null) return budget;\n`;
   }
   const start = 'const done = 0;\nconst lo = c.lo; const hi = c.hi; const f = c.flags; const m = c.mem; let rt, rw, wt, ww;\n';
   const blocks = path.map((_, j) => `b${j}`);
-  const make = new Function(...blocks, ...COMMON_NAMES, ...names, `return function trace(c, budget) {\n${start}${body}return budget;\n};`) as (...a: unknown[]) => TraceFn;
-  return make(...path, ...COMMON_ARGS, ...args);
+  return generated([...blocks, ...COMMON_NAMES, ...names], `return function trace(c, budget) {\n${start}${body}return budget;\n};`)(...path, ...COMMON_ARGS, ...args) as TraceFn;
 }
 
 /** A trace from head, or null when head's chain gives nothing to join it to. */

@@ -56,7 +56,7 @@ import { signalName } from '../kernel/linux/abi.ts';
 import { unixPersonality, type SyscallFrame, type Tracer, type UnixPersonality } from './personality/index.ts';
 import { setSyscallBackend, type Go, type Park, type SyscallResult, type TargetDescriptor, type Word } from '../syscall.ts';
 import { MachineBackend } from './backend.ts';
-import { RoundRobinRunner, RunEnded, ThreadEnded, type BlockedGoroutine, type MachineRunner, type MachineHost, type MThread, type SyscallBlocked } from './runner.ts';
+import { RoundRobinRunner, RunEnded, ThreadEnded, type BlockedGoroutine, type MachineRunner, type MachineHost, type MThread, type SyscallBlocked, type SyscallInfo } from './runner.ts';
 import { SchedRunner, type SchedRunnerOptions } from './sched-runner.ts';
 import type { RunResult as SchedRunResult } from '../sched/index.ts';
 
@@ -84,6 +84,8 @@ const EXITSYSCALL: Park = { reason: 'exitsyscall' };
 const YIELD: Park = { reason: 'yield' };
 /** SyscallInfo.args for a runner that does not read them. */
 const NO_ARGS: readonly number[] = Object.freeze([]);
+/** SyscallInfo objects kept per number and kind, for numbers below half this. */
+const SYSCALL_INFO_CACHE = 2048;
 /** Instructions a CPU runs between checks for host work (a bound, not a time slice). */
 const RUN_SLICE = 1_000_000;
 
@@ -244,6 +246,8 @@ export class Machine implements MachineHost {
   private readonly waitingForP = new Map<object, { registers: SavedRegisters; stackSlot: number }>();
   /** Stack slots nobody uses, and how many spare ones were made. */
   private readonly freeStackSlots: number[] = [];
+  /** traceEnter's SyscallInfo for each number and kind (2·nr + raw), for a runner that reads no argument words. */
+  private readonly syscallInfos: Array<SyscallInfo | undefined> = [];
   private spareStackSlots = 0;
   readonly threads: MachineThread[] = [];
   readonly seed: number;
@@ -491,11 +495,11 @@ export class Machine implements MachineHost {
         return -1;
       }
     } else if (at === this.addr.enter && cpu.cpl === 3) {
-      const sp = cpu.regAddr(RSP);
+      // Go's getcallerpc and getcallersp: where the RET lands, and SP after it.
+      returnToCaller(cpu);
       th.inSyscall = true;
       this.stats.entersyscall++;
-      this.runner.entersyscall((cpu.load(sp, 8) >>> 0) + (cpu.th | 0) * 2 ** 32, sp + 8);
-      returnToCaller(cpu);
+      this.runner.entersyscall(cpu.rip, cpu.regAddr(RSP));
     } else if (at === this.addr.exit && cpu.cpl === 3) {
       th.inSyscall = false;
       this.stats.exitsyscall++;
@@ -553,16 +557,29 @@ export class Machine implements MachineHost {
     const regs = th.regs;
     this.mem.setUserMode(false);
     const nr = regs.lo(0) | 0;
-    let args: readonly number[] = NO_ARGS;
-    if (this.runner.syscallArgs !== false) {
-      const words: number[] = [];
-      for (let i = 0; i < ARG_REGS.length; i++) {
-        const r = ARG_REGS[i]!;
-        words.push((regs.hi(r) | 0) * 2 ** 32 + regs.lo(r));
+    const raw = !th.inSyscall;
+    if (this.runner.syscallArgs === false) {
+      // Without argument words a call's info depends on its number and kind alone: one object each.
+      const key = 2 * nr + (raw ? 1 : 0);
+      if (key >= 0 && key < SYSCALL_INFO_CACHE) {
+        let info = this.syscallInfos[key];
+        if (info === undefined) this.syscallInfos[key] = info = Object.freeze({ nr, name: this.syscallName(nr), raw, args: NO_ARGS });
+        this.runner.syscallEnter!(info);
+        return;
       }
-      args = words;
+      this.runner.syscallEnter!({ nr, name: this.syscallName(nr), raw, args: NO_ARGS });
+      return;
     }
-    this.runner.syscallEnter!({ nr, name: this.kernel.numbers.name(nr) ?? `syscall_${nr}`, raw: !th.inSyscall, args });
+    const args: number[] = [];
+    for (let i = 0; i < ARG_REGS.length; i++) {
+      const r = ARG_REGS[i]!;
+      args.push((regs.hi(r) | 0) * 2 ** 32 + regs.lo(r));
+    }
+    this.runner.syscallEnter!({ nr, name: this.syscallName(nr), raw, args });
+  }
+
+  private syscallName(nr: number): string {
+    return this.kernel.numbers.name(nr) ?? `syscall_${nr}`;
   }
 
   /**

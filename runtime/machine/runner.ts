@@ -92,14 +92,14 @@ export interface MachineRunner extends GoroutineRunner {
   onThreadExit: (t: Thread) => void;
 }
 
-/** A system call entering the kernel, for a runner's trace. */
+/** A system call entering the kernel, for a runner's trace (the machine may hand the same object for every such call: never changed). */
 export interface SyscallInfo {
-  nr: number;
-  name: string;
+  readonly nr: number;
+  readonly name: string;
   /** Made without entersyscall (RawSyscall, or a program's own SYSCALL). */
-  raw: boolean;
+  readonly raw: boolean;
   /** The six argument words (empty for a runner that says syscallArgs: false, and for windows procedures). */
-  args: readonly number[];
+  readonly args: readonly number[];
 }
 
 /** The detail of a 'syscall-blocked' park. */
