@@ -17,6 +17,9 @@
 //   (toUint keeps the Word's two's complement view of huge values: ^uintptr(0) is -1).
 // - Errno values are cached per OS and number (errnoTable), like Go's errnoErr, so a
 //   wrapper's error compares with `===` to the exported constants of zerrors_<os>.ts.
+// - The call entry points (Syscall, RawSyscall, syscall_syscall, SyscallN, …) make the
+//   call when invoked, as the wrappers `yield*` them at once: the step they return has
+//   either completed (a Completed step) or is the backend's step that parks.
 // - This module imports nothing else of the project.
 
 /** A 64-bit machine word: a safe-integer number, or a bigint when it does not fit. */
@@ -314,51 +317,88 @@ function completed(r: SyscallResult | Go<SyscallResult>): r is SyscallResult {
   return Array.isArray(r);
 }
 
-export function* Syscall(trap: Word, a1: Word, a2: Word, a3: Word): Go<SyscallResult> {
+/**
+ * A call that completed without parking, as a goroutine step: it yields nothing and returns
+ * the result. It is its own iterator and its own final iterator result, so a completed
+ * call costs this one object (a generator would add a result object and a resumption).
+ */
+class Completed<T> implements Go<T> {
+  readonly done = true;
+  constructor(readonly value: T) {}
+
+  next(): IteratorReturnResult<T> {
+    return this;
+  }
+
+  return(value: T): IteratorReturnResult<T> {
+    return { done: true, value };
+  }
+
+  throw(e: unknown): never {
+    throw e;
+  }
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+}
+
+/** The backend's answer as a goroutine step: Completed, or the step that parks. */
+function step(r: SyscallResult | Go<SyscallResult>): Go<SyscallResult> {
+  return completed(r) ? new Completed(r) : r;
+}
+
+/** The same without the error word (Linux calls that cannot fail). */
+function noError(r: SyscallResult | Go<SyscallResult>): Go<[r1: Word, r2: Word]> {
+  return completed(r) ? new Completed<[Word, Word]>([r[0], r[1]]) : dropError(r);
+}
+
+function* dropError(g: Go<SyscallResult>): Go<[r1: Word, r2: Word]> {
+  const [r1, r2] = yield* g;
+  return [r1, r2];
+}
+
+export function Syscall(trap: Word, a1: Word, a2: Word, a3: Word): Go<SyscallResult> {
   const r = backend().syscall('syscall', word(trap), [word(a1), word(a2), word(a3)]);
-  return completed(r) ? r : yield* r;
+  return step(r);
 }
 
-export function* Syscall6(trap: Word, a1: Word, a2: Word, a3: Word, a4: Word, a5: Word, a6: Word): Go<SyscallResult> {
+export function Syscall6(trap: Word, a1: Word, a2: Word, a3: Word, a4: Word, a5: Word, a6: Word): Go<SyscallResult> {
   const r = backend().syscall('syscall', word(trap), [word(a1), word(a2), word(a3), word(a4), word(a5), word(a6)]);
-  return completed(r) ? r : yield* r;
+  return step(r);
 }
 
-export function* Syscall9(
+export function Syscall9(
   trap: Word, a1: Word, a2: Word, a3: Word, a4: Word, a5: Word, a6: Word, a7: Word, a8: Word, a9: Word,
 ): Go<SyscallResult> {
   const r = backend().syscall('syscall', word(trap), words([a1, a2, a3, a4, a5, a6, a7, a8, a9]));
-  return completed(r) ? r : yield* r;
+  return step(r);
 }
 
-export function* RawSyscall(trap: Word, a1: Word, a2: Word, a3: Word): Go<SyscallResult> {
+export function RawSyscall(trap: Word, a1: Word, a2: Word, a3: Word): Go<SyscallResult> {
   const r = backend().syscall('raw', word(trap), [word(a1), word(a2), word(a3)]);
-  return completed(r) ? r : yield* r;
+  return step(r);
 }
 
-export function* RawSyscall6(trap: Word, a1: Word, a2: Word, a3: Word, a4: Word, a5: Word, a6: Word): Go<SyscallResult> {
+export function RawSyscall6(trap: Word, a1: Word, a2: Word, a3: Word, a4: Word, a5: Word, a6: Word): Go<SyscallResult> {
   const r = backend().syscall('raw', word(trap), [word(a1), word(a2), word(a3), word(a4), word(a5), word(a6)]);
-  return completed(r) ? r : yield* r;
+  return step(r);
 }
 
-export function* RawSyscall9(
+export function RawSyscall9(
   trap: Word, a1: Word, a2: Word, a3: Word, a4: Word, a5: Word, a6: Word, a7: Word, a8: Word, a9: Word,
 ): Go<SyscallResult> {
   const r = backend().syscall('raw', word(trap), words([a1, a2, a3, a4, a5, a6, a7, a8, a9]));
-  return completed(r) ? r : yield* r;
+  return step(r);
 }
 
 /** Linux calls that cannot fail (getpid): the error word is not looked at. */
-export function* SyscallNoError(trap: Word, a1: Word, a2: Word, a3: Word): Go<[r1: Word, r2: Word]> {
-  const r = backend().syscall('syscall', word(trap), [word(a1), word(a2), word(a3)]);
-  const [r1, r2] = completed(r) ? r : yield* r;
-  return [r1, r2];
+export function SyscallNoError(trap: Word, a1: Word, a2: Word, a3: Word): Go<[r1: Word, r2: Word]> {
+  return noError(backend().syscall('syscall', word(trap), [word(a1), word(a2), word(a3)]));
 }
 
-export function* RawSyscallNoError(trap: Word, a1: Word, a2: Word, a3: Word): Go<[r1: Word, r2: Word]> {
-  const r = backend().syscall('raw', word(trap), [word(a1), word(a2), word(a3)]);
-  const [r1, r2] = completed(r) ? r : yield* r;
-  return [r1, r2];
+export function RawSyscallNoError(trap: Word, a1: Word, a2: Word, a3: Word): Go<[r1: Word, r2: Word]> {
+  return noError(backend().syscall('raw', word(trap), [word(a1), word(a2), word(a3)]));
 }
 
 // darwin libc mode: the first argument is the libc function (its trampoline).
@@ -375,44 +415,44 @@ export function libcTrampoline(name: string): LibcFunction {
   return fn;
 }
 
-export function* syscall_syscall(fn: LibcFunction, a1: Word, a2: Word, a3: Word): Go<SyscallResult> {
+export function syscall_syscall(fn: LibcFunction, a1: Word, a2: Word, a3: Word): Go<SyscallResult> {
   const r = backend().libcCall('syscall', fn, [word(a1), word(a2), word(a3)], false);
-  return completed(r) ? r : yield* r;
+  return step(r);
 }
 
-export function* syscall_syscall6(fn: LibcFunction, a1: Word, a2: Word, a3: Word, a4: Word, a5: Word, a6: Word): Go<SyscallResult> {
+export function syscall_syscall6(fn: LibcFunction, a1: Word, a2: Word, a3: Word, a4: Word, a5: Word, a6: Word): Go<SyscallResult> {
   const r = backend().libcCall('syscall', fn, [word(a1), word(a2), word(a3), word(a4), word(a5), word(a6)], false);
-  return completed(r) ? r : yield* r;
+  return step(r);
 }
 
-export function* syscall_syscall6X(fn: LibcFunction, a1: Word, a2: Word, a3: Word, a4: Word, a5: Word, a6: Word): Go<SyscallResult> {
+export function syscall_syscall6X(fn: LibcFunction, a1: Word, a2: Word, a3: Word, a4: Word, a5: Word, a6: Word): Go<SyscallResult> {
   const r = backend().libcCall('syscall', fn, [word(a1), word(a2), word(a3), word(a4), word(a5), word(a6)], true);
-  return completed(r) ? r : yield* r;
+  return step(r);
 }
 
-export function* syscall_syscall9(
+export function syscall_syscall9(
   fn: LibcFunction, a1: Word, a2: Word, a3: Word, a4: Word, a5: Word, a6: Word, a7: Word, a8: Word, a9: Word,
 ): Go<SyscallResult> {
   const r = backend().libcCall('syscall', fn, words([a1, a2, a3, a4, a5, a6, a7, a8, a9]), false);
-  return completed(r) ? r : yield* r;
+  return step(r);
 }
 
-export function* syscall_rawSyscall(fn: LibcFunction, a1: Word, a2: Word, a3: Word): Go<SyscallResult> {
+export function syscall_rawSyscall(fn: LibcFunction, a1: Word, a2: Word, a3: Word): Go<SyscallResult> {
   const r = backend().libcCall('raw', fn, [word(a1), word(a2), word(a3)], false);
-  return completed(r) ? r : yield* r;
+  return step(r);
 }
 
-export function* syscall_rawSyscall6(fn: LibcFunction, a1: Word, a2: Word, a3: Word, a4: Word, a5: Word, a6: Word): Go<SyscallResult> {
+export function syscall_rawSyscall6(fn: LibcFunction, a1: Word, a2: Word, a3: Word, a4: Word, a5: Word, a6: Word): Go<SyscallResult> {
   const r = backend().libcCall('raw', fn, [word(a1), word(a2), word(a3), word(a4), word(a5), word(a6)], false);
-  return completed(r) ? r : yield* r;
+  return step(r);
 }
 
 // windows: DLL procedures called by address (mkwinsyscall).
 
 /** Calls the procedure at `addr` with any number of word arguments. */
-export function* SyscallN(addr: Word, ...args: Word[]): Go<SyscallResult> {
+export function SyscallN(addr: Word, ...args: Word[]): Go<SyscallResult> {
   const r = backend().procCall(word(addr), words(args));
-  return completed(r) ? r : yield* r;
+  return step(r);
 }
 
 /** A procedure of a lazily loaded DLL; its address is looked up on first use. */
