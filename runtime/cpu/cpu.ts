@@ -133,7 +133,17 @@ export class Block {
   }
   /** A host block's stop, shared by every run that stops there. */
   readonly hostStop: Stop | null;
+  /** A host block's own function (Cpu.bindHost), served instead of the hostCall hook; null: the hook. */
+  serve: HostFunction | null = null;
 }
+
+/**
+ * A host function the guest reaches: called with RIP at its address, every instruction
+ * before it retired and counted; it may change any state (typically it emulates a function
+ * and returns to the caller). Returns -1 to stop `run` with { kind: 'host', addr }, or a
+ * budget n >= 0 to go on exactly as a new run(n) would from the state it left.
+ */
+export type HostFunction = (c: Cpu) => number;
 
 const TWO32 = 4294967296;
 const HOT_BLOCK = 8;
@@ -180,13 +190,12 @@ export class Cpu {
   private readonly fetchWindow = new Uint8Array(MAX_INSN_LENGTH);
 
   /**
-   * Serves execution reaching a host page without leaving `run` (null: every host page stops
-   * it). Called with RIP at the host address, after every instruction before it has retired
-   * and been counted in icount; it may change any state (typically it emulates a function
-   * and returns to the caller). It returns -1 to stop `run` with { kind: 'host', addr }, or
-   * a budget n >= 0 to go on exactly as a new run(n) would from the state it left.
+   * Serves execution reaching a host address without a function of its own (bindHost)
+   * without leaving `run` (null: such addresses stop it), as a HostFunction given the address.
    */
   hostCall: ((c: Cpu, addr: number) => number) | null = null;
+  /** Host functions bound to their addresses (bindHost). */
+  private readonly hostFunctions = new Map<number, HostFunction>();
 
   /** Compile hot blocks into JS functions (default true; false keeps the plain interpreter, for comparison). */
   readonly compileBlocks: boolean;
@@ -420,8 +429,8 @@ export class Cpu {
         }
       }
       if (b.host) {
-        const at = this.rip;
-        const go = this.hostCall === null ? -1 : this.hostCall(this, at);
+        const serve = b.serve;
+        const go = serve !== null ? serve(this) : this.hostCall === null ? -1 : this.hostCall(this, this.rip);
         if (go < 0) return b.hostStop!;
         // Served in place: carry on as a fresh run(go) would, in whatever ring the host left.
         this.mem.setUserMode(this.cpl === 3);
@@ -594,9 +603,21 @@ export class Cpu {
     return b;
   }
 
+  /**
+   * Binds host address addr to its own function (null: back to the hostCall hook): reaching
+   * it calls `serve` in place of the hook, and traces call it directly. Blocks made before
+   * on addr's page are dropped, so nothing keeps the old binding.
+   */
+  bindHost(addr: number, serve: HostFunction | null): void {
+    if (serve === null) this.hostFunctions.delete(addr);
+    else this.hostFunctions.set(addr, serve);
+    this.invalidatePage(Math.floor(addr / PAGE_SIZE));
+  }
+
   /** The block standing for host address addr: cached like code (dropped when its page is remapped), so it chains. */
   private hostBlock(addr: number): Block {
     const b = new Block(addr, [], [], false, true);
+    b.serve = this.hostFunctions.get(addr) ?? null;
     const pn = Math.floor(addr / PAGE_SIZE);
     this.blocks.set(addr, b);
     this.mem.markCode(pn);

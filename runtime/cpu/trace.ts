@@ -8,7 +8,7 @@
 // holds every block's source inline (compile.ts's blockBody), one after the other, so V8
 // sees the whole path at once: no run-loop iteration, no call of a block function and no
 // reload of the CPU's fields between the parts. A host address in the chain becomes a call
-// of the CPU's hostCall hook right there, as the run loop would make it.
+// of its bound function (or the CPU's hostCall hook) right there, as the run loop would make it.
 //
 // Contract with Cpu.run, which calls the trace instead of the head's compiled function
 // (and only when the budget allows the head's whole block):
@@ -66,7 +66,13 @@ export function compileTrace(path: readonly Block[]): TraceFn {
       body += `if (!${bj}.valid) { b0.trace = null; return budget; }\n`;
     }
     if (b.host) {
-      body += `c.tb = ${bj};\n{ const hc = c.hostCall; if (hc === null) return -1; const go = hc(c, ${b.addr}); if (go < 0) return -1; m.setUserMode(c.cpl === 3); budget = go; }\n`;
+      let call = `const hc = c.hostCall; if (hc === null) return -1; const go = hc(c, ${b.addr});`;
+      if (b.serve !== null) {
+        names.push(`s${j}`);
+        args.push(b.serve);
+        call = `const go = s${j}(c);`;
+      }
+      body += `c.tb = ${bj};\n{ ${call} if (go < 0) return -1; m.setUserMode(c.cpl === 3); budget = go; }\n`;
       continue;
     }
     const n = b.insns.length;

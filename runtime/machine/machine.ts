@@ -16,9 +16,9 @@
 // goroutine's thread's CPU: CALL runtime·entersyscall → SYSCALL → entry_SYSCALL_64 (guest
 // code, ring 0) → do_syscall_64 (host) → the handler → SYSRETQ → CALL runtime·exitsyscall
 // → RET to the call-return target, where the host reads r1, r2 and err from the frame.
-// The three host addresses are served inside the CPU's run loop (its hostCall hook,
-// serveHost), exactly as a stop there and a fresh run would: instructions are charged to
-// the clock first, and the CPU goes on with a fresh slice.
+// The three host addresses are served inside the CPU's run loop (host functions bound to
+// them, bindHostFunctions), exactly as a stop there and a fresh run would: instructions are
+// charged to the clock first, and the CPU goes on with a fresh slice.
 // A handler that must wait leaves the CPU parked inside do_syscall_64: the goroutine
 // yields a 'syscall-blocked' Park and, once the kernel wakes the thread, the handler runs
 // again (advance serves it) and the CPU carries on to SYSRET.
@@ -165,7 +165,7 @@ export class MachineThread implements MThread {
   pinNext: number;
   /** The CPU is inside do_syscall_64 (a handler is waiting): serve it again before running on. */
   inKernel = false;
-  /** The Park serveHost stopped the CPU for, until advance() returns it. */
+  /** The Park a host function stopped the CPU for, until advance() returns it. */
   park: Park | null = null;
   /** The CPU's icount when its instructions were last charged to the run and the clock. */
   counted = 0;
@@ -354,7 +354,7 @@ export class Machine implements MachineHost {
     this.mem.map(th.kernelStackTop - KERNEL_STACK_SIZE, KERNEL_STACK_SIZE, PROT_READ | PROT_WRITE, { user: false });
     this.personality.prepareThread(this.mem, cpu, slot + USER_STACK_SIZE, kthread);
     this.boot(th);
-    cpu.hostCall = (_cpu, at) => this.serveHost(th, at);
+    this.bindHostFunctions(th);
     if (kthread.fsBase !== 0n) cpu.fsBase = Number(kthread.fsBase);
     return th;
   }
@@ -450,7 +450,7 @@ export class Machine implements MachineHost {
       const stop = cpu.run(this.runSlice);
       this.count(th);
       if (stop.kind === 'host') {
-        // serveHost has handled every host call it could in place; it stopped the CPU here.
+        // The host functions served every call they could in place; the CPU stopped here.
         const park = th.park;
         if (park !== null) {
           th.park = null;
@@ -475,44 +475,72 @@ export class Machine implements MachineHost {
   }
 
   /**
-   * th's CPU reached host address `at` inside Cpu.run (its hostCall hook): serves
-   * do_syscall_64, runtime·entersyscall and runtime·exitsyscall in place and lets the CPU
-   * run on with a fresh slice, exactly as a new run would after a stop there. Returns -1 to
-   * stop the CPU instead: at the host return target advance() runs to, at a host address nothing serves, or when the
-   * goroutine must park (th.park, which advance returns).
+   * The host functions of th's CPU (Cpu.bindHost): do_syscall_64, runtime·entersyscall and
+   * runtime·exitsyscall, served in place inside Cpu.run, after which the CPU runs on with a
+   * fresh slice, exactly as a new run would after a stop there. Each returns -1 to stop the
+   * CPU instead: when the goroutine must park (th.park, which advance returns), or when the
+   * address is reached in the wrong ring (advance then faults the guest). Any other host
+   * address (the return target advance runs to, a host page nothing serves) stops it too.
    */
-  private serveHost(th: MachineThread, at: number): number {
+  private bindHostFunctions(th: MachineThread): void {
+    const cpu = th.cpu;
+    cpu.bindHost(this.addr.doSyscall, () => this.serveKernelEntry(th));
+    cpu.bindHost(this.addr.enter, () => this.serveEntersyscall(th));
+    cpu.bindHost(this.addr.exit, () => this.serveExitsyscall(th));
+    cpu.hostCall = null;
+  }
+
+  /** do_syscall_64, called by entry_SYSCALL_64 in ring 0 with DI = pt_regs. */
+  private serveKernelEntry(th: MachineThread): number {
     const cpu = th.cpu;
     this.count(th);
-    if (at === this.addr.doSyscall && cpu.cpl === 0) {
-      th.inKernel = true;
-      this.mem.setUserMode(false);
-      th.regs.base = cpu.regAddr(RDI);
-      if (this.runner.syscallEnter) this.traceEnter(th);
-      const park = this.serveSyscall(th, true);
-      if (park !== null) {
-        th.park = park;
-        return -1;
-      }
-    } else if (at === this.addr.enter && cpu.cpl === 3) {
-      // Go's getcallerpc and getcallersp: where the RET lands, and SP after it.
-      returnToCaller(cpu);
-      th.inSyscall = true;
-      this.stats.entersyscall++;
-      this.runner.entersyscall(cpu.rip, cpu.regAddr(RSP));
-    } else if (at === this.addr.exit && cpu.cpl === 3) {
-      th.inSyscall = false;
-      this.stats.exitsyscall++;
-      if (!this.runner.exitsyscall()) {
-        // The goroutine keeps its frame and pinned arguments; the M, which may run other
-        // goroutines meanwhile, goes on with another stack slot.
-        this.waitingForP.set(this.runner.current(), { registers: saveRegisters(cpu), stackSlot: th.stackSlot });
-        th.useStackSlot(this.spareStackSlot(th.kthread));
-        th.park = EXITSYSCALL;
-        return -1;
-      }
-      returnToCaller(cpu);
-    } else return -1;
+    if (cpu.cpl !== 0) return -1;
+    th.inKernel = true;
+    this.mem.setUserMode(false);
+    th.regs.base = cpu.regAddr(RDI);
+    if (this.runner.syscallEnter) this.traceEnter(th);
+    const park = this.serveSyscall(th, true);
+    if (park !== null) {
+      th.park = park;
+      return -1;
+    }
+    return this.resume(th);
+  }
+
+  /** runtime·entersyscall, called by a stub in ring 3. */
+  private serveEntersyscall(th: MachineThread): number {
+    const cpu = th.cpu;
+    this.count(th);
+    if (cpu.cpl !== 3) return -1;
+    // Go's getcallerpc and getcallersp: where the RET lands, and SP after it.
+    returnToCaller(cpu);
+    th.inSyscall = true;
+    this.stats.entersyscall++;
+    this.runner.entersyscall(cpu.rip, cpu.regAddr(RSP));
+    return this.resume(th);
+  }
+
+  /** runtime·exitsyscall, called by a stub in ring 3: returns at once on the fast path, else parks the goroutine until it has a P. */
+  private serveExitsyscall(th: MachineThread): number {
+    const cpu = th.cpu;
+    this.count(th);
+    if (cpu.cpl !== 3) return -1;
+    th.inSyscall = false;
+    this.stats.exitsyscall++;
+    if (!this.runner.exitsyscall()) {
+      // The goroutine keeps its frame and pinned arguments; the M, which may run other
+      // goroutines meanwhile, goes on with another stack slot.
+      this.waitingForP.set(this.runner.current(), { registers: saveRegisters(cpu), stackSlot: th.stackSlot });
+      th.useStackSlot(this.spareStackSlot(th.kthread));
+      th.park = EXITSYSCALL;
+      return -1;
+    }
+    returnToCaller(cpu);
+    return this.resume(th);
+  }
+
+  /** After a host function served in place: th's CPU goes on with a fresh slice. */
+  private resume(th: MachineThread): number {
     // The host may have booted another thread's CPU meanwhile (a new M), which moves the per-CPU area.
     this.activate(th);
     return this.runSlice;
@@ -918,7 +946,7 @@ function linkImage(personality: UnixPersonality, target: TargetDescriptor, extra
   const linker = new Linker({ base: IMAGE_BASE });
   for (const o of personality.userObjects(target)) linker.add(o);
   for (const g of extra) linker.add(assemble(g.source, { file: g.file ?? 'guest.s', pkg: g.pkg ?? 'main' }));
-  // The machine serves these addresses itself (serveHost, advance); the bound functions never run.
+  // The machine serves these addresses itself (bindHostFunctions, advance); the bound functions never run.
   const unreachable = (name: string) => () => {
     throw new Error(`${name} is served by the machine's run loop`);
   };

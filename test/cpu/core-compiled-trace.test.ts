@@ -2,7 +2,8 @@
 // chain of blocks a trace joins run to the same registers, flags, memory, instruction
 // counts and stops, in slices of every size (so the budget runs out before, inside and
 // after each part); with a fault in a part after the head; with a host function in the
-// chain that changes registers, asks to stop and throws; and with code that writes its own
+// chain (the hook, or a function bound to its address) that changes registers, asks to
+// stop and throws; with code that writes its own
 // block and the next part's page part-way (self-invalidation and a dropped trace).
 import { describe, expect, it } from 'vitest';
 import { Cpu, Memory, PROT_EXEC, PROT_READ, PROT_WRITE, R12, R14, R15, R8, R9, RBX, RDX, RSI, RSP, type Stop } from '../../runtime/cpu/index.ts';
@@ -125,28 +126,58 @@ describe('traces', () => {
     expect(runAll(setup('plain'), 1_000_000).stops).toEqual([{ kind: 'interrupt', vector: 0x80 }]);
   });
 
-  it('a host function in the chain: served in place, asking to stop, and throwing', () => {
-    const setup = (mode: Mode) => {
-      const cpu = cpuFor(mode, [[CODE, programB()]]);
-      cpu.setReg(R8, 3000);
-      cpu.setReg(RBX, DATA);
-      cpu.setReg(RSI, 5);
-      let calls = 0;
-      cpu.hostCall = (c, at) => {
-        calls++;
-        if (at !== HOST) return -1;
-        c.setReg(RDX, (c.getReg(RDX) * 3n + BigInt(calls)) & 0xffff_ffffn);
-        if (calls === 2500) throw new Error('host function failed');
-        if (calls % 700 === 0) return -1; // the run stops at HOST; runAll returns from it
-        c.hostReturn();
-        return calls % 3 === 0 ? 5 : 1_000_000; // a small budget now and then: the trace stops at the next part
+  for (const bound of [false, true]) {
+    it(`a host function in the chain (${bound ? 'bound to its address' : 'the hostCall hook'}): served in place, asking to stop, and throwing`, () => {
+      const setup = (mode: Mode) => {
+        const cpu = cpuFor(mode, [[CODE, programB()]]);
+        cpu.setReg(R8, 3000);
+        cpu.setReg(RBX, DATA);
+        cpu.setReg(RSI, 5);
+        let calls = 0;
+        const serve = (c: Cpu, at: number) => {
+          calls++;
+          if (at !== HOST) return -1;
+          c.setReg(RDX, (c.getReg(RDX) * 3n + BigInt(calls)) & 0xffff_ffffn);
+          if (calls === 2500) throw new Error('host function failed');
+          if (calls % 700 === 0) return -1; // the run stops at HOST; runAll returns from it
+          c.hostReturn();
+          return calls % 3 === 0 ? 5 : 1_000_000; // a small budget now and then: the trace stops at the next part
+        };
+        if (bound) {
+          cpu.bindHost(HOST, (c) => serve(c, c.rip));
+          cpu.hostCall = () => {
+            throw new Error('the hook served a bound address');
+          };
+        } else cpu.hostCall = serve;
+        return cpu;
       };
-      return cpu;
+      compare(setup, [1_000_000, 4, 9, 10]);
+      const p = runAll(setup('plain'), 1_000_000);
+      expect(p.stops.at(-1)).toEqual({ threw: 'Error: host function failed' });
+      expect(p.stops.filter((s) => (s as Stop).kind === 'host')).toHaveLength(3);
+    });
+  }
+
+  it('unbinding a host address gives it back to the hook, in traces built before too', () => {
+    const cpu = cpuFor('trace', [[CODE, programB()]]);
+    cpu.setReg(R8, 1000);
+    cpu.setReg(RBX, DATA);
+    let bound = 0;
+    let hooked = 0;
+    cpu.bindHost(HOST, (c) => {
+      bound++;
+      c.hostReturn();
+      if (bound === 500) c.bindHost(HOST, null);
+      return 1_000_000;
+    });
+    cpu.hostCall = (c) => {
+      hooked++;
+      c.hostReturn();
+      return 1_000_000;
     };
-    compare(setup, [1_000_000, 4, 9, 10]);
-    const p = runAll(setup('plain'), 1_000_000);
-    expect(p.stops.at(-1)).toEqual({ threw: 'Error: host function failed' });
-    expect(p.stops.filter((s) => (s as Stop).kind === 'host')).toHaveLength(3);
+    expect(cpu.run(1_000_000)).toEqual({ kind: 'interrupt', vector: 0x80 });
+    expect(cpu.tracesBuilt).toBeGreaterThan(0);
+    expect([bound, hooked]).toEqual([500, 500]);
   });
 
   it('code that rewrites a later instruction of its own block, then of the next part, gives the interpreter results', () => {
