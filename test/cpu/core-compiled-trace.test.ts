@@ -3,8 +3,8 @@
 // counts and stops, in slices of every size (so the budget runs out before, inside and
 // after each part); with a fault in a part after the head; with a host function in the
 // chain (the hook, or a function bound to its address) that changes registers, asks to
-// stop and throws; with code that writes its own
-// block and the next part's page part-way (self-invalidation and a dropped trace).
+// stop and throws; and with code that writes its own block and the next part's page
+// part-way (self-invalidation and a dropped trace).
 import { describe, expect, it } from 'vitest';
 import { Cpu, Memory, PROT_EXEC, PROT_READ, PROT_WRITE, R12, R14, R15, R8, R9, RBX, RDX, RSI, RSP, type Stop } from '../../runtime/cpu/index.ts';
 import { CODE, DATA, STACK_TOP, hex } from './core-helpers.ts';
