@@ -7,9 +7,9 @@
 // the kernelbase·Name host slot, served here by the WindowsKernel → RET → CALL
 // runtime·exitsyscall → RET to the call-return target; r1, r2 and err (GetLastError) come
 // back in the libcall record. The host addresses (entersyscall, exitsyscall, the slots)
-// are served inside the CPU's run loop (its hostCall hook), as on the SYSCALL machine:
-// instructions are charged to the clock first, and the CPU goes on with a fresh slice; a
-// call that never parks returns its result without a generator.
+// are served inside the CPU's run loop (host functions bound to their addresses), as on
+// the SYSCALL machine: instructions are charged to the clock first, and the CPU goes on
+// with a fresh slice; a call that never parks returns its result without a generator.
 //
 // It offers the same seam as the SYSCALL machine (MachineHost to a goroutine runner, a
 // SyscallBackend for the wrappers, go(), alloc(), run() → RunResult), so programs and the
@@ -97,7 +97,7 @@ export class WindowsThread implements MThread {
   pinBase = 0;
   /** The CPU's icount when its instructions were last charged to the run and the clock. */
   counted = 0;
-  /** The Park serveHost stopped the CPU for, until advance() returns it. */
+  /** The Park a host function stopped the CPU for, until advance() returns it. */
   park: Park | null = null;
 
   constructor(
@@ -210,7 +210,7 @@ export class WindowsMachine implements MachineHost {
     const th = new WindowsThread(win, new Cpu(this.mem, { mode: 'user' }), index);
     th.winThread.bindTeb(this.mem, th.teb);
     th.cpu.gsBase = th.teb;
-    th.cpu.hostCall = (_cpu, at) => this.serveHost(th, at);
+    this.bindHostFunctions(th);
     this.threads.push(th);
     return th;
   }
@@ -330,7 +330,7 @@ export class WindowsMachine implements MachineHost {
   /**
    * Runs the current goroutine's thread's CPU until the call returns (null) or the
    * goroutine must park (the Park). Host addresses are served inside the CPU's run loop
-   * (its hostCall hook, serveHost): entersyscall/exitsyscall go to the runner, kernelbase
+   * (bindHostFunctions): entersyscall/exitsyscall go to the runner, kernelbase
    * slots to the kernel. A goroutine that waited for a P after exitsyscall may resume on
    * another M (Go's scheduler): its registers move onto that M's CPU with its stack slot
    * (the M's previous slot is freed), as Go's gogo does, and it returns from exitsyscall
@@ -357,7 +357,7 @@ export class WindowsMachine implements MachineHost {
       if (stop.kind === 'limit') continue;
       if (stop.kind === 'fault') this.die(describeFault(stop.fault));
       if (stop.kind !== 'host') this.die(`${stop.kind === 'interrupt' ? `int $0x${stop.vector.toString(16)}` : stop.kind} at rip=${formatAddress(cpu.rip)}: a windows program has no such way into the kernel`);
-      // serveHost has handled every host call it could in place; it stopped the CPU here.
+      // The host functions served every call they could in place; the CPU stopped here.
       const park = th.park;
       if (park !== null) {
         th.park = null;
@@ -378,37 +378,52 @@ export class WindowsMachine implements MachineHost {
   }
 
   /**
-   * th's CPU reached host address `at` inside Cpu.run (its hostCall hook): serves
-   * runtime·entersyscall, runtime·exitsyscall and the kernelbase slots in place and lets
-   * the CPU run on with a fresh slice, exactly as a new run would after a stop there.
-   * Returns -1 to stop the CPU instead: at the call-return target, at a host address
-   * nothing serves, or when the goroutine must park (th.park, which advance returns).
+   * The host functions of th's CPU (Cpu.bindHost): runtime·entersyscall,
+   * runtime·exitsyscall and every kernelbase slot, served in place inside Cpu.run, after
+   * which the CPU runs on with a fresh slice, exactly as a new run would after a stop there.
+   * Each returns -1 to stop the CPU instead when the goroutine must park (th.park, which
+   * advance returns); any other host address (the call-return target) stops it too.
    */
-  private serveHost(th: WindowsThread, at: number): number {
+  private bindHostFunctions(th: WindowsThread): void {
+    const cpu = th.cpu;
+    cpu.bindHost(this.addr.enter, () => this.serveEntersyscall(th));
+    cpu.bindHost(this.addr.exit, () => this.serveExitsyscall(th));
+    for (const [at, proc] of this.procedures) cpu.bindHost(at, () => this.serveProcedure(th, proc));
+    cpu.hostCall = null;
+  }
+
+  /** runtime·entersyscall, called by the SyscallN stub. */
+  private serveEntersyscall(th: WindowsThread): number {
     const cpu = th.cpu;
     this.count(th);
-    if (at === this.addr.enter) {
-      const sp = cpu.regAddr(RSP);
-      this.stats.entersyscall++;
-      this.runner.entersyscall((cpu.load(sp, 8) >>> 0) + (cpu.th | 0) * 2 ** 32, sp + 8);
-      returnToCaller(cpu);
-      return RUN_SLICE;
+    // Go's getcallerpc and getcallersp: where the RET lands, and SP after it.
+    returnToCaller(cpu);
+    this.stats.entersyscall++;
+    this.runner.entersyscall(cpu.rip, cpu.regAddr(RSP));
+    return RUN_SLICE;
+  }
+
+  /** runtime·exitsyscall: returns at once on the fast path, else parks the goroutine until it has a P. */
+  private serveExitsyscall(th: WindowsThread): number {
+    const cpu = th.cpu;
+    this.count(th);
+    this.stats.exitsyscall++;
+    if (!this.runner.exitsyscall()) {
+      // The goroutine keeps its frame, record and pins; the M, which may run other
+      // goroutines meanwhile, goes on with another stack slot.
+      this.waitingForP.set(this.runner.current(), { registers: saveRegisters(cpu), stackSlot: th.stackSlot });
+      th.useStackSlot(this.spareStackSlot());
+      th.park = EXITSYSCALL;
+      return -1;
     }
-    if (at === this.addr.exit) {
-      this.stats.exitsyscall++;
-      if (!this.runner.exitsyscall()) {
-        // The goroutine keeps its frame, record and pins; the M, which may run other
-        // goroutines meanwhile, goes on with another stack slot.
-        this.waitingForP.set(this.runner.current(), { registers: saveRegisters(cpu), stackSlot: th.stackSlot });
-        th.useStackSlot(this.spareStackSlot());
-        th.park = EXITSYSCALL;
-        return -1;
-      }
-      returnToCaller(cpu);
-      return RUN_SLICE;
-    }
-    const proc = this.procedures.get(at);
-    if (proc === undefined) return -1;
+    returnToCaller(cpu);
+    return RUN_SLICE;
+  }
+
+  /** A kernelbase procedure, called through its slot by a kernel32 stub: the kernel serves it, or the goroutine parks while it waits. */
+  private serveProcedure(th: WindowsThread, proc: string): number {
+    const cpu = th.cpu;
+    this.count(th);
     if (th.winThread.pending === null) this.runner.syscallEnter?.({ nr: -1, name: proc, raw: false, args: NO_ARGS });
     const out = serveKernelbase(this.kernel, th.winThread, cpu, proc);
     if (typeof out === 'bigint') {
