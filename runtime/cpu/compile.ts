@@ -17,6 +17,12 @@
 // every arithmetic flag first and nothing between them can fault or read flags, so the
 // flags are never observable.
 //
+// A block's statements (blockBody) also serve traces (trace.ts), which join several blocks in
+// one function. Cold paths (a TLB miss, a stack run that cannot move its words at once) call
+// shared helpers instead of being written out. Every generated function comes from one
+// factory per distinct source (generated()), so the same code on another CPU or machine
+// reuses V8's compiled code.
+//
 // Contract with Cpu.run: the function is only called when the whole block may execute
 // (`budget` >= its length); before each instruction that may fault it stores the number of
 // instructions retired so far in `c.bi`, and on return `c.bi` is the number executed. It
@@ -370,7 +376,7 @@ export interface BlockContext {
  * The statements executing block b, with every constant they refer to appended to
  * `names`/`args` (the enclosing function's parameters). They expect in scope: c, lo, hi, f,
  * m, rt, rw, wt, ww (the active TLB set's arrays, current for b's privilege), done (the
- * instructions of earlier passes, 0 outside a self-loop), LF_INC, LF_DEC and mulLow64.
+ * instructions of earlier passes, 0 outside a self-loop) and COMMON_NAMES.
  */
 export function blockBody(b: Block, ctx: BlockContext, names: string[], args: unknown[]): string {
   const n = b.insns.length;

@@ -22,9 +22,10 @@
 // TRACE_HOT times heads a trace (trace.ts): its chain of compiled blocks and served host
 // addresses as one function, which the loop runs instead and resumes after.
 // Execution reaching a page mapped { host: true } stops `run` with { kind: 'host' }, unless
-// the `hostCall` hook serves the address in place (a host function the guest CALLs) and
-// lets the loop go on: no return from `run` and no fresh entry per host call. Host
-// addresses get instruction-less blocks in the same cache, so they chain like code.
+// a host function serves the address in place (one bound to it with bindHost, else the
+// `hostCall` hook: a host function the guest CALLs) and lets the loop go on: no return from
+// `run` and no fresh entry per host call. Host addresses get instruction-less blocks in the
+// same cache, so they chain like code.
 //
 // Not modelled: the trap flag (TF single-step), x87/MMX/SSE/AVX (their opcodes raise #UD,
 // and CPUID does not advertise them), compatibility and real modes, interrupt delivery

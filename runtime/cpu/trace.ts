@@ -21,8 +21,9 @@
 // - `c.tb` is the part running or last run: the run loop chains from it (null after a block
 //   invalidated itself part-way, which returns with its executed count already charged),
 //   reports a fault at `c.tb`'s instruction `c.bi`, and rethrows anything a host call
-//   throws. The function returns the remaining budget, or -1 when the hook asked to stop
-//   at `c.tb`'s host address (or there is no hook).
+//   throws. The function returns the remaining budget, or -1 when the host function asked
+//   to stop at `c.tb`'s host address (or there is none). Host functions never run the CPU
+//   that called them (only one CPU runs at a time, and not re-entered).
 import type { Block, Cpu } from './cpu.ts';
 import { blockBody, COMMON_ARGS, COMMON_NAMES, generated, isSelfLoop } from './compile.ts';
 
