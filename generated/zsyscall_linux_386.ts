@@ -26,6 +26,7 @@ import {
   SYS_EXIT,
   SYS_EXIT_GROUP,
   SYS_FSTAT64,
+  SYS_GETDENTS64,
   SYS_GETEGID32,
   SYS_GETEUID32,
   SYS_GETGID32,
@@ -77,6 +78,19 @@ export function* Exit(code: number): Go<[]> {
 export function* Fstat(fd: number, stat: Ptr): Go<[err: Errno | null]> {
   const [, , e1] = yield* Syscall(SYS_FSTAT64, fd, Pointer(stat), 0);
   return [e1 !== 0 ? errnoErr(e1) : null];
+}
+
+export function* Getdents(
+  fd: number,
+  buf: Uint8Array,
+): Go<[n: number, err: Errno | null]> {
+  const [r0, , e1] = yield* Syscall(
+    SYS_GETDENTS64,
+    fd,
+    SlicePtr(buf),
+    buf.length,
+  );
+  return [toInt32(r0), e1 !== 0 ? errnoErr(e1) : null];
 }
 
 export function* Getegid(): Go<[egid: number]> {

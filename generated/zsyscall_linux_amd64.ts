@@ -24,6 +24,7 @@ import {
   SYS_EXIT,
   SYS_EXIT_GROUP,
   SYS_FSTAT,
+  SYS_GETDENTS64,
   SYS_GETEGID,
   SYS_GETEUID,
   SYS_GETGID,
@@ -76,6 +77,19 @@ export function* Exit(code: number): Go<[]> {
 export function* Fstat(fd: number, stat: Ptr): Go<[err: Errno | null]> {
   const [, , e1] = yield* Syscall(SYS_FSTAT, fd, Pointer(stat), 0);
   return [e1 !== 0 ? errnoErr(e1) : null];
+}
+
+export function* Getdents(
+  fd: number,
+  buf: Uint8Array,
+): Go<[n: number, err: Errno | null]> {
+  const [r0, , e1] = yield* Syscall(
+    SYS_GETDENTS64,
+    fd,
+    SlicePtr(buf),
+    buf.length,
+  );
+  return [toInt(r0), e1 !== 0 ? errnoErr(e1) : null];
 }
 
 export function* Getegid(): Go<[egid: number]> {

@@ -17,7 +17,7 @@
 // paths (UTF-8 JS strings) are converted on the way in.
 //
 // Invariant: resolution returns an errno name or a result; it never throws for any path.
-import { lstatSync, openSync, readSync, closeSync, constants as fsConstants } from 'node:fs';
+import { lstatSync, openSync, readdirSync, readSync, closeSync, constants as fsConstants } from 'node:fs';
 import { join } from 'node:path';
 import { NAME_MAX, PATH_MAX, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFREG } from './linux/abi.ts';
 
@@ -254,6 +254,27 @@ export class Vfs {
     dir.children.set(name, node);
     if (kind === 'dir') node.parent = dir;
     return node;
+  }
+
+  /**
+   * dir's entries in the order getdents lists them (after `.` and `..`): creation order in
+   * the in-memory tree; name order (bytewise, so the same on every host) in a mounted host
+   * directory, read from the host each time (names the host refuses to lstat are left out).
+   */
+  list(dir: Inode): Array<[name: string, inode: Inode]> {
+    if (dir.hostPath === null) return [...dir.children];
+    let names: string[];
+    try {
+      names = readdirSync(dir.hostPath, { encoding: 'buffer' }).map((b) => b.toString('latin1'));
+    } catch {
+      names = []; // unreadable on the host: as if empty
+    }
+    const out: Array<[string, Inode]> = [];
+    for (const name of names.sort()) {
+      const child = name.length <= NAME_MAX ? this.child(dir, name) : undefined;
+      if (child) out.push([name, child]);
+    }
+    return out;
   }
 
   /**

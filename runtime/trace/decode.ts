@@ -12,7 +12,7 @@
 import type { Memory } from '../cpu/index.ts';
 import {
   ARCH_GET_FS, ARCH_GET_GS, ARCH_PRCTL_NAMES, AT_EMPTY_PATH, AT_FDCWD, AT_NO_AUTOMOUNT, AT_REMOVEDIR,
-  AT_SYMLINK_NOFOLLOW, CLOCK_NAMES, CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_FLAG_NAMES, CLONE_PARENT_SETTID, CLONE_SETTLS, F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_SETFD, F_SETFL, FCNTL_CMD_NAMES,
+  AT_SYMLINK_NOFOLLOW, CLOCK_NAMES, DIRENT64, CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_FLAG_NAMES, CLONE_PARENT_SETTID, CLONE_SETTLS, F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_SETFD, F_SETFL, FCNTL_CMD_NAMES,
   FD_CLOEXEC, FILE_TYPE_NAMES, GRND_NAMES, IOCTL_NAMES, IOVEC_SIZE, MAP_FLAG_NAMES, O_ACCMODE, O_CLOEXEC, O_CREAT,
   O_TMPFILE, OPEN_FLAG_NAMES, PROT_NAMES, S_IFBLK, S_IFCHR, S_IFMT, STAT, STAT_SIZE, TIMESPEC_SIZE, UTSNAME_FIELD,
   WHENCE_NAMES, signalName,
@@ -24,7 +24,8 @@ export type ArgKind =
   | 'wbuf' | 'rbuf' | 'randbuf' | 'cwdbuf' | 'iov_in' | 'iov_out' | 'openflags' | 'mode' | 'whence'
   | 'prot' | 'mapflags' | 'fcntl_cmd' | 'fcntl_arg' | 'ioctl_req' | 'clock' | 'atflags' | 'signal'
   | 'arch_code' | 'arch_addr' | 'grnd' | 'cloexec' | 'pipe_flags' | 'timer_flags' | 'pipefds'
-  | 'stat' | 'timespec' | 'timespec_out' | 'utsname' | 'clone_flags' | 'clone_stack' | 'clone_ptid' | 'clone_ctid' | 'clone_tls';
+  | 'stat' | 'timespec' | 'timespec_out' | 'utsname' | 'clone_flags' | 'clone_stack' | 'clone_ptid' | 'clone_ctid' | 'clone_tls'
+  | 'dirents';
 
 type Phase = 'in' | 'out';
 interface ArgSpec {
@@ -39,7 +40,7 @@ export interface CallSpec {
   ret: 'dec' | 'hex' | 'fcntl';
 }
 
-const OUT_KINDS: ReadonlySet<ArgKind> = new Set(['rbuf', 'randbuf', 'cwdbuf', 'iov_out', 'pipefds', 'stat', 'timespec_out', 'utsname']);
+const OUT_KINDS: ReadonlySet<ArgKind> = new Set(['rbuf', 'randbuf', 'cwdbuf', 'iov_out', 'pipefds', 'stat', 'timespec_out', 'utsname', 'dirents']);
 
 /** Arguments from the first one the kernel fills onwards are printed at exit, as strace does. */
 function spec(ret: CallSpec['ret'], ...kinds: Array<ArgKind | [ArgKind, number]>): CallSpec {
@@ -97,6 +98,7 @@ export const CALL_SPECS: ReadonlyMap<string, CallSpec> = new Map([
   ['mkdirat', spec('dec', 'dirfd', 'path', 'mode')],
   ['rmdir', spec('dec', 'path')],
   ['getcwd', spec('dec', 'cwdbuf', 'ulong')],
+  ['getdents64', spec('dec', 'fd', 'dirents', 'uint')],
   ['chdir', spec('dec', 'path')],
   ['fcntl', spec('fcntl', 'fd', 'fcntl_cmd', 'fcntl_arg')],
   ['ioctl', spec('dec', 'fd', 'ioctl_req', 'ptr')],
@@ -182,6 +184,18 @@ function readPath(mem: Memory, addr: number): Uint8Array | null {
 function pointerOr(w: bigint, text: () => string | null): string {
   if (w === 0n) return 'NULL';
   return text() ?? hex(w);
+}
+
+/** The linux_dirent64 records in bytes (a getdents64 result), by their d_reclen chain. */
+function direntCount(bytes: Uint8Array): number {
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let n = 0;
+  for (let at = 0; at + DIRENT64.name <= bytes.length; n++) {
+    const reclen = v.getUint16(at + DIRENT64.reclen, true);
+    if (reclen === 0) break;
+    at += reclen;
+  }
+  return n;
 }
 
 function timespecText(bytes: Uint8Array): string {
@@ -275,6 +289,13 @@ export function formatArg(kind: ArgKind, i: number, spec: ArgSpec, ctx: DecodeCo
         if (failed) return null;
         const b = readUser(mem, userAddr(w), Math.min(result!, 32));
         return b ? quoteBytes(b, { hex: kind === 'randbuf' }) + (result! > 32 ? '...' : '') : null;
+      });
+    case 'dirents':
+      // the buffer's address and, after a success, how many records it holds (strace without -v)
+      return pointerOr(w, () => {
+        if (failed) return null;
+        const b = readUser(mem, userAddr(w), result!);
+        return b ? `${hex(w)} /* ${direntCount(b)} entries */` : null;
       });
     case 'cwdbuf':
       return pointerOr(w, () => {

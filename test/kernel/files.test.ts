@@ -323,3 +323,99 @@ describe('stdio', () => {
     expect(text(m.kernel.stderr.bytes())).toBe('err');
   });
 });
+
+describe('getdents64', () => {
+  /** The linux_dirent64 records in [at, at + n): ino, off, reclen, type, name. */
+  function records(m: TestMachine, at: number, n: number) {
+    const out: Array<{ ino: number; off: number; reclen: number; type: number; name: string }> = [];
+    for (let p = at; p < at + n; ) {
+      const reclen = m.mem.readU16(p + 16);
+      const name = m.mem.read(p + 19, reclen - 19);
+      out.push({ ino: Number(m.mem.readU64(p)), off: Number(m.mem.readU64(p + 8)), reclen, type: m.mem.readU8(p + 18), name: text(name.subarray(0, name.indexOf(0))) });
+      p += reclen;
+    }
+    return out;
+  }
+  const inoOf = (m: TestMachine, path: string) => {
+    const st = m.arena.alloc(144);
+    expect(call(m, 'newfstatat', AT_FDCWD, m.arena.str(path), st, linux.AT_SYMLINK_NOFOLLOW)).toBe(0);
+    return Number(m.mem.readU64(st + 8));
+  };
+
+  it('lists ., .. and the entries in creation order as linux_dirent64 records, resumable at any d_off', () => {
+    const m = machine({ files: [{ path: '/d/first', contents: 'x' }, { path: '/d/sub', directory: true }, { path: '/d/a-longer-name.txt', contents: '' }] });
+    const fd = call(m, 'open', m.arena.str('/d'), O_RDONLY | O_DIRECTORY);
+    const buf = m.arena.alloc(4096);
+    const n = call(m, 'getdents64', fd, buf, 4096);
+    expect(n).toBe(24 + 24 + 32 + 24 + 40);
+    expect(records(m, buf, n)).toEqual([
+      { ino: inoOf(m, '/d'), off: 1, reclen: 24, type: linux.DT_DIR, name: '.' },
+      { ino: inoOf(m, '/'), off: 2, reclen: 24, type: linux.DT_DIR, name: '..' },
+      { ino: inoOf(m, '/d/first'), off: 3, reclen: 32, type: linux.DT_REG, name: 'first' },
+      { ino: inoOf(m, '/d/sub'), off: 4, reclen: 24, type: linux.DT_DIR, name: 'sub' },
+      { ino: inoOf(m, '/d/a-longer-name.txt'), off: 5, reclen: 40, type: linux.DT_REG, name: 'a-longer-name.txt' },
+    ]);
+    expect(call(m, 'getdents64', fd, buf, 4096)).toBe(0);
+    // lseek to a d_off resumes after that record; records are delivered while they fit
+    expect(call(m, 'lseek', fd, 3, linux.SEEK_SET)).toBe(3);
+    expect(call(m, 'getdents64', fd, buf, 60)).toBe(24);
+    expect(records(m, buf, 24).map((r) => r.name)).toEqual(['sub']);
+    expect(call(m, 'lseek', fd, 0, linux.SEEK_CUR)).toBe(4);
+    expect(call(m, 'getdents64', fd, buf, 39)).toBe(err('EINVAL')); // the next record takes 40
+    expect(call(m, 'getdents64', fd, buf, 40)).toBe(40);
+    expect(call(m, 'getdents64', fd, buf, 0)).toBe(0); // at the end nothing needs room
+    // new entries show up after the ones already listed (creation order)
+    expect(call(m, 'mkdir', m.arena.str('/d/later'), 0o755)).toBe(0);
+    expect(records(m, buf, call(m, 'getdents64', fd, buf, 4096)).map((r) => [r.name, r.off])).toEqual([['later', 6]]);
+    // the root's .. is the root
+    const root = call(m, 'open', m.arena.str('/'), O_RDONLY | O_DIRECTORY);
+    const r = records(m, buf, call(m, 'getdents64', root, buf, 4096));
+    expect(r[0]!.ino).toBe(r[1]!.ino);
+    expect(r.map((x) => x.name)).toEqual(['.', '..', 'd']);
+  });
+
+  it('gives the errnos Linux gives, and a failed call does not move the offset', () => {
+    const m = machine({ files: [{ path: '/d/f', contents: 'x' }] });
+    const fd = call(m, 'open', m.arena.str('/d'), O_RDONLY | O_DIRECTORY);
+    const file = call(m, 'open', m.arena.str('/d/f'), O_RDONLY);
+    const buf = m.arena.alloc(256);
+    expect(call(m, 'getdents64', 77, buf, 256)).toBe(err('EBADF'));
+    expect(call(m, 'getdents64', file, buf, 256)).toBe(err('ENOTDIR'));
+    expect(call(m, 'getdents64', fd, buf, 23)).toBe(err('EINVAL'));
+    expect(call(m, 'getdents64', fd, 8, 256)).toBe(err('EFAULT'));
+    expect(call(m, 'getdents64', fd, -1, 256)).toBe(err('EFAULT'));
+    expect(call(m, 'lseek', fd, 0, linux.SEEK_CUR)).toBe(0);
+    expect(call(m, 'getdents64', fd, buf, 256)).toBe(72);
+    // a directory removed while open lists nothing
+    expect(call(m, 'mkdir', m.arena.str('/gone'), 0o755)).toBe(0);
+    const gone = call(m, 'open', m.arena.str('/gone'), O_RDONLY | O_DIRECTORY);
+    expect(call(m, 'rmdir', m.arena.str('/gone'))).toBe(0);
+    expect(call(m, 'getdents64', gone, buf, 256)).toBe(err('ENOENT'));
+  });
+
+  it('lists a read-only host mount in name order, the same on every host, without following links', () => {
+    const host = mkdtempSync(join(tmpdir(), 'mksyscall-dents-'));
+    try {
+      for (const name of ['zeta', 'alpha', 'Mid', 'beta.txt']) writeFileSync(join(host, name), name);
+      mkdirSync(join(host, 'dir'));
+      symlinkSync('/etc/passwd', join(host, 'link'));
+      const m = machine({ mounts: [{ at: '/mnt', hostDir: host }] });
+      const fd = call(m, 'open', m.arena.str('/mnt'), O_RDONLY | O_DIRECTORY);
+      const buf = m.arena.alloc(4096);
+      const listed = records(m, buf, call(m, 'getdents64', fd, buf, 4096));
+      expect(listed.map((r) => [r.name, r.type])).toEqual([
+        ['.', linux.DT_DIR],
+        ['..', linux.DT_DIR],
+        ['Mid', linux.DT_REG],
+        ['alpha', linux.DT_REG],
+        ['beta.txt', linux.DT_REG],
+        ['dir', linux.DT_DIR],
+        ['link', linux.DT_LNK],
+        ['zeta', linux.DT_REG],
+      ]);
+      expect(listed[2]!.ino).toBe(inoOf(m, '/mnt/Mid'));
+    } finally {
+      rmSync(host, { recursive: true, force: true });
+    }
+  });
+});

@@ -90,3 +90,38 @@ describe.skipIf(!haveMusl)('a static musl program under the kernel' + (haveMusl 
     expect(await onKernel(join(scratch, 'missing'), false)).toMatchObject({ status: 2, stderr: expect.stringContaining('missing') });
   });
 });
+
+describe.skipIf(!haveMusl)('a static musl program listing directories' + (haveMusl ? '' : ' (skipped: musl-gcc not found; apt-get install musl-tools)'), () => {
+  const dirs = fileURLToPath(new URL('fixtures/dirs.c', import.meta.url));
+  const exe = join(scratch, 'dirs');
+  /** A fresh directory for each native run: the program makes its own. */
+  const nativeRun = (args: string[]) => {
+    const cwd = mkdtempSync(join(scratch, 'dirs-'));
+    return spawnSync(args[0]!, args.slice(1), { cwd, encoding: 'utf8' });
+  };
+
+  it('builds', () => {
+    const cc = spawnSync('musl-gcc', ['-static', '-O1', '-o', exe, dirs], { encoding: 'utf8' });
+    expect(cc.stderr).toBe('');
+    expect(cc.status).toBe(0);
+  });
+
+  it('gives the same stdout and exit status as natively', async () => {
+    const native = nativeRun([exe]);
+    expect(native.status).toBe(3);
+    expect(native.stdout).toContain('d subdir\nf alpha1\n');
+    const ours = await onKernel(exe, false);
+    expect(ours.stdout).toBe(native.stdout);
+    expect(ours.status).toBe(3);
+  });
+
+  it.skipIf(!canTrace)('makes the same system calls the real strace shows, getdents64 printed as strace does' + (canTrace ? '' : ' (skipped: strace missing or ptrace not permitted)'), async () => {
+    const traceFile = join(scratch, 'dirs.trace');
+    expect(nativeRun(['strace', '-o', traceFile, exe]).status).toBe(3);
+    const ours = await onKernel(exe, true);
+    expect(callNames(ours.stderr)).toEqual(callNames(readFileSync(traceFile, 'utf8')));
+    expect(ours.stderr).toMatch(/\ngetdents64\(3, 0x[0-9a-f]+ \/\* 6 entries \*\/, 4096\) = 176\n/);
+    expect(ours.stderr).toMatch(/\ngetdents64\(3, 0x[0-9a-f]+, 20\) += -1 EINVAL \(Invalid argument\)\n/);
+    expect(ours.stderr).toMatch(/\ngetdents64\(3, 0x8, 4096\) += -1 EFAULT \(Bad address\)\n/);
+  });
+});

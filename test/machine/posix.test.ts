@@ -138,6 +138,27 @@ describe('the POSIX five through the generated wrappers', () => {
   });
 });
 
+describe('Getdents (getdents64) through the generated wrapper', () => {
+  it('lists a directory into a plain buffer, copied back from guest memory, and gives its errnos', () => {
+    const { out } = run(function* () {
+      const [fd] = yield* linux.open('/etc', O_RDONLY | O_DIRECTORY, 0);
+      const buf = new Uint8Array(256);
+      const [n, e1] = yield* linux.Getdents(fd, buf);
+      const names: string[] = [];
+      const view = new DataView(buf.buffer);
+      for (let at = 0; at < n; at += view.getUint16(at + 16, true)) names.push(text(buf.subarray(at + 19, buf.indexOf(0, at + 19))));
+      const [end] = yield* linux.Getdents(fd, buf);
+      const [atEnd, none] = yield* linux.Getdents(fd, new Uint8Array(0)); // nothing left: nothing needs room
+      const [again] = yield* linux.open('/etc', O_RDONLY | O_DIRECTORY, 0);
+      const [, small] = yield* linux.Getdents(again, new Uint8Array(10));
+      const [, notDir] = yield* linux.Getdents(0, buf);
+      const [, closed] = yield* linux.Getdents(42, buf);
+      return { n, e1, names, end, atEnd, none, small, notDir, closed };
+    });
+    expect(out).toEqual({ n: 24 + 24 + 32, e1: null, names: ['.', '..', 'hosts'], end: 0, atEnd: 0, none: null, small: EINVAL, notDir: ENOTDIR, closed: EBADF });
+  });
+});
+
 describe('sys_call_table comes from the target descriptor', () => {
   it('numbers follow the target table; a number with no handler is ENOSYS', () => {
     const renumbered = { ...target, numbers: { ...target.numbers, SYS_GETPID: 400 } };

@@ -72,6 +72,15 @@ export const FILE_TYPE_NAMES: ReadonlyArray<readonly [number, string]> = [
   [S_IFIFO, 'S_IFIFO'],
 ];
 
+/** struct linux_dirent64: d_ino (u64), d_off (s64), d_reclen (u16), d_type (u8), then d_name, NUL-terminated; records 8-byte aligned. */
+export const DIRENT64 = { ino: 0, off: 8, reclen: 16, type: 18, name: 19 } as const;
+/** d_type values (DT_*). */
+export const DT_FIFO = 1;
+export const DT_CHR = 2;
+export const DT_DIR = 4;
+export const DT_REG = 8;
+export const DT_LNK = 10;
+
 export const SEEK_SET = 0;
 export const SEEK_CUR = 1;
 export const SEEK_END = 2;

@@ -1,5 +1,6 @@
 // The Linux personality's file calls: open/openat, read/write and their vector and
-// positioned forms, lseek, close, the dup family, pipes, stat, directories, fcntl, ioctl.
+// positioned forms, lseek, close, the dup family, pipes, stat, directories (getdents64 among
+// them), fcntl, ioctl.
 //
 // Each handler checks its arguments in the order Linux does, so the errno for a call with
 // several things wrong is the one a real kernel returns (pread64 checks the offset before
@@ -16,7 +17,8 @@ import {
   AT_EMPTY_PATH, AT_FDCWD, AT_NO_AUTOMOUNT, AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW, F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD,
   F_GETFL, F_SETFD, F_SETFL, FD_CLOEXEC, IOV_MAX, IOVEC_SIZE, MAX_RW_COUNT, O_ACCMODE, O_APPEND, O_CLOEXEC, O_CREAT,
   O_DIRECT, O_DIRECTORY, O_EXCL, O_LARGEFILE, O_NOCTTY, O_NONBLOCK, O_RDONLY, O_RDWR, O_TMPFILE, O_TRUNC, O_WRONLY,
-  SEEK_CUR, SEEK_DATA, SEEK_END, SEEK_HOLE, SEEK_SET, SIGPIPE, STAT, STAT_SIZE,
+  SEEK_CUR, SEEK_DATA, SEEK_END, SEEK_HOLE, SEEK_SET, SIGPIPE, STAT, STAT_SIZE, DIRENT64, DT_CHR, DT_DIR, DT_FIFO,
+  DT_LNK, DT_REG,
 } from './abi.ts';
 import type { HandlerResult } from './handlers.ts';
 
@@ -517,6 +519,54 @@ export function sysGetcwd(k: Kernel, t: Thread, r: SyscallRegs): HandlerResult {
   const bytes = byteString(path + '\0');
   if (argUlong(r, 1) < bytes.length) return 'ERANGE';
   return copyToUser(t.process.mem, argPtr(r, 0), bytes) ? bytes.length : 'EFAULT';
+}
+
+const DT: Record<Inode['kind'], number> = { reg: DT_REG, dir: DT_DIR, lnk: DT_LNK, fifo: DT_FIFO, chr: DT_CHR };
+
+/**
+ * getdents64(fd, dirp, count), as Linux's fs/readdir.c with tmpfs's listing: `.`, `..`,
+ * then the directory's entries (Vfs.list); the file offset is the index of the next entry
+ * (what each record's d_off holds, so lseek to a d_off resumes after it). Records are
+ * written while they fit in count bytes; the first not fitting is EINVAL. A directory
+ * removed while open lists nothing (ENOENT).
+ */
+export function sysGetdents64(k: Kernel, t: Thread, r: SyscallRegs): HandlerResult {
+  const f = fileOf(t, argUint(r, 0));
+  if (!f) return 'EBADF';
+  const dir = f.inode;
+  if (dir.kind !== 'dir') return 'ENOTDIR';
+  if (!dir.linked) return 'ENOENT';
+  const count = argUint(r, 2);
+  const entries: Array<[string, Inode]> = [['.', dir], ['..', dir.parent], ...k.vfs.list(dir)];
+  const records: Array<[string, Inode, number]> = [];
+  let used = 0;
+  for (let pos = f.offset; pos < entries.length; pos++) {
+    const [name, inode] = entries[pos]!;
+    const reclen = (DIRENT64.name + name.length + 1 + 7) & ~7;
+    if (used + reclen > count) {
+      if (used === 0) return 'EINVAL';
+      break;
+    }
+    records.push([name, inode, reclen]);
+    used += reclen;
+  }
+  if (used === 0) return 0;
+  const out = new Uint8Array(used);
+  const view = new DataView(out.buffer);
+  let at = 0;
+  let next = f.offset;
+  for (const [name, inode, reclen] of records) {
+    view.setBigUint64(at + DIRENT64.ino, BigInt(inode.ino), true);
+    view.setBigInt64(at + DIRENT64.off, BigInt(++next), true);
+    view.setUint16(at + DIRENT64.reclen, reclen, true);
+    out[at + DIRENT64.type] = DT[inode.kind];
+    out.set(byteString(name), at + DIRENT64.name);
+    at += reclen;
+  }
+  if (!copyToUser(t.process.mem, argPtr(r, 1), out)) return 'EFAULT';
+  k.clock.advance(copyCost(used));
+  f.offset = next;
+  return used;
 }
 
 export function sysChdir(k: Kernel, t: Thread, r: SyscallRegs): HandlerResult {

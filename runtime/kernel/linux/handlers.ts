@@ -40,6 +40,7 @@ export const linuxHandlers: ReadonlyMap<string, Handler> = new Map<string, Handl
   ['mkdirat', fs.sysMkdirat],
   ['rmdir', fs.sysRmdir],
   ['getcwd', fs.sysGetcwd],
+  ['getdents64', fs.sysGetdents64],
   ['chdir', fs.sysChdir],
   ['fcntl', fs.sysFcntl],
   ['ioctl', fs.sysIoctl],
