@@ -1,7 +1,8 @@
 // CPU benchmark: guest instructions per second on the 5-instruction integer loop
 // (add, xor, add, dec, jnz) written as raw machine code, run with compiled blocks and with
 // the plain interpreter, beside the same loop run natively on the host CPU (assembled by
-// GNU as and linked by ld, when present).
+// GNU as and linked by ld, when present); then a gcc -O2 C loop, and a loop of three blocks
+// (call, ret, load) with traces, with compiled blocks alone and interpreted.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -87,6 +88,28 @@ void _start(void) {
 }
 `;
 
+/** Runs a static ELF on the emulated CPU until its first SYSCALL (its exit): seconds and instructions. */
+function timeElf(exe: string, cpuOpts: { compileBlocks?: boolean; traces?: boolean }): { seconds: number; instructions: number } {
+  const elf = parseElf(readFileSync(exe), exe);
+  const mem = new Memory();
+  const loaded = loadElf(mem, elf, { argv: [exe], envp: [], random: new Uint8Array(16) });
+  const cpu = new Cpu(mem, { mode: 'user', ...cpuOpts });
+  cpu.rip = loaded.entry;
+  cpu.setReg(4, loaded.stackPointer);
+  const t0 = process.hrtime.bigint();
+  const stop = cpu.run(Number.MAX_SAFE_INTEGER);
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (stop.kind !== 'syscall') throw new Error(`bench: ${exe} stopped with ${stop.kind}`);
+  return { seconds, instructions: cpu.icount };
+}
+
+/** Wall time of a native run of exe, process start included. */
+function timeNative(exe: string): number {
+  const t0 = process.hrtime.bigint();
+  spawnSync(exe);
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
 function gccLoop(): { emulated: number; interpreter: number; native: number; instructions: number } | null {
   const dir = mkdtempSync(join(tmpdir(), 'bench-cpu-c-'));
   try {
@@ -94,27 +117,66 @@ function gccLoop(): { emulated: number; interpreter: number; native: number; ins
     const exe = join(dir, 'loop');
     writeFileSync(src, C_LOOP);
     execFileSync('gcc', ['-O2', '-static', '-nostdlib', '-fno-pie', '-no-pie', '-mgeneral-regs-only', '-fno-stack-protector', '-o', exe, src]);
-    const elf = parseElf(readFileSync(exe), exe);
     // The program's only system call is exit, so the first SYSCALL stop ends the run.
-    const timeEmulated = (compileBlocks: boolean) => {
-      const mem = new Memory();
-      const loaded = loadElf(mem, elf, { argv: [exe], envp: [], random: new Uint8Array(16) });
-      const cpu = new Cpu(mem, { mode: 'user', compileBlocks });
-      cpu.rip = loaded.entry;
-      cpu.setReg(4, loaded.stackPointer);
-      const t0 = process.hrtime.bigint();
-      const stop = cpu.run(Number.MAX_SAFE_INTEGER);
-      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-      if (stop.kind !== 'syscall') throw new Error(`bench: C loop stopped with ${stop.kind}`);
-      return { seconds, instructions: cpu.icount };
-    };
-    const compiled = timeEmulated(true);
-    const plain = timeEmulated(false);
-    const t0 = process.hrtime.bigint();
-    spawnSync(exe);
-    const native = Number(process.hrtime.bigint() - t0) / 1e9;
+    const compiled = timeElf(exe, {});
+    const plain = timeElf(exe, { compileBlocks: false });
+    const native = timeNative(exe);
     const n = compiled.instructions;
     return { emulated: n / compiled.seconds / 1e6, interpreter: n / plain.seconds / 1e6, native: n / native / 1e6, instructions: n };
+  } catch {
+    return null;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// A loop of three blocks: a CALL to a small function, its RET, a load: 12 instructions an
+// iteration, the shape traces (runtime/cpu/trace.ts) join into one function.
+const CALL_LOOP_ITERATIONS = 4_000_000;
+const CALL_LOOP = `.globl _start
+_start:
+  mov $${CALL_LOOP_ITERATIONS}, %r8
+  lea buf(%rip), %rbx
+1: add %rsi, %rdx
+  call f
+  xor %rcx, %rdx
+  mov (%rbx), %rax
+  add %rax, %rdx
+  dec %r8
+  jnz 1b
+  mov $60, %eax
+  xor %edi, %edi
+  syscall
+f: push %rdx
+  imul %rdx, %rcx
+  pop %rdx
+  inc %rcx
+  ret
+.bss
+buf: .skip 64
+`;
+
+function callLoop(): { traces: number; compiled: number; interpreter: number; native: number; instructions: number } | null {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-cpu-call-'));
+  try {
+    const exe = join(dir, 'loop');
+    writeFileSync(join(dir, 'loop.s'), CALL_LOOP);
+    execFileSync('as', [join(dir, 'loop.s'), '-o', join(dir, 'loop.o')]);
+    execFileSync('ld', ['-static', join(dir, 'loop.o'), '-o', exe]);
+    const best = (opts: { compileBlocks?: boolean; traces?: boolean }) => {
+      let r = timeElf(exe, opts);
+      for (let i = 0; i < 2; i++) {
+        const again = timeElf(exe, opts);
+        if (again.seconds < r.seconds) r = again;
+      }
+      return r;
+    };
+    const traced = best({});
+    const compiled = best({ traces: false });
+    const plain = timeElf(exe, { compileBlocks: false });
+    const native = timeNative(exe);
+    const n = traced.instructions;
+    return { traces: n / traced.seconds / 1e6, compiled: n / compiled.seconds / 1e6, interpreter: n / plain.seconds / 1e6, native: n / native / 1e6, instructions: n };
   } catch {
     return null;
   } finally {
@@ -142,5 +204,15 @@ export async function run(): Promise<void> {
     console.log(`  emulated, interpreter:     ${c.interpreter.toFixed(1)} MIPS`);
     console.log(`  native:   ${c.native.toFixed(0)} MIPS (includes process start)`);
     console.log(`  slowdown: ${(c.native / c.emulated).toFixed(1)}x`);
+  }
+  const l = callLoop();
+  if (l === null) console.log('call loop: skipped (GNU as/ld not found)');
+  else {
+    console.log(`call loop (three blocks: call, ret, load), ${l.instructions} instructions, best of three`);
+    console.log(`  emulated, traces (default):  ${l.traces.toFixed(1)} MIPS`);
+    console.log(`  emulated, compiled blocks:   ${l.compiled.toFixed(1)} MIPS`);
+    console.log(`  emulated, interpreter:       ${l.interpreter.toFixed(1)} MIPS`);
+    console.log(`  native:   ${l.native.toFixed(0)} MIPS (includes process start)`);
+    console.log(`  slowdown: ${(l.native / l.traces).toFixed(1)}x`);
   }
 }

@@ -7,7 +7,8 @@
 // is a host address) and not yet in the trace, up to MAX_TRACE parts. The trace's function
 // holds every block's source inline (compile.ts's blockBody), one after the other, so V8
 // sees the whole path at once: no run-loop iteration, no call of a block function and no
-// reload of the CPU's fields between the parts. A host address in the chain becomes a call
+// reload of the CPU's fields between the parts. A chain whose last part leads back to the
+// head (a loop of several blocks) goes round inside the function. A host address in the chain becomes a call
 // of its bound function (or the CPU's hostCall hook) right there, as the run loop would make it.
 //
 // Contract with Cpu.run, which calls the trace instead of the head's compiled function
@@ -81,6 +82,12 @@ export function compileTrace(path: readonly Block[]): TraceFn {
     body += `c.tb = ${bj}; rt = m.readTag; rw = m.readWords; wt = m.writeTag; ww = m.writeWords;\nc.rip = ${b.fallthrough};\n`;
     body += blockBody(b, { block: bj, tag: `${j}_`, exitInvalid: (count, rip) => `{ c.rip = ${rip}; c.icount += ${count}; c.tb = null; return budget - (${count}); }` }, names, args);
     body += `c.icount += ${n}; budget -= ${n};\nif (c.stopRequest !== null) return budget;\n`;
+  }
+  // A chain that leads back to its head loops inside the function, guarded at the head as
+  // at any other part, while the budget allows the head's whole block.
+  const last = path[path.length - 1]!;
+  if (last.next === path[0]) {
+    body = `for (;;) {\n${body}if (c.rip !== ${path[0]!.addr} || c.cpl !== ${last.nextCpl} || !b0.valid || budget < ${path[0]!.insns.length}) return budget;\n}\n`;
   }
   const start = 'const done = 0;\nconst lo = c.lo; const hi = c.hi; const f = c.flags; const m = c.mem; let rt, rw, wt, ww;\n';
   const blocks = path.map((_, j) => `b${j}`);
