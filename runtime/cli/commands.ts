@@ -77,17 +77,18 @@ export function registerRuntimeCommands(program: Command, setStatus: (code: numb
     .option('--strace-file <file>', 'write the trace to this file instead')
     .option('-T', 'with the trace: each call\'s duration in virtual time')
     .option('-c', 'with the trace: a summary table (calls, errors, time) instead of lines')
+    .option('--strace-threads', 'with the trace: each line names its thread (truss -H, dtruss\'s pid/thread, the API monitor\'s [tid]; linux\'s strace shows [pid N] already)')
     .option('--seed <n>', 'seed for getrandom and the scheduler\'s tie-breaks', '1')
     .option('--gomaxprocs <n>', 'Ps of Go\'s G/M/P scheduler, which runs the goroutines (GOMAXPROCS)', '1')
     .option('--trace <file>', 'write the runtime trace (Ps, Ms, goroutines, syscalls) as Chrome/Perfetto trace JSON')
     .option('--timeline <file>', 'write the runtime trace as a self-contained HTML timeline')
     .option('--schedtrace <ms>', 'a scheduler summary line on stderr every this many virtual ms (GODEBUG=schedtrace)')
-    .action(async (file: string, opts: { target: string; strace?: boolean; straceFile?: string; T?: boolean; c?: boolean; seed: string; gomaxprocs: string; trace?: string; timeline?: string; schedtrace?: string }) => {
+    .action(async (file: string, opts: { target: string; strace?: boolean; straceFile?: string; T?: boolean; c?: boolean; straceThreads?: boolean; seed: string; gomaxprocs: string; trace?: string; timeline?: string; schedtrace?: string }) => {
       const { runProgram } = await import('./run.ts');
       const status = await runProgram(
         file,
         {
-          target: opts.target, strace: opts.strace, straceFile: opts.straceFile, timing: opts.T, summary: opts.c, seed: opts.seed,
+          target: opts.target, strace: opts.strace, straceFile: opts.straceFile, timing: opts.T, summary: opts.c, threadIds: opts.straceThreads, seed: opts.seed,
           gomaxprocs: opts.gomaxprocs, trace: opts.trace, timeline: opts.timeline, schedtrace: opts.schedtrace,
         },
         (s) => process.stdout.write(s),

@@ -1,4 +1,4 @@
-// `mksyscall run FILE.ts --target linux/amd64 [--strace] [--strace-file F] [-T] [-c] [--seed N]
+// `mksyscall run FILE.ts --target linux/amd64 [--strace] [--strace-file F] [-T] [-c] [--strace-threads] [--seed N]
 // [--gomaxprocs N] [--trace OUT.json] [--timeline OUT.html] [--schedtrace MS]`: runs a
 // program on the machine, its goroutines under Go's G/M/P scheduler (GOMAXPROCS Ps; the
 // runtime trace as Perfetto JSON or an HTML timeline; schedtrace lines on stderr, after
@@ -32,6 +32,8 @@ export interface RunOptions {
   straceFile?: string;
   timing?: boolean;
   summary?: boolean;
+  /** Each trace line names its thread (truss -H, dtruss's pid/thread, the API monitor's [tid]). */
+  threadIds?: boolean;
   seed?: string;
   gomaxprocs?: string;
   /** Runtime trace outputs: Perfetto JSON, HTML timeline. */
@@ -86,10 +88,10 @@ export async function runProgram(file: string, opts: RunOptions, out: (s: string
     err(`mksyscall run: ${file}: expected an exported generator function \`export function* main(machine) { … }\`\n`);
     return 2;
   }
-  const tracing = opts.strace || opts.straceFile !== undefined || opts.timing || opts.summary;
+  const tracing = opts.strace || opts.straceFile !== undefined || opts.timing || opts.summary || opts.threadIds;
   let machine: Machine;
   try {
-    machine = new Machine({ target, seed, strace: tracing ? { timing: opts.timing, summary: opts.summary } : false, scheduler: 'go', gomaxprocs, schedtrace, trace: opts.trace !== undefined || opts.timeline !== undefined });
+    machine = new Machine({ target, seed, strace: tracing ? { timing: opts.timing, summary: opts.summary, threadIds: opts.threadIds } : false, scheduler: 'go', gomaxprocs, schedtrace, trace: opts.trace !== undefined || opts.timeline !== undefined });
   } catch (e) {
     err(`mksyscall run: ${(e as Error).message}\n`);
     return 2;

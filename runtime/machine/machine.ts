@@ -101,6 +101,12 @@ export interface StraceSettings {
   timing?: boolean;
   /** -c: the summary table instead of lines. */
   summary?: boolean;
+  /**
+   * Each line names the thread that made the call: truss -H (`   101: `), dtruss's
+   * pid/thread prefix (`  100/0x65:  `), the API monitor's `[104] `. Linux's strace names
+   * every thread but the first with `[pid N]` already, as strace -f does; there it is refused.
+   */
+  threadIds?: boolean;
   /** Receives each line as it is written (default: collected into the result). */
   write?: (line: string) => void;
 }
@@ -298,7 +304,7 @@ export class Machine implements MachineHost {
     const s = opts.strace;
     if (s) {
       const settings: StraceSettings = s === true ? {} : s;
-      this.strace = this.personality.tracer(this.kernel, { write: settings.write ?? ((line) => this.straceLines.push(line)), timing: settings.timing, summaryOnly: settings.summary });
+      this.strace = this.personality.tracer(this.kernel, { write: settings.write ?? ((line) => this.straceLines.push(line)), timing: settings.timing, summaryOnly: settings.summary, threadIds: settings.threadIds });
       this.straceWrite = settings.write ?? null;
       this.straceSummary = settings.summary === true;
     } else this.strace = null;

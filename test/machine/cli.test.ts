@@ -47,6 +47,12 @@ describe('mksyscall run', () => {
     expect(r.stderr).toMatch(/\s3\s+write\n/);
   });
 
+  it('--strace-threads reaches the tracer: linux refuses it clearly (its strace names threads with [pid N] already)', () => {
+    const r = cli(program, '--target', 'linux/amd64', '--strace', '--strace-threads');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^mksyscall run: strace names every thread but the first with \[pid N\] already/);
+  });
+
   it('an exception in the program is a panic: exit 2 with the message', () => {
     const r = cli(fileURLToPath(new URL('panic.program.ts', import.meta.url)), '--target', 'linux/amd64');
     expect(r.status).toBe(2);

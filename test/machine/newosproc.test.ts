@@ -3,9 +3,10 @@
 // (truss), bsdthread_create through libSystem's pthread_create on darwin (dtruss),
 // CreateThread on windows (the API monitor). M0 makes sysmon's thread before main runs;
 // when main blocks in a read, sysmon retakes the P and makes the thread of the M that runs
-// the writer. The tracers with thread ids (truss -H, dtruss -l, the API monitor's
-// [tid]) show who made which thread; the new thread works: its calls succeed and its
-// errors come back through its own TSD (darwin) or TEB (windows).
+// the writer. The tracers with thread ids (the machine's strace: { threadIds: true }: truss
+// -H, dtruss's pid/thread, the API monitor's [tid]) show who made which thread; the new
+// thread works: its calls succeed and its errors come back through its own TSD (darwin)
+// or TEB (windows).
 import { describe, expect, it } from 'vitest';
 import { darwin_amd64 } from '../../defs/syscall_darwin.ts';
 import { freebsd_amd64 } from '../../defs/syscall_freebsd.ts';
@@ -13,13 +14,11 @@ import { windows_amd64 } from '../../defs/syscall_windows.ts';
 import type { Portable } from '../../defs/portable.ts';
 import * as darwin from '../../generated/target_darwin_amd64.ts';
 import * as freebsd from '../../generated/target_freebsd_amd64.ts';
+import * as linux from '../../generated/target_linux_amd64.ts';
 import * as windows from '../../generated/target_windows_amd64.ts';
 import { go, Machine, type Go, type RunResult } from '../../runtime/index.ts';
 import { PTHREAD_TSD_OFFSET } from '../../runtime/kernel/darwin/index.ts';
 import type { WindowsMachine } from '../../runtime/machine/personality/windows.ts';
-import { ApiMonitor } from '../../runtime/trace/apimon.ts';
-import { Dtruss } from '../../runtime/trace/dtruss.ts';
-import { Truss } from '../../runtime/trace/truss.ts';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -42,11 +41,9 @@ function program(p: Portable, got: string[]): () => Go<void> {
 }
 
 function run(os: 'freebsd' | 'darwin'): { m: Machine; result: RunResult; lines: string[]; got: string[] } {
-  const m = new Machine({ target: os === 'freebsd' ? freebsd.target : darwin.target, gomaxprocs: 1 });
   const lines: string[] = [];
-  // truss -H and dtruss -l: each line names the thread that made the call.
-  if (os === 'freebsd') new Truss(m.kernel, { write: (l) => lines.push(l), threadIds: true });
-  else new Dtruss(m.kernel, { write: (l) => lines.push(l), threadIds: true });
+  // truss -H and dtruss's pid/thread prefix: each line names the thread that made the call.
+  const m = new Machine({ target: os === 'freebsd' ? freebsd.target : darwin.target, gomaxprocs: 1, strace: { threadIds: true, write: (l) => lines.push(l) } });
   const got: string[] = [];
   const result = m.run(program(os === 'freebsd' ? freebsd_amd64 : darwin_amd64, got));
   return { m, result, lines, got };
@@ -89,9 +86,8 @@ describe('each OS makes its Ms with its own call', () => {
   });
 
   it('windows: CreateThread(NULL, 0, tstart_stdcall, mp, 0, NULL) and CloseHandle of its handle, from M0 for sysmon\'s thread, then from sysmon for the next M; the API monitor shows them; the new thread\'s last error is in its own TEB', () => {
-    const m = new Machine({ target: windows.target, gomaxprocs: 1 }) as unknown as WindowsMachine;
     const lines: string[] = [];
-    m.kernel.observer = new ApiMonitor({ mem: m.mem, write: (l) => lines.push(l), errors: windows.target.errors, threads: true });
+    const m = new Machine({ target: windows.target, gomaxprocs: 1, strace: { threadIds: true, write: (l) => lines.push(l) } }) as unknown as WindowsMachine;
     const got: string[] = [];
     const result = m.run(program(windows_amd64, got));
     expect(result.status).toBe(0);
@@ -104,5 +100,9 @@ describe('each OS makes its Ms with its own call', () => {
     expect(lines[second + 1]).toBe('[108] CloseHandle(0x0000000c) = TRUE');
     expect(lines).toContainEqual(expect.stringMatching(/^\[112\] ReadFile\(0x00000063, 0x[0-9a-f]+, 1, \[0\], NULL\) = FALSE {2}\[6 ERROR_INVALID_HANDLE: The handle is invalid\.\]$/));
     expect(m.kernel.threadOf(4)).toBeUndefined();
+  });
+
+  it('linux refuses thread ids for its strace, which names every thread but the first with [pid N] already', () => {
+    expect(() => new Machine({ target: linux.target, strace: { threadIds: true } })).toThrow(/\[pid N\] already/);
   });
 });

@@ -50,7 +50,7 @@ export const darwinPersonality: UnixPersonality = {
   exitCall: (_kernel, addressOf) => ({ stub: 'runtime·syscall_rawSyscall', first: addressOf(trampolineSymbol('exit')) }),
   tracer: (kernel, s) => {
     linesOnly('dtruss', s);
-    new Dtruss(kernel, { write: s.write });
+    new Dtruss(kernel, { write: s.write, threadIds: s.threadIds });
     return { summary: null };
   },
 };

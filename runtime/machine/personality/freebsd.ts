@@ -43,7 +43,7 @@ export const freebsdPersonality: UnixPersonality = {
   },
   tracer: (kernel, s) => {
     linesOnly('truss', s);
-    new Truss(kernel, { write: s.write });
+    new Truss(kernel, { write: s.write, threadIds: s.threadIds });
     return { summary: null };
   },
 };

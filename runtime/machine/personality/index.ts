@@ -40,6 +40,8 @@ export interface TracerSettings {
   write: (line: string) => void;
   timing?: boolean;
   summaryOnly?: boolean;
+  /** Each line names its thread (StraceSettings.threadIds). */
+  threadIds?: boolean;
 }
 
 /** The four stubs of one call family, in the order Syscall, Syscall6, RawSyscall, RawSyscall6. */

@@ -114,5 +114,8 @@ export const linuxPersonality: UnixPersonality = {
     const nr = kernel.numbers.number('exit_group');
     return nr === undefined ? null : { stub: 'syscall·RawSyscall', first: nr };
   },
-  tracer: (kernel, s) => ({ summary: new Strace(kernel, { write: s.write, timing: s.timing, summaryOnly: s.summaryOnly }).summary }),
+  tracer: (kernel, s) => {
+    if (s.threadIds) throw new Error('strace names every thread but the first with [pid N] already (as strace -f); thread ids are a setting of truss, dtruss and the API monitor');
+    return { summary: new Strace(kernel, { write: s.write, timing: s.timing, summaryOnly: s.summaryOnly }).summary };
+  },
 };

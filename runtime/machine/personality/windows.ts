@@ -171,7 +171,7 @@ export class WindowsMachine implements MachineHost {
     const s = opts.strace;
     if (typeof s === 'object') linesOnly('API monitor', s);
     const write = s && s !== true && s.write ? s.write : (line: string) => this.traceLines.push(line);
-    const observer = s ? new ApiMonitor({ mem: this.mem, write, errors: t.errors }) : undefined;
+    const observer = s ? new ApiMonitor({ mem: this.mem, write, errors: t.errors, threads: s !== true && s.threadIds }) : undefined;
     this.kernel = new WindowsKernel({ mem: this.mem, clock: this.clock, files: opts.files, mounts: opts.mounts, stdin: opts.stdin, errors: t.errors, observer });
     const a = (name: string) => this.image.addressOf(name);
     this.addr = { enter: a('runtime·entersyscall'), exit: a('runtime·exitsyscall'), callReturn: a('runtime·callReturn'), syscallN: a('runtime·syscall_SyscallN'), tstart: a('runtime·tstart_stdcall') };
