@@ -5,6 +5,8 @@
 // RawSyscall (no scheduler calls). Native baseline in the same run: a C loop of
 // syscall(SYS_getpid), built with gcc -O2. Then the getpid wrapper of each machine
 // (linux, freebsd, darwin through libc, windows' GetCurrentProcessId through SyscallN).
+// Each case runs in fresh processes of its own (this file with `measure NAME`), timed in
+// the steady state: after a warm-up, the median of several batches, best process.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
