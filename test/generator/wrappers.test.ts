@@ -15,7 +15,9 @@ import { targets } from '../../generated/index.ts';
 import {
   Errno,
   joinInt64,
+  RawSyscallNoError,
   setSyscallBackend,
+  Syscall,
   toInt,
   toInt32,
   toUint,
@@ -253,6 +255,30 @@ describe('windows wrappers (mkwinsyscall rules)', () => {
 describe('runtime contract', () => {
   it('without a backend, calls throw a clear error', () => {
     expect(() => run(linux.Getpid())).toThrow('no machine is running: call generated wrappers from a goroutine run by a Machine');
+  });
+
+  it('a call the backend completes at once is made when invoked and yields nothing; one that parks yields its parks', () => {
+    const made: Word[][] = [];
+    const direct = Object.create(new Recorder('linux')) as SyscallBackend;
+    direct.syscall = (_kind, trap, args) => {
+      made.push([trap, ...args]);
+      return [42, 7, 0];
+    };
+    setSyscallBackend(direct);
+    const step = Syscall(SYS_GETPID, 1, 2, 3);
+    expect(made).toEqual([[SYS_GETPID, 1, 2, 3]]); // before the step is iterated
+    expect(run(step)).toEqual({ value: [42, 7, 0], parks: [] });
+    expect(run(RawSyscallNoError(SYS_GETPID, 0, 0, 0))).toEqual({ value: [42, 7], parks: [] });
+    expect(
+      run(
+        (function* () {
+          return yield* linux.Getpid();
+        })(),
+      ),
+    ).toEqual({ value: [42], parks: [] });
+    install('linux');
+    b.reply = [5, 6, 0];
+    expect(run(RawSyscallNoError(SYS_GETPID, 0, 0, 0))).toEqual({ value: [5, 6], parks: [{ reason: 'syscall' }] });
   });
 
   it('Words are canonical: safe numbers, else bigints, 64-bit two’s complement', () => {
