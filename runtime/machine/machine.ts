@@ -486,14 +486,14 @@ export class Machine implements MachineHost {
    * fresh slice, exactly as a new run would after a stop there. Each returns -1 to stop the
    * CPU instead: when the goroutine must park (th.park, which advance returns), or when the
    * address is reached in the wrong ring (advance then faults the guest). Any other host
-   * address (the return target advance runs to, a host page nothing serves) stops it too.
+   * address (the return target advance runs to, a host page nothing serves) stops it too:
+   * the CPU has no hostCall hook.
    */
   private bindHostFunctions(th: MachineThread): void {
     const cpu = th.cpu;
     cpu.bindHost(this.addr.doSyscall, () => this.serveKernelEntry(th));
     cpu.bindHost(this.addr.enter, () => this.serveEntersyscall(th));
     cpu.bindHost(this.addr.exit, () => this.serveExitsyscall(th));
-    cpu.hostCall = null;
   }
 
   /** do_syscall_64, called by entry_SYSCALL_64 in ring 0 with DI = pt_regs. */
@@ -586,10 +586,9 @@ export class Machine implements MachineHost {
     return slot;
   }
 
-  /** The runner's syscallEnter hook for the call th's CPU just brought to do_syscall_64 (th.regs.base set). */
+  /** The runner's syscallEnter hook for the call th's CPU just brought to do_syscall_64 (th.regs.base set, ring-0 accesses). */
   private traceEnter(th: MachineThread): void {
     const regs = th.regs;
-    this.mem.setUserMode(false);
     const nr = regs.lo(0) | 0;
     const raw = !th.inSyscall;
     if (this.runner.syscallArgs === false) {
@@ -620,14 +619,17 @@ export class Machine implements MachineHost {
    * do_syscall_64 for th's CPU (in ring 0, DI = pt_regs): runs the handler; when it
    * completes, returns from do_syscall_64 (null, or a yield Park for sched_yield); when
    * it must wait, returns the 'syscall-blocked' Park and leaves th in the kernel, to be
-   * served again once woken. `framed`: th.regs.base already points at this call's frame.
+   * served again once woken. `framed`: th.regs.base already points at this call's frame
+   * and memory is in ring-0 mode (serveKernelEntry).
    */
   private serveSyscall(th: MachineThread, framed = false): Park | null {
     const cpu = th.cpu;
     const t = th.kthread;
     this.endIfDead(t);
-    this.mem.setUserMode(false);
-    if (!framed) th.regs.base = cpu.regAddr(RDI);
+    if (!framed) {
+      this.mem.setUserMode(false);
+      th.regs.base = cpu.regAddr(RDI);
+    }
     const out = this.kernel.do_syscall_64(t, th.regs);
     if (out.kind === 'wait' || out.kind === 'sleep') {
       this.runner.syscallBlock?.();

@@ -382,14 +382,14 @@ export class WindowsMachine implements MachineHost {
    * runtime·exitsyscall and every kernelbase slot, served in place inside Cpu.run, after
    * which the CPU runs on with a fresh slice, exactly as a new run would after a stop there.
    * Each returns -1 to stop the CPU instead when the goroutine must park (th.park, which
-   * advance returns); any other host address (the call-return target) stops it too.
+   * advance returns); any other host address (the call-return target) stops it too: the
+   * CPU has no hostCall hook.
    */
   private bindHostFunctions(th: WindowsThread): void {
     const cpu = th.cpu;
     cpu.bindHost(this.addr.enter, () => this.serveEntersyscall(th));
     cpu.bindHost(this.addr.exit, () => this.serveExitsyscall(th));
     for (const [at, proc] of this.procedures) cpu.bindHost(at, () => this.serveProcedure(th, proc));
-    cpu.hostCall = null;
   }
 
   /** runtime·entersyscall, called by the SyscallN stub. */
