@@ -256,18 +256,21 @@ export class Memory {
 
   /** Sets the privilege of guest accesses (true = ring 3), switching to that level's TLB set. */
   setUserMode(user: boolean): void {
-    if (user !== this.userMode) {
-      this.userMode = user;
-      const t = user ? this.userTlb : this.supervisorTlb;
-      this.readTag = t.readTag;
-      this.readData = t.readData;
-      this.readWords = t.readWords;
-      this.writeTag = t.writeTag;
-      this.writeData = t.writeData;
-      this.writeWords = t.writeWords;
-      this.fetchTag = t.fetchTag;
-      this.fetchData = t.fetchData;
-    }
+    // Kept small so that callers inline it: most calls find the level already set.
+    if (user !== this.userMode) this.switchTlbSet(user);
+  }
+
+  private switchTlbSet(user: boolean): void {
+    this.userMode = user;
+    const t = user ? this.userTlb : this.supervisorTlb;
+    this.readTag = t.readTag;
+    this.readData = t.readData;
+    this.readWords = t.readWords;
+    this.writeTag = t.writeTag;
+    this.writeData = t.writeData;
+    this.writeWords = t.writeWords;
+    this.fetchTag = t.fetchTag;
+    this.fetchData = t.fetchData;
   }
 
   /** Registers a callback told when a page holding decoded code is written or reprotected. */

@@ -41,8 +41,24 @@ export class Thread implements Waiter {
   /** set_tid_address: cleared (and futex-woken, later) when the thread exits. */
   clearChildTid = 0;
   /** arch_prctl(ARCH_SET_FS/GS): the machine loads these into the CPU's FS/GS base MSRs. */
-  fsBase = 0n;
-  gsBase = 0n;
+  get fsBase(): bigint {
+    return this.fs;
+  }
+  set fsBase(v: bigint) {
+    this.fs = v;
+    this.basesVersion++;
+  }
+  get gsBase(): bigint {
+    return this.gs;
+  }
+  set gsBase(v: bigint) {
+    this.gs = v;
+    this.basesVersion++;
+  }
+  private fs = 0n;
+  private gs = 0n;
+  /** Bumped by every change of fsBase or gsBase: the machine reloads the MSRs when this differs from what it loaded. */
+  basesVersion = 0;
   /** Called when a wait ends (the driver or scheduler puts the thread back on a run queue). */
   onWake: (t: Thread) => void = () => {};
 

@@ -177,6 +177,10 @@ export class MachineThread implements MThread {
   counted = 0;
   /** Between entersyscall and exitsyscall (a Syscall, not a RawSyscall). */
   inSyscall = false;
+  /** The runner's syscallEnter heard of the call in progress: its syscallExit is owed. */
+  hooked = false;
+  /** The kthread's basesVersion last loaded into the CPU (-1: none yet; the first return to user mode loads them). */
+  basesLoaded = -1;
   /** The call in progress: the personality's view of its pt_regs frame, through the CPU in ring 0. */
   readonly regs: SyscallFrame;
 
@@ -504,7 +508,7 @@ export class Machine implements MachineHost {
     th.inKernel = true;
     this.mem.setUserMode(false);
     th.regs.base = cpu.regAddr(RDI);
-    if (this.runner.syscallEnter) this.traceEnter(th);
+    if (this.runner.syscallEnter && this.runner.syscallHooks !== 'parked') this.traceEnter(th);
     const park = this.serveSyscall(th, true);
     if (park !== null) {
       th.park = park;
@@ -586,8 +590,9 @@ export class Machine implements MachineHost {
     return slot;
   }
 
-  /** The runner's syscallEnter hook for the call th's CPU just brought to do_syscall_64 (th.regs.base set, ring-0 accesses). */
+  /** The runner's syscallEnter hook for the call in progress on th's CPU (th.regs.base set, ring-0 accesses): on entry, or just before it parks (syscallHooks: 'parked'). */
   private traceEnter(th: MachineThread): void {
+    th.hooked = true;
     const regs = th.regs;
     const nr = regs.lo(0) | 0;
     const raw = !th.inSyscall;
@@ -632,6 +637,7 @@ export class Machine implements MachineHost {
     }
     const out = this.kernel.do_syscall_64(t, th.regs);
     if (out.kind === 'wait' || out.kind === 'sleep') {
+      if (!th.hooked && this.runner.syscallEnter) this.traceEnter(th);
       this.runner.syscallBlock?.();
       const detail: SyscallBlocked = {
         thread: th,
@@ -645,11 +651,21 @@ export class Machine implements MachineHost {
     }
     th.inKernel = false;
     this.endIfDead(t);
-    this.runner.syscallExit?.(th.regs.result());
-    if ((t.fsBase !== 0n || cpu.fsBase !== 0) && Number(t.fsBase) !== cpu.fsBase) cpu.fsBase = Number(t.fsBase);
-    if (t.gsBase !== 0n) cpu.kernelGsBase = Number(t.gsBase);
+    if (th.hooked) {
+      th.hooked = false;
+      this.runner.syscallExit?.(th.regs.result());
+    }
+    if (t.basesVersion !== th.basesLoaded) this.loadBases(th);
     returnToCaller(cpu);
     return out.kind === 'yield' ? YIELD : null;
+  }
+
+  /** Loads th's FS and GS bases (arch_prctl) into its CPU on the way back to user mode (user GS sits in KERNEL_GS_BASE until SWAPGS). */
+  private loadBases(th: MachineThread): void {
+    const t = th.kthread;
+    th.basesLoaded = t.basesVersion;
+    if ((t.fsBase !== 0n || th.cpu.fsBase !== 0) && Number(t.fsBase) !== th.cpu.fsBase) th.cpu.fsBase = Number(t.fsBase);
+    if (t.gsBase !== 0n) th.cpu.kernelGsBase = Number(t.gsBase);
   }
 
   private endIfDead(t: Thread): void {
@@ -912,6 +928,14 @@ export function wordOf(lo: number, hi: number): Word {
 
 /** Writes w as two 32-bit halves at word index x of a page's words. */
 export function putWord(words: Int32Array, x: number, w: Word): void {
+  // Kept small so that callers inline it: most words are small non-negative numbers.
+  if (typeof w === 'number' && w >>> 0 === w) {
+    words[x] = w;
+    words[x + 1] = 0;
+  } else putWideWord(words, x, w);
+}
+
+function putWideWord(words: Int32Array, x: number, w: Word): void {
   if (typeof w === 'number') {
     words[x] = w | 0;
     words[x + 1] = w >= 0 && w < 2 ** 32 ? 0 : Math.floor(w / 2 ** 32) | 0;

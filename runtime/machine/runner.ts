@@ -77,6 +77,14 @@ export interface GoroutineRunner {
    * words out of the call's frame on every call.
    */
   readonly syscallArgs?: boolean;
+  /**
+   * Which calls the hooks hear of (default 'every'). A runner that looks at a call only
+   * while it is parked in the kernel (Go's scheduler without its trace: g.syscall for
+   * preemption and dumps) says 'parked': the machine then calls syscallEnter just before
+   * a call blocks, and syscallExit only after such a call; a call that completes in place
+   * (no scheduler code runs during it) reaches neither.
+   */
+  readonly syscallHooks?: 'every' | 'parked';
   syscallBlock?(): void;
   syscallExit?(result: number): void;
 }

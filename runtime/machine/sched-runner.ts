@@ -62,6 +62,8 @@ export class SchedRunner implements MachineRunner {
   onThreadExit: MachineRunner['onThreadExit'] = () => {};
   /** The scheduler keeps a call's number, name and kind (g.syscall), never its argument words. */
   readonly syscallArgs = false;
+  /** Without the runtime trace, the scheduler looks at g.syscall only while the call is parked. */
+  readonly syscallHooks: 'every' | 'parked';
   private main: (() => Go<void>) | null = null;
   private readonly handles = new WeakMap<G, GoroutineHandle>();
   /** The goroutine current() answered for last, and its handle (kept: the handle is the goroutine's for its whole life). */
@@ -69,6 +71,7 @@ export class SchedRunner implements MachineRunner {
   private lastH: GoroutineHandle | null = null;
 
   constructor(host: MachineHost, seed: number, opts: SchedRunnerOptions = {}) {
+    this.syscallHooks = opts.trace ? 'every' : 'parked';
     const threads = { clock: host.clock, newThread: (parent: SchedThread | null): SchedThread => host.newThread((parent as MThread | null) ?? undefined) };
     this.sched = new Scheduler(threads, {
       seed,
