@@ -24,8 +24,9 @@
 // reuses V8's compiled code.
 //
 // Contract with Cpu.run: the function is only called when the whole block may execute
-// (`budget` >= its length); before each instruction that may fault it stores the number of
-// instructions retired so far in `c.bi`, and on return `c.bi` is the number executed. It
+// (`budget` >= its length); before anything that may throw (a handler, a TLB miss's checked
+// access; never an inline fast path, which cannot fault) it stores the number of instructions
+// retired so far in `c.bi`, and on return `c.bi` is the number executed. It
 // leaves RIP at the next instruction to run. A block that branches back to its own start
 // loops inside the function while the budget allows another whole pass.
 import type { Block, Cpu } from './cpu.ts';
@@ -157,12 +158,14 @@ function whereOf(d: Insn): Where | null {
 }
 
 /**
- * Source for one aligned access of `size` bytes (4 or 8) at `where`: `hit` runs with the
- * page's words `w` and the word index `x` when the TLB (`rt`/`rw` or `wt`/`ww`) has the
- * page; `miss` runs with the full address `a` (wrapped as hardware does) otherwise.
- * `extra` is a further JS condition on the low half `l` for the hit (carry checks).
+ * Source for one aligned access of `size` bytes (4 or 8) at `where` by instruction `i`:
+ * `hit` runs with the page's words `w` and the word index `x` when the TLB (`rt`/`rw` or
+ * `wt`/`ww`) has the page; `miss` runs with the full address `a` (wrapped as hardware
+ * does) otherwise, after `c.bi` is set for the fault it may raise. `extra` is a further JS
+ * condition on the low half `l` for the hit (carry checks).
  */
-function access(where: Where, size: 4 | 8, write: boolean, hit: string, miss: string, extra = ''): string {
+function access(where: Where, size: 4 | 8, write: boolean, i: number, hit: string, miss: string, extra = ''): string {
+  miss = `c.bi = done + ${i}; ${miss}`;
   const [tag, words] = write ? ['wt', 'ww'] : ['rt', 'rw'];
   // sums beyond ±2^63 wrap as on hardware (as Cpu.addrOf does)
   const wrap = 'if (a >= 9223372036854775808) a -= 18446744073709551616; else if (a < -9223372036854775808) a += 18446744073709551616;';
@@ -190,28 +193,28 @@ function movInline(d: Insn, i: number): string | null {
   if (!load && !store) return null;
   const where = whereOf(d);
   if (where === null) return null;
-  let s = `c.bi = done + ${i};\n`;
+  let s = '';
   if (load) {
     const r = d.a;
     s += wide
-      ? access(where, 8, false, `lo[${r}] = w[x]; hi[${r}] = w[x + 1];`, `lo[${r}] = m.ld64(a); hi[${r}] = m.hi32;`)
-      : access(where, 4, false, `lo[${r}] = w[x]; hi[${r}] = 0;`, `lo[${r}] = m.ld32(a); hi[${r}] = 0;`);
+      ? access(where, 8, false, i, `lo[${r}] = w[x]; hi[${r}] = w[x + 1];`, `lo[${r}] = m.ld64(a); hi[${r}] = m.hi32;`)
+      : access(where, 4, false, i, `lo[${r}] = w[x]; hi[${r}] = 0;`, `lo[${r}] = m.ld32(a); hi[${r}] = 0;`);
   } else {
     const vLo = d.b === OPD_IMM ? `${d.imm | 0}` : `lo[${d.b}]`;
     const vHi = d.b === OPD_IMM ? `${d.immHi | 0}` : `hi[${d.b}]`;
-    s += wide ? access(where, 8, true, `w[x] = ${vLo}; w[x + 1] = ${vHi};`, `m.st64(a, ${vLo}, ${vHi});`) : access(where, 4, true, `w[x] = ${vLo};`, `m.st32(a, ${vLo});`);
+    s += wide ? access(where, 8, true, i, `w[x] = ${vLo}; w[x + 1] = ${vHi};`, `m.st64(a, ${vLo}, ${vHi});`) : access(where, 4, true, i, `w[x] = ${vLo};`, `m.st32(a, ${vLo});`);
   }
   return s + '\n';
 }
 
-/** Pushes (vlo, vhi) inline: on a TLB hit without a borrow out of the low half, RSP's low half alone changes. */
-function pushSource(vlo: string, vhi: string): string {
-  return access({ reg: 4, disp: -8 }, 8, true, `w[x] = ${vlo}; w[x + 1] = ${vhi}; lo[4] = l;`, `pushSlow(c, a, ${vlo}, ${vhi});`);
+/** Pushes (vlo, vhi) inline for instruction i: on a TLB hit without a borrow out of the low half, RSP's low half alone changes. */
+function pushSource(i: number, vlo: string, vhi: string): string {
+  return access({ reg: 4, disp: -8 }, 8, true, i, `w[x] = ${vlo}; w[x + 1] = ${vhi}; lo[4] = l;`, `pushSlow(c, a, ${vlo}, ${vhi});`);
 }
 
-/** Pops a word inline, then runs `then`, which sees its halves in v and vh. */
-function popSource(then: string): string {
-  return access({ reg: 4, disp: 0 }, 8, false, `const v = w[x]; const vh = w[x + 1]; lo[4] = l + 8; ${then}`, `const v = popSlow(c, a); const vh = c.th; ${then}`, ' && l < 4294967288');
+/** Pops a word inline for instruction i, then runs `then`, which sees its halves in v and vh. */
+function popSource(i: number, then: string): string {
+  return access({ reg: 4, disp: 0 }, 8, false, i, `const v = w[x]; const vh = w[x + 1]; lo[4] = l + 8; ${then}`, `const v = popSlow(c, a); const vh = c.th; ${then}`, ' && l < 4294967288');
 }
 
 /** 64-bit PUSH of a register, an immediate or simple memory, or POP into a register, inline; null when not such a form. */
@@ -219,21 +222,20 @@ function pushPopInline(d: Insn, i: number): string | null {
   const exec = d.form.exec;
   if ((exec !== 'push' && exec !== 'pop') || d.size !== 8) return null;
   const r = d.a;
-  const s = `c.bi = done + ${i};\n`;
   if (exec === 'pop') {
     if (r < 0 || r >= 16) return null;
     // POP RSP leaves the popped value in RSP: the register write comes last
-    return s + popSource(`lo[${r}] = v; hi[${r}] = vh;`) + '\n';
+    return popSource(i, `lo[${r}] = v; hi[${r}] = vh;`) + '\n';
   }
   if (r >= 0 && r < 16) {
     // PUSH RSP pushes the value before the push
-    return s + (r === 4 ? `{ const pl = lo[4]; const ph = hi[4]; ${pushSource('pl', 'ph')} }` : pushSource(`lo[${r}]`, `hi[${r}]`)) + '\n';
+    return (r === 4 ? `{ const pl = lo[4]; const ph = hi[4]; ${pushSource(i, 'pl', 'ph')} }` : pushSource(i, `lo[${r}]`, `hi[${r}]`)) + '\n';
   }
-  if (r === OPD_IMM) return s + pushSource(`${d.imm | 0}`, `${d.immHi | 0}`) + '\n';
+  if (r === OPD_IMM) return pushSource(i, `${d.imm | 0}`, `${d.immHi | 0}`) + '\n';
   // PUSH m64: the operand's address is computed with RSP before the push, and read before anything changes
   const where = r === OPD_MEM ? whereOf(d) : null;
   if (where === null) return null;
-  return s + `{ let pv = 0, pvh = 0; ${access(where, 8, false, 'pv = w[x]; pvh = w[x + 1];', 'pv = m.ld64(a); pvh = m.hi32;')} ${pushSource('pv', 'pvh')} }\n`;
+  return `{ let pv = 0, pvh = 0; ${access(where, 8, false, i, 'pv = w[x]; pvh = w[x + 1];', 'pv = m.ld64(a); pvh = m.hi32;')} ${pushSource(i, 'pv', 'pvh')} }\n`;
 }
 
 /**
@@ -275,9 +277,9 @@ function jccAfterSub(b: Block, i: number): string | null {
 }
 
 /** SWAPGS, inline in ring 0 (in ring 3 the handler raises #GP). */
-function swapgsInline(d: Insn, i: number, slow: string): string | null {
+function swapgsInline(d: Insn, slow: string): string | null {
   if (d.form.exec !== 'swapgs') return null;
-  return `c.bi = done + ${i};\nif (c.cpl !== 0) ${slow}; else { const g = c.gsBase; c.gsBase = c.kernelGsBase; c.kernelGsBase = g; }\n`;
+  return `if (c.cpl !== 0) ${slow}; else { const g = c.gsBase; c.gsBase = c.kernelGsBase; c.kernelGsBase = g; }\n`;
 }
 
 /**
@@ -285,13 +287,12 @@ function swapgsInline(d: Insn, i: number, slow: string): string | null {
  * flags masked by FMASK, ring 0, RIP from LSTAR, as Cpu.syscall does. EFER.SCE clear (#UD)
  * and a CPU in user mode (which stops run instead) go to the handler.
  */
-function syscallInline(d: Insn, i: number, slow: string): string | null {
+function syscallInline(d: Insn, slow: string): string | null {
   if (d.form.exec !== 'syscall') return null;
   const nlo = d.next | 0;
   const nhi = Math.floor(d.next / 4294967296) | 0;
   return (
-    `c.bi = done + ${i};
-if (c.mode !== 'system' || (c.efer & 1) === 0) ${slow}; else {` +
+    `if (c.mode !== 'system' || (c.efer & 1) === 0) ${slow}; else {` +
     ` const rf = f.get(); lo[1] = ${nlo}; hi[1] = ${nhi}; lo[11] = rf & ${~0x10000}; hi[11] = 0;` +
     ` f.op = 0; f.saved = (rf & ~c.fmask & ${0x3f7fd5 & ~0x10000}) | 2; c.cpl = 0; m.setUserMode(false); c.rip = c.lstar; }
 `
@@ -302,11 +303,10 @@ if (c.mode !== 'system' || (c.efer & 1) === 0) ${slow}; else {` +
  * SYSRETQ, inline in ring 0 to a canonical RCX: RFLAGS from R11, ring 3, RIP from RCX, as
  * Cpu.sysret does; ring 3 and a non-canonical RCX go to the handler, which raises #GP.
  */
-function sysretInline(d: Insn, i: number, slow: string): string | null {
+function sysretInline(d: Insn, slow: string): string | null {
   if (d.form.exec !== 'sysret' || d.size !== 8) return null;
   return (
-    `c.bi = done + ${i};
-{ const th = hi[1]; if (c.cpl !== 0 || (th >> 15) !== (th >> 31)) ${slow}; else {` +
+    `{ const th = hi[1]; if (c.cpl !== 0 || (th >> 15) !== (th >> 31)) ${slow}; else {` +
     ` f.op = 0; f.saved = (lo[11] & ${0x3c7fd7 & 0x3f7fd5}) | 2; c.cpl = 3; m.setUserMode(true); c.rip = th * 4294967296 + (lo[1] >>> 0); } }
 `
   );
@@ -317,7 +317,7 @@ function callInline(d: Insn, i: number): string | null {
   if (d.form.exec !== 'call' || !isCanonical(d.target)) return null;
   const rlo = d.next | 0;
   const rhi = Math.floor(d.next / 4294967296) | 0;
-  return `c.bi = done + ${i};\n${pushSource(`${rlo}`, `${rhi}`)} c.rip = ${d.target};\n`;
+  return `${pushSource(i, `${rlo}`, `${rhi}`)} c.rip = ${d.target};\n`;
 }
 
 /** Near RET (without an immediate), inline; a non-canonical return address goes to the handler, which raises #GP. */
@@ -325,8 +325,8 @@ function retInline(d: Insn, i: number, slow: string): string | null {
   if (d.form.exec !== 'ret' || d.a === OPD_IMM) return null;
   // the target is checked before RSP changes: the handler re-reads it and faults with nothing changed
   return (
-    `c.bi = done + ${i};\n{ const sp0 = lo[4]; const sh0 = hi[4]; ` +
-    popSource(`const t = (vh | 0) * 4294967296 + (v >>> 0); if (t >= -140737488355328 && t < 140737488355328) c.rip = t; else { lo[4] = sp0; hi[4] = sh0; ${slow}; }`) +
+    `{ const sp0 = lo[4]; const sh0 = hi[4]; ` +
+    popSource(i, `const t = (vh | 0) * 4294967296 + (v >>> 0); if (t >= -140737488355328 && t < 140737488355328) c.rip = t; else { lo[4] = sp0; hi[4] = sh0; ${slow}; }`) +
     ' }\n'
   );
 }
@@ -349,7 +349,7 @@ function stackRunKind(d: Insn): 'push' | 'pop' | null {
 function stackRun(b: Block, i: number, k: number, checked: string): string {
   const push = b.insns[i]!.form.exec === 'push';
   // the low half of the run's lowest address; RSP's high half does not change on the fast path
-  let s = `c.bi = done + ${i};\n{ const l = (lo[4] >>> 0) ${push ? '-' : '+'} ${push ? 8 * k : 0}; const q = l >>> 12; const o = l & 4095; const s = q & ${TLB_MASK};`;
+  let s = `{ const l = (lo[4] >>> 0) ${push ? '-' : '+'} ${push ? 8 * k : 0}; const q = l >>> 12; const o = l & 4095; const s = q & ${TLB_MASK};`;
   s += `\nif (${TLB_WORDS} && l >= 0 && l <= ${4294967295 - 8 * k} && (o & 7) === 0 && o <= ${4096 - 8 * k} && ${push ? 'wt' : 'rt'}[s] === hi[4] * 1048576 + q) { const w = ${push ? 'ww' : 'rw'}[s]; const x = o >> 2;`;
   for (let j = 0; j < k; j++) {
     const d = b.insns[i + j]!;
@@ -387,8 +387,9 @@ export function blockBody(b: Block, ctx: BlockContext, names: string[], args: un
   const one = (i: number): string => {
     const d = b.insns[i]!;
     const h = b.handlers[i]!;
-    /** The call of the handler, for the cases an inline form leaves to it. */
-    const slow = `h${t}${i}(c, d${t}${i})`;
+    const handler = `h${t}${i}(c, d${t}${i})`;
+    /** The call of the handler, for the cases an inline form leaves to it (c.bi set for the fault it may raise). */
+    const slow = `(c.bi = done + ${i}, ${handler})`;
     let inline: string | null = null;
     if (h === aluReg32 || h === aluReg64) inline = aluInline(d, h === aluReg64, !flagsDead(b, i));
     else if (h === incdecReg) inline = incdecInline(d);
@@ -406,8 +407,8 @@ export function blockBody(b: Block, ctx: BlockContext, names: string[], args: un
         d.size === 4
           ? `lo[${d.a}] = Math.imul(lo[${d.a}], lo[${d.b}]); hi[${d.a}] = 0;\n`
           : `{ const r = mulLow64(c, lo[${d.a}] >>> 0, hi[${d.a}] >>> 0, lo[${d.b}] >>> 0, hi[${d.b}] >>> 0); lo[${d.a}] = r; hi[${d.a}] = c.th; }\n`;
-    } else if ((inline = pushPopInline(d, i) ?? movInline(d, i) ?? callInline(d, i) ?? retInline(d, i, slow) ?? swapgsInline(d, i, slow) ?? syscallInline(d, i, slow) ?? sysretInline(d, i, slow)) !== null) {
-      if (inline.includes(slow)) {
+    } else if ((inline = pushPopInline(d, i) ?? movInline(d, i) ?? callInline(d, i) ?? retInline(d, i, slow) ?? swapgsInline(d, slow) ?? syscallInline(d, slow) ?? sysretInline(d, slow)) !== null) {
+      if (inline.includes(handler)) {
         names.push(`h${t}${i}`, `d${t}${i}`);
         args.push(h, d);
       }
@@ -419,7 +420,7 @@ export function blockBody(b: Block, ctx: BlockContext, names: string[], args: un
     if (mayFault(h)) call += `c.bi = done + ${i};\n`;
     names.push(`h${t}${i}`, `d${t}${i}`);
     args.push(h, d);
-    call += `${slow};\n`;
+    call += `${handler};\n`;
     if (b.writesMemory && mayWriteMemory(d) && i < n - 1) call += exitInvalid(i);
     return call;
   };
