@@ -184,7 +184,7 @@ function access(where: Where, size: 4 | 8, write: boolean, i: number, hit: strin
 }
 
 /** MOV of a full 32/64-bit register or immediate to or from simple memory, or of an immediate to a register, inline; null when not such a form. */
-function movInline(d: Insn, i: number): string | null {
+function movInline(d: Insn, i: number, guard: string): string | null {
   if (d.form.exec !== 'mov' || (d.size !== 4 && d.size !== 8)) return null;
   const wide = d.size === 8;
   if (d.a >= 0 && d.a < 16 && d.b === OPD_IMM) return `lo[${d.a}] = ${d.imm | 0}; hi[${d.a}] = ${wide ? d.immHi | 0 : 0};\n`;
@@ -202,14 +202,14 @@ function movInline(d: Insn, i: number): string | null {
   } else {
     const vLo = d.b === OPD_IMM ? `${d.imm | 0}` : `lo[${d.b}]`;
     const vHi = d.b === OPD_IMM ? `${d.immHi | 0}` : `hi[${d.b}]`;
-    s += wide ? access(where, 8, true, i, `w[x] = ${vLo}; w[x + 1] = ${vHi};`, `m.st64(a, ${vLo}, ${vHi});`) : access(where, 4, true, i, `w[x] = ${vLo};`, `m.st32(a, ${vLo});`);
+    s += wide ? access(where, 8, true, i, `w[x] = ${vLo}; w[x + 1] = ${vHi};`, `m.st64(a, ${vLo}, ${vHi}); ${guard}`) : access(where, 4, true, i, `w[x] = ${vLo};`, `m.st32(a, ${vLo}); ${guard}`);
   }
   return s + '\n';
 }
 
 /** Pushes (vlo, vhi) inline for instruction i: on a TLB hit without a borrow out of the low half, RSP's low half alone changes. */
-function pushSource(i: number, vlo: string, vhi: string): string {
-  return access({ reg: 4, disp: -8 }, 8, true, i, `w[x] = ${vlo}; w[x + 1] = ${vhi}; lo[4] = l;`, `pushSlow(c, a, ${vlo}, ${vhi});`);
+function pushSource(i: number, vlo: string, vhi: string, guard: string): string {
+  return access({ reg: 4, disp: -8 }, 8, true, i, `w[x] = ${vlo}; w[x + 1] = ${vhi}; lo[4] = l;`, `pushSlow(c, a, ${vlo}, ${vhi}); ${guard}`);
 }
 
 /** Pops a word inline for instruction i, then runs `then`, which sees its halves in v and vh. */
@@ -218,7 +218,7 @@ function popSource(i: number, then: string): string {
 }
 
 /** 64-bit PUSH of a register, an immediate or simple memory, or POP into a register, inline; null when not such a form. */
-function pushPopInline(d: Insn, i: number): string | null {
+function pushPopInline(d: Insn, i: number, guard: string): string | null {
   const exec = d.form.exec;
   if ((exec !== 'push' && exec !== 'pop') || d.size !== 8) return null;
   const r = d.a;
@@ -229,13 +229,13 @@ function pushPopInline(d: Insn, i: number): string | null {
   }
   if (r >= 0 && r < 16) {
     // PUSH RSP pushes the value before the push
-    return (r === 4 ? `{ const pl = lo[4]; const ph = hi[4]; ${pushSource(i, 'pl', 'ph')} }` : pushSource(i, `lo[${r}]`, `hi[${r}]`)) + '\n';
+    return (r === 4 ? `{ const pl = lo[4]; const ph = hi[4]; ${pushSource(i, 'pl', 'ph', guard)} }` : pushSource(i, `lo[${r}]`, `hi[${r}]`, guard)) + '\n';
   }
-  if (r === OPD_IMM) return pushSource(i, `${d.imm | 0}`, `${d.immHi | 0}`) + '\n';
+  if (r === OPD_IMM) return pushSource(i, `${d.imm | 0}`, `${d.immHi | 0}`, guard) + '\n';
   // PUSH m64: the operand's address is computed with RSP before the push, and read before anything changes
   const where = r === OPD_MEM ? whereOf(d) : null;
   if (where === null) return null;
-  return `{ let pv = 0, pvh = 0; ${access(where, 8, false, i, 'pv = w[x]; pvh = w[x + 1];', 'pv = m.ld64(a); pvh = m.hi32;')} ${pushSource(i, 'pv', 'pvh')} }\n`;
+  return `{ let pv = 0, pvh = 0; ${access(where, 8, false, i, 'pv = w[x]; pvh = w[x + 1];', 'pv = m.ld64(a); pvh = m.hi32;')} ${pushSource(i, 'pv', 'pvh', guard)} }\n`;
 }
 
 /**
@@ -313,11 +313,11 @@ function sysretInline(d: Insn, slow: string): string | null {
 }
 
 /** Near CALL to a constant canonical target, inline: push the return address, jump. */
-function callInline(d: Insn, i: number): string | null {
+function callInline(d: Insn, i: number, guard: string): string | null {
   if (d.form.exec !== 'call' || !isCanonical(d.target)) return null;
   const rlo = d.next | 0;
   const rhi = Math.floor(d.next / 4294967296) | 0;
-  return `${pushSource(i, `${rlo}`, `${rhi}`)} c.rip = ${d.target};\n`;
+  return `${pushSource(i, `${rlo}`, `${rhi}`, guard)} c.rip = ${d.target};\n`;
 }
 
 /** Near RET (without an immediate), inline; a non-canonical return address goes to the handler, which raises #GP. */
@@ -407,13 +407,15 @@ export function blockBody(b: Block, ctx: BlockContext, names: string[], args: un
         d.size === 4
           ? `lo[${d.a}] = Math.imul(lo[${d.a}], lo[${d.b}]); hi[${d.a}] = 0;\n`
           : `{ const r = mulLow64(c, lo[${d.a}] >>> 0, hi[${d.a}] >>> 0, lo[${d.b}] >>> 0, hi[${d.b}] >>> 0); lo[${d.a}] = r; hi[${d.a}] = c.th; }\n`;
-    } else if ((inline = pushPopInline(d, i) ?? movInline(d, i) ?? callInline(d, i) ?? retInline(d, i, slow) ?? swapgsInline(d, slow) ?? syscallInline(d, slow) ?? sysretInline(d, slow)) !== null) {
-      if (inline.includes(handler)) {
+    } else {
+      // An inline write through the write TLB cannot reach decoded code (Memory keeps code
+      // pages out of it): only its checked path, on a miss, may invalidate b.
+      const guard = b.writesMemory && i < n - 1 ? exitInvalid(i) : '';
+      inline = pushPopInline(d, i, guard) ?? movInline(d, i, guard) ?? callInline(d, i, guard) ?? retInline(d, i, slow) ?? swapgsInline(d, slow) ?? syscallInline(d, slow) ?? sysretInline(d, slow);
+      if (inline?.includes(handler)) {
         names.push(`h${t}${i}`, `d${t}${i}`);
         args.push(h, d);
       }
-      const writes = d.form.exec === 'push' || d.form.exec === 'call' || (d.form.exec === 'mov' && d.a === OPD_MEM);
-      if (b.writesMemory && writes && i < n - 1) inline += exitInvalid(i);
     }
     if (inline !== null) return inline;
     let call = '';
