@@ -75,6 +75,9 @@ const SPARE_STACK_SLOTS = 0x4000_0000_0000;
 const USER_STACK_SIZE = 0x1_0000;
 const KERNEL_STACK_SIZE = 0x4000;
 const PIN_ARENA_OFFSET = 0x10_0000;
+/** A stub's frame lies this far below the top of the user stack, and is at most this long (six arguments). */
+const STUB_FRAME_OFFSET = 512;
+const STUB_FRAME_BYTES = 8 * (6 + 5);
 export const PIN_ARENA_SIZE = 0x80_0000;
 /** Virtual nanoseconds per retired guest instruction. */
 export const INSTRUCTION_NS = 1;
@@ -218,7 +221,18 @@ export class MachineThread implements MThread {
     this.userStackTop = slot + USER_STACK_SIZE;
     this.pinBase = slot + PIN_ARENA_OFFSET;
     this.pinNext = this.pinBase;
+    this.frameGen = -1;
   }
+
+  /**
+   * The page holding the stub frame (Machine.beginStub) as 32-bit words, and the frame's
+   * word index in it, as the user write TLB gave them; valid while Memory.generation is
+   * frameGen (no map, unmap or protect since, the stack slot unchanged): the frame's words
+   * are then what checked accesses would reach, and its page never holds decoded code.
+   */
+  frameWords: Int32Array | null = null;
+  frameX = 0;
+  frameGen = -1;
 }
 
 /** The machine whose run() is in progress, where go() starts goroutines. */
@@ -769,20 +783,31 @@ export class Machine implements MachineHost {
     return sp;
   }
 
+  /** th's stub frame as words (MachineThread.frameWords), looked up once per memory layout; null while its page is not in the write TLB. */
+  private stubFrame(th: MachineThread): Int32Array | null {
+    const mem = this.mem;
+    if (th.frameGen === mem.generation) return th.frameWords;
+    const w = mem.tlbWriteWords(th.userStackTop - STUB_FRAME_OFFSET, STUB_FRAME_BYTES);
+    th.frameWords = w;
+    th.frameX = mem.wi;
+    th.frameGen = w === null ? -1 : mem.generation;
+    return w;
+  }
+
   /**
    * Builds a stub's frame [callReturn][first][a1..an, zero-padded][r1 r2 err, zero] on th's
    * user stack and points its CPU at fn; returns the frame's address.
    */
   beginStub(th: MachineThread, fn: number, first: Word, args: ReadonlyArray<Word>, n: number): number {
     const cpu = th.cpu;
-    const sp = th.userStackTop - 512;
+    const sp = th.userStackTop - STUB_FRAME_OFFSET;
     const mem = this.mem;
     mem.setUserMode(true);
-    // The frame's page is normally in the write TLB already (the stub wrote its results
-    // there last time): its words go straight in; otherwise the checked stores fill it.
-    const w = mem.tlbWriteWords(sp, 8 * (n + 5));
+    // The frame's page is normally known already (the stub wrote its results there last
+    // time): its words go straight in; otherwise the checked stores fill the TLB.
+    const w = this.stubFrame(th);
     if (w !== null) {
-      const x = mem.wi;
+      const x = th.frameX;
       for (let i = x + 2 * (2 + args.length); i < x + 2 * (n + 5); i++) w[i] = 0;
       putWord(w, x, this.addr.callReturn);
       putWord(w, x + 2, first);
@@ -819,9 +844,9 @@ export class Machine implements MachineHost {
   stubResult(th: MachineThread, at: number): SyscallResult {
     const cpu = th.cpu;
     this.mem.setUserMode(true);
-    const w = this.mem.tlbReadWords(at, 24);
+    const w = this.stubFrame(th);
     if (w !== null) {
-      const x = this.mem.wi;
+      const x = th.frameX + (at - (th.userStackTop - STUB_FRAME_OFFSET)) / 4;
       return [wordOf(w[x]!, w[x + 1]!), wordOf(w[x + 2]!, w[x + 3]!), w[x + 4]! >>> 0];
     }
     try {
