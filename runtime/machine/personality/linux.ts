@@ -46,8 +46,10 @@ class PtRegsView implements SyscallFrame {
   }
 
   set base(at: number) {
-    this.at = at;
     const m = this.cpu.mem;
+    // A thread's frame is at the same place call after call: the view taken last time holds.
+    if (at === this.at && this.words !== null && this.gen === m.generation) return;
+    this.at = at;
     this.words = m.tlbWriteWords(at, PT_REGS_SIZE);
     this.x = m.wi;
     this.gen = m.generation;
