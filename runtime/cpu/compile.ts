@@ -18,7 +18,7 @@
 // flags are never observable.
 //
 // A block's statements (blockBody) also serve traces (trace.ts), which join several blocks in
-// one function. Cold paths (a TLB miss, a stack run that cannot move its words at once) call
+// one function. Cold paths (a TLB miss, a stack window that cannot move its words at once) call
 // shared helpers instead of being written out. Every generated function comes from one
 // factory per distinct source (generated()), so the same code on another CPU or machine
 // reuses V8's compiled code.
@@ -331,33 +331,85 @@ function retInline(d: Insn, i: number, slow: string): string | null {
   );
 }
 
-/** 'push' or 'pop' when d is a 64-bit PUSH of a register other than RSP or of an immediate, or a 64-bit POP into a register other than RSP; else null. */
-function stackRunKind(d: Insn): 'push' | 'pop' | null {
+/**
+ * How instruction d takes part in a stack window (stackWindow), at RSP offset `off` from
+ * the window's start: the stack words it reads and writes (offsets from the window's RSP,
+ * 8-aligned), RSP's offset after it, and its source given `at(o)`, the page word index of
+ * offset o, and `sp(o)`, RSP's low half at offset o. null when it cannot take part: only
+ * 64-bit PUSH of a register or an immediate, POP into a register, MOV between a register
+ * and [RSP+d] or of an immediate to [RSP+d], MOV between registers, and a near CALL ending
+ * the block, none of them writing RSP but through the push or pop itself.
+ */
+interface WindowPart {
+  reads: number[];
+  writes: number[];
+  after: number;
+  source: (at: (o: number) => string, sp: (o: number) => string) => string;
+}
+
+function windowPart(d: Insn, h: unknown, off: number, last: boolean): WindowPart | null {
   const exec = d.form.exec;
-  if ((exec !== 'push' && exec !== 'pop') || d.size !== 8) return null;
-  if (d.a >= 0 && d.a < 16 && d.a !== 4) return exec;
-  return exec === 'push' && d.a === OPD_IMM ? 'push' : null;
+  const reg = (r: number) => r >= 0 && r < 16;
+  const put = (o: number, vlo: string, vhi: string) => (at: (o: number) => string) => `w[${at(o)}] = ${vlo}; w[${at(o)} + 1] = ${vhi};`;
+  const value = (r: number): [string, string] => (r === OPD_IMM ? [`${d.imm | 0}`, `${d.immHi | 0}`] : [`lo[${r}]`, `hi[${r}]`]);
+  if (exec === 'push' && d.size === 8 && ((reg(d.a) && d.a !== 4) || d.a === OPD_IMM)) {
+    const [vlo, vhi] = value(d.a);
+    return { reads: [], writes: [off - 8], after: off - 8, source: (at, sp) => `${put(off - 8, vlo, vhi)(at)} lo[4] = ${sp(off - 8)};` };
+  }
+  if (exec === 'pop' && d.size === 8 && reg(d.a) && d.a !== 4) {
+    return { reads: [off], writes: [], after: off + 8, source: (at, sp) => `lo[${d.a}] = w[${at(off)}]; hi[${d.a}] = w[${at(off)} + 1]; lo[4] = ${sp(off + 8)};` };
+  }
+  if (exec === 'call' && last && isCanonical(d.target)) {
+    const vlo = `${d.next | 0}`;
+    const vhi = `${Math.floor(d.next / 4294967296) | 0}`;
+    return { reads: [], writes: [off - 8], after: off - 8, source: (at, sp) => `${put(off - 8, vlo, vhi)(at)} lo[4] = ${sp(off - 8)}; c.rip = ${d.target};` };
+  }
+  if (h === movRegReg && d.a !== 4) {
+    return { reads: [], writes: [], after: off, source: () => `lo[${d.a}] = lo[${d.b}]; hi[${d.a}] = ${d.size === 8 ? `hi[${d.b}]` : '0'};` };
+  }
+  if (exec !== 'mov' || d.size !== 8 || d.addr32 || d.base !== 4 || d.index >= 0 || d.seg !== 0 || d.disp % 8 !== 0) return null;
+  const o = off + d.disp;
+  if (reg(d.a) && d.a !== 4 && d.b === OPD_MEM) return { reads: [o], writes: [], after: off, source: (at) => `lo[${d.a}] = w[${at(o)}]; hi[${d.a}] = w[${at(o)} + 1];` };
+  if (d.a === OPD_MEM && (reg(d.b) || d.b === OPD_IMM)) {
+    const [vlo, vhi] = value(d.b);
+    return { reads: [], writes: [o], after: off, source: (at) => put(o, vlo, vhi)(at) };
+  }
+  return null;
 }
 
 /**
- * A run of k such PUSHes (or POPs) from instruction i: when the whole k·8 bytes of stack
- * lie in one page already in the TLB, the words are moved straight into (out of) the page
- * and RSP is written once; otherwise `checked` runs (the instructions one by one, through
- * runHandlers). The fast path cannot fault and, through the write TLB, cannot write a page
- * holding code.
+ * A window of k instructions from i (each a windowPart) touching the stack at least twice:
+ * when every word they touch and every RSP value they make lie in one page already in the
+ * TLB (the read set, the write set or both), without a carry out of RSP's low half, their
+ * words move straight into and out of the page; otherwise `checked` runs (the instructions
+ * one by one, through runHandlers). The fast path cannot fault and, through the write TLB,
+ * cannot write a page holding code. RSP's low half is kept current after every part, so a
+ * part reading RSP sees its value.
  */
-function stackRun(b: Block, i: number, k: number, checked: string): string {
-  const push = b.insns[i]!.form.exec === 'push';
-  // the low half of the run's lowest address; RSP's high half does not change on the fast path
-  let s = `{ const l = (lo[4] >>> 0) ${push ? '-' : '+'} ${push ? 8 * k : 0}; const q = l >>> 12; const o = l & 4095; const s = q & ${TLB_MASK};`;
-  s += `\nif (${TLB_WORDS} && l >= 0 && l <= ${4294967295 - 8 * k} && (o & 7) === 0 && o <= ${4096 - 8 * k} && ${push ? 'wt' : 'rt'}[s] === hi[4] * 1048576 + q) { const w = ${push ? 'ww' : 'rw'}[s]; const x = o >> 2;`;
-  for (let j = 0; j < k; j++) {
-    const d = b.insns[i + j]!;
-    if (!push) s += ` lo[${d.a}] = w[x + ${2 * j}]; hi[${d.a}] = w[x + ${2 * j + 1}];`;
-    else if (d.a === OPD_IMM) s += ` w[x + ${2 * (k - 1 - j)}] = ${d.imm | 0}; w[x + ${2 * (k - 1 - j) + 1}] = ${d.immHi | 0};`;
-    else s += ` w[x + ${2 * (k - 1 - j)}] = lo[${d.a}]; w[x + ${2 * (k - 1 - j) + 1}] = hi[${d.a}];`;
+function stackWindow(parts: readonly WindowPart[], checked: string): string {
+  let lowest = 0;
+  let highest = 0;
+  let reads = false;
+  let writes = false;
+  for (const p of parts) {
+    for (const o of p.reads.concat(p.writes)) {
+      lowest = Math.min(lowest, o);
+      highest = Math.max(highest, o + 8);
+    }
+    lowest = Math.min(lowest, p.after);
+    highest = Math.max(highest, p.after);
+    reads ||= p.reads.length > 0;
+    writes ||= p.writes.length > 0;
   }
-  return s + ` lo[4] = l${push ? '' : ` + ${8 * k}`}; }\nelse {\n${checked}}\n}\n`;
+  const span = highest - lowest;
+  const tags = [reads ? 'rt[s] === t' : '', writes ? 'wt[s] === t' : ''].filter((x) => x !== '').join(' && ');
+  // l: the low half of the window's lowest address; RSP's high half does not change on the fast path
+  let s = `{ const l = (lo[4] >>> 0) + ${lowest}; const q = l >>> 12; const o = l & 4095; const s = q & ${TLB_MASK}; const t = hi[4] * 1048576 + q;`;
+  s += `\nif (${TLB_WORDS} && l >= 0 && l <= ${4294967295 - span} && (o & 7) === 0 && o <= ${4096 - span} && ${tags}) { const w = ${writes ? 'ww' : 'rw'}[s]; const x = o >> 2;`;
+  const at = (o: number) => `x + ${(o - lowest) / 4}`;
+  const sp = (o: number) => `l + ${o - lowest}`;
+  for (const p of parts) s += ` ${p.source(at, sp)}`;
+  return s + ` }\nelse {\n${checked}}\n}\n`;
 }
 
 /**
@@ -427,17 +479,27 @@ export function blockBody(b: Block, ctx: BlockContext, names: string[], args: un
     return call;
   };
   for (let i = 0; i < n; ) {
-    const kind = stackRunKind(b.insns[i]!);
-    let k = 1;
-    if (kind !== null) while (i + k < n && stackRunKind(b.insns[i + k]!) === kind) k++;
-    if (kind === null || k < 2) {
+    const parts: WindowPart[] = [];
+    let touches = 0;
+    for (let off = 0; i + parts.length < n; ) {
+      const j = i + parts.length;
+      const p = windowPart(b.insns[j]!, b.handlers[j], off, j === n - 1);
+      if (p === null) break;
+      parts.push(p);
+      touches += p.reads.length + p.writes.length;
+      off = p.after;
+    }
+    // a window's moves that touch no stack word at its end gain nothing from it
+    while (parts.length > 0 && parts[parts.length - 1]!.reads.length + parts[parts.length - 1]!.writes.length === 0) parts.pop();
+    if (touches < 2) {
       body += one(i);
       i++;
       continue;
     }
+    const k = parts.length;
     // runHandlers stops early only when b became invalid, and never after its last instruction
     const checked = `{ const ran = runHandlers(c, ${ctx.block}, ${i}, ${k}, done); if (ran !== ${k}) ${ctx.exitInvalid(`${i} + ran`, `${ctx.block}.insns[${i} + ran].addr`)} }\n`;
-    body += stackRun(b, i, k, checked);
+    body += stackWindow(parts, checked);
     i += k;
   }
   return body;
@@ -450,7 +512,7 @@ export function isSelfLoop(b: Block): boolean {
 }
 
 // The cold paths generated code calls rather than holds: a TLB miss, a carry out of an
-// address's low half, a stack run that cannot move its words at once. Kept out of line, they
+// address's low half, a stack window that cannot move its words at once. Kept out of line, they
 // leave the generated functions small (their machine code shares the cache with the host's).
 
 /** Register r + disp as a full address, sums beyond ±2^63 wrapped as on hardware (as Cpu.addrOf does). */
@@ -479,7 +541,7 @@ function popSlow(c: Cpu, a: number): number {
 
 /**
  * Instructions from .. from + k - 1 of b through their handlers, c.bi = base + index before
- * each (a stack run's cold path): returns how many ran, fewer when one invalidated b.
+ * each (a stack window's cold path): returns how many ran, fewer when one invalidated b.
  */
 function runHandlers(c: Cpu, b: Block, from: number, k: number, base: number): number {
   for (let j = 0; j < k; j++) {

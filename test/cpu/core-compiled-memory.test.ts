@@ -1,5 +1,5 @@
 // Compiled blocks against the plain interpreter for the forms compile.ts writes out with
-// their memory accesses inline: PUSH/POP (single, and runs moved through the TLB in one
+// their memory accesses inline: PUSH/POP (single, and stack windows moved through the TLB in one
 // go), PUSH of an immediate or of memory, MOV of immediates, MOV with a GS base, CALL and
 // RET; their slow paths (a run across a page boundary, RSP's low half borrowing or
 // carrying, a fault in the middle of a run), a PUSH that writes the code of its own block,
@@ -90,6 +90,23 @@ describe('compiled memory forms', () => {
       const maps: Array<[number, number, number]> = [[0xffff_f000, 0x2000, PROT_READ | PROT_WRITE]];
       const [compiled, plain] = runBoth({ code, regs: { [RCX]: 30, [RSP]: rsp, [RAX]: 3, [RBX]: -9n, [RDI]: 0xdead_beef_0000_0001n, [RSI]: 5 }, maps });
       expect(compiled!.stops[0], `RSP ${rsp.toString(16)}`).toEqual({ kind: "interrupt", vector: 0x80 });
+      expect(compiled, `RSP ${rsp.toString(16)}`).toEqual(plain);
+    }
+  });
+
+  it('a stack window (MOVs to and from [RSP+d], PUSH, POP, register MOVs, a CALL) agrees with the interpreter, at once or checked across a page, a 2^32 carry or a read-only page', () => {
+    // mov 16(%rsp),%rdi; mov 24(%rsp),%rsi; push %rax; mov %rax,8(%rsp); mov %rsp,%rbx; mov %rsp,-16(%rsp);
+    // movq $-3,-24(%rsp); pop %rdx; mov -8(%rsp),%r8; mov %rdi,%r9; mov -16(%rsp),%r10; then call sub
+    const body = hex('48 8b 7c 24 10 48 8b 74 24 18 50 48 89 44 24 08 48 89 e3 48 89 64 24 f0 48 c7 44 24 e8 fd ff ff ff 5a 4c 8b 44 24 f8 49 89 f9 4c 8b 54 24 f0');
+    const sub = hex('4c 8b 1c 24 c3'); // mov (%rsp),%r11; ret
+    const code = loop([...body], [...hex('48 ff c0')], [...sub]); // after the call: inc %rax
+    const maps: Array<[number, number, number]> = [
+      [0xffff_f000, 0x2000, PROT_READ | PROT_WRITE],
+      [0x5000_0000, 0x1000, PROT_READ],
+    ];
+    for (const rsp of [STACK_TOP - 0x100, STACK_TOP - 0x1000 + 8, STACK_TOP - 0x1000 + 16, 0x1_0000_0008, 0x1_0000_0000 - 8, 0x5000_0800]) {
+      const [compiled, plain] = runBoth({ code, regs: { [RCX]: 30, [RSP]: rsp, [RAX]: 0x7777_0000_0000_0001n }, maps });
+      expect(compiled!.stops[0]!.kind, `RSP ${rsp.toString(16)}`).toBe(rsp === 0x5000_0800 ? 'fault' : 'interrupt');
       expect(compiled, `RSP ${rsp.toString(16)}`).toEqual(plain);
     }
   });
