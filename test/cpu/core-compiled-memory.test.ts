@@ -5,7 +5,7 @@
 // carrying, a fault in the middle of a run), a PUSH that writes the code of its own block,
 // and a RET to a non-canonical address.
 import { describe, expect, it } from 'vitest';
-import { Cpu, Memory, PROT_EXEC, PROT_READ, PROT_WRITE, RAX, RBX, RCX, RDX, RSI, RDI, RSP, type Stop } from '../../runtime/cpu/index.ts';
+import { Cpu, Memory, PROT_EXEC, PROT_READ, PROT_WRITE, R12, RAX, RBX, RCX, RDX, RSI, RDI, RSP, type Stop } from '../../runtime/cpu/index.ts';
 import { CODE, DATA, STACK_TOP, hex } from './core-helpers.ts';
 
 const le32 = (v: number) => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
@@ -94,10 +94,15 @@ describe('compiled memory forms', () => {
     }
   });
 
-  it('a stack window (MOVs to and from [RSP+d], PUSH, POP, register MOVs, a CALL) agrees with the interpreter, at once or checked across a page, a 2^32 carry or a read-only page', () => {
+  it('a stack window (MOVs to and from [RSP+d], PUSH, POP, register MOVs, ADD and SUB of RSP, a CALL) agrees with the interpreter, at once or checked across a page, a 2^32 carry or a read-only page', () => {
     // mov 16(%rsp),%rdi; mov 24(%rsp),%rsi; push %rax; mov %rax,8(%rsp); mov %rsp,%rbx; mov %rsp,-16(%rsp);
     // movq $-3,-24(%rsp); pop %rdx; mov -8(%rsp),%r8; mov %rdi,%r9; mov -16(%rsp),%r10; then call sub
-    const body = hex('48 8b 7c 24 10 48 8b 74 24 18 50 48 89 44 24 08 48 89 e3 48 89 64 24 f0 48 c7 44 24 e8 fd ff ff ff 5a 4c 8b 44 24 f8 49 89 f9 4c 8b 54 24 f0');
+    // sub $16,%rsp; mov %rax,8(%rsp); push %rbx; add $8,%rsp; mov 8(%rsp),%rdx; add $16,%rsp; pop %rsi; push %rsi;
+    // adc %r12,%r12 (the last ADD's flags are kept, the others' are overwritten inside the window)
+    const body = hex(
+      '48 8b 7c 24 10 48 8b 74 24 18 50 48 89 44 24 08 48 89 e3 48 89 64 24 f0 48 c7 44 24 e8 fd ff ff ff 5a 4c 8b 44 24 f8 49 89 f9 4c 8b 54 24 f0' +
+        ' 48 83 ec 10 48 89 44 24 08 53 48 83 c4 08 48 8b 54 24 08 48 83 c4 10 5e 56 4d 11 e4',
+    );
     const sub = hex('4c 8b 1c 24 c3'); // mov (%rsp),%r11; ret
     const code = loop([...body], [...hex('48 ff c0')], [...sub]); // after the call: inc %rax
     const maps: Array<[number, number, number]> = [
@@ -105,7 +110,7 @@ describe('compiled memory forms', () => {
       [0x5000_0000, 0x1000, PROT_READ],
     ];
     for (const rsp of [STACK_TOP - 0x100, STACK_TOP - 0x1000 + 8, STACK_TOP - 0x1000 + 16, 0x1_0000_0008, 0x1_0000_0000 - 8, 0x5000_0800]) {
-      const [compiled, plain] = runBoth({ code, regs: { [RCX]: 30, [RSP]: rsp, [RAX]: 0x7777_0000_0000_0001n }, maps });
+      const [compiled, plain] = runBoth({ code, regs: { [RCX]: 30, [RSP]: rsp, [RAX]: 0x7777_0000_0000_0001n, [RBX]: -5n, [R12]: -1n }, maps });
       expect(compiled!.stops[0]!.kind, `RSP ${rsp.toString(16)}`).toBe(rsp === 0x5000_0800 ? 'fault' : 'interrupt');
       expect(compiled, `RSP ${rsp.toString(16)}`).toEqual(plain);
     }
