@@ -3,6 +3,6 @@
 // layouts its host side must agree on.
 export { assemble, symbolName, type AsmObject, type AssembleOptions, type ObjSymbol, type Reloc } from './assembler.ts';
 export { AsmError, type Diagnostic } from './errors.ts';
-export { Linker, loadImage, returnToCaller, type HostFunction, type Image, type LinkedSymbol, type Segment } from './linker.ts';
+export { Linker, loadImage, type HostFunction, type Image, type LinkedSymbol, type Segment } from './linker.ts';
 export { listing } from './listing.ts';
 export { linuxAmd64Objects, PERCPU, PT_REGS, PT_REGS_SIZE, STUB_FRAMES } from './linux_amd64.ts';

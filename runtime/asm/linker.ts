@@ -221,16 +221,11 @@ export class Linker {
         const b = hosts.get(addr);
         if (!b) throw new Error(`no host function at 0x${addr.toString(16)}`);
         b.fn(cpu);
-        returnToCaller(cpu);
+        cpu.hostReturn();
         return b.name;
       },
     };
   }
-}
-
-/** Pops the return address into RIP, as RET does, with the access checks of the CPU's current ring. */
-export function returnToCaller(cpu: Cpu): void {
-  cpu.hostReturn();
 }
 
 /** Maps every segment of the image into memory with its permissions and writes its bytes. */

@@ -50,7 +50,7 @@
 // host clock or host randomness.
 import { Cpu, CpuFault, formatAddress, generalProtection, PageFault, RDI, RSI, RSP } from '../cpu/index.ts';
 import { Memory, PROT_READ, PROT_WRITE } from '../cpu/index.ts';
-import { Linker, loadImage, PERCPU, returnToCaller, assemble, type Image } from '../asm/index.ts';
+import { Linker, loadImage, PERCPU, assemble, type Image } from '../asm/index.ts';
 import { ARG_REGS, ManualClock, syscallRegs, type HostMount, type Kernel, type SeedFile, type Thread, type TargetTables } from '../kernel/index.ts';
 import { signalName } from '../kernel/linux/abi.ts';
 import { unixPersonality, type SyscallFrame, type Tracer, type UnixPersonality } from './personality/index.ts';
@@ -537,7 +537,7 @@ export class Machine implements MachineHost {
     this.count(th);
     if (cpu.cpl !== 3) return -1;
     // Go's getcallerpc and getcallersp: where the RET lands, and SP after it.
-    returnToCaller(cpu);
+    cpu.hostReturn();
     th.inSyscall = true;
     this.stats.entersyscall++;
     this.runner.entersyscall(cpu.rip, cpu.regAddr(RSP));
@@ -559,7 +559,7 @@ export class Machine implements MachineHost {
       th.park = EXITSYSCALL;
       return -1;
     }
-    returnToCaller(cpu);
+    cpu.hostReturn();
     return this.resume(th);
   }
 
@@ -589,7 +589,7 @@ export class Machine implements MachineHost {
     to.useStackSlot(saved.stackSlot);
     restoreRegisters(to.cpu, saved.registers);
     this.mem.setUserMode(true);
-    returnToCaller(to.cpu);
+    to.cpu.hostReturn();
     return to;
   }
 
@@ -670,7 +670,7 @@ export class Machine implements MachineHost {
       this.runner.syscallExit?.(th.regs.result());
     }
     if (t.basesVersion !== th.basesLoaded) this.loadBases(th);
-    returnToCaller(cpu);
+    cpu.hostReturn();
     return out.kind === 'yield' ? YIELD : null;
   }
 
@@ -946,8 +946,12 @@ function loadWord(cpu: Cpu, addr: number): Word {
 
 /** The canonical Word of 32-bit halves (either signedness). */
 export function wordOf(lo: number, hi: number): Word {
+  // Kept small so that callers inline it: most words are safe integers.
   hi |= 0;
-  if (hi >= -0x20_0000 && hi < 0x20_0000) return hi * 2 ** 32 + (lo >>> 0);
+  return hi >= -0x20_0000 && hi < 0x20_0000 ? hi * 2 ** 32 + (lo >>> 0) : bigWordOf(lo, hi);
+}
+
+function bigWordOf(lo: number, hi: number): bigint {
   return BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo >>> 0));
 }
 

@@ -43,7 +43,7 @@
 // target, or parked at a kernelbase slot / after exitsyscall; nothing reads a host clock.
 import { Cpu, formatAddress, RSP, type CpuFault } from '../../cpu/index.ts';
 import { Memory, PROT_READ, PROT_WRITE } from '../../cpu/index.ts';
-import { assemble, Linker, loadImage, returnToCaller, type Image } from '../../asm/index.ts';
+import { assemble, Linker, loadImage, type Image } from '../../asm/index.ts';
 import { kernelbaseProcedure, kernelbaseSymbols, LIBCALL, LIBCALL_SIZE, MAX_ARGS, serveKernelbase, SystemDlls, windowsAmd64Objects } from '../../asm/windows_amd64.ts';
 import { ManualClock, type Thread } from '../../kernel/index.ts';
 import { TEB, WindowsKernel, type ApiOutcome, type WinThread } from '../../kernel/windows/index.ts';
@@ -347,7 +347,7 @@ export class WindowsMachine implements MachineHost {
         this.freeStackSlots.push(th.stackSlot);
         th.useStackSlot(saved.stackSlot);
         restoreRegisters(cpu, saved.registers);
-        returnToCaller(cpu);
+        cpu.hostReturn();
       }
     }
     for (;;) {
@@ -397,7 +397,7 @@ export class WindowsMachine implements MachineHost {
     const cpu = th.cpu;
     this.count(th);
     // Go's getcallerpc and getcallersp: where the RET lands, and SP after it.
-    returnToCaller(cpu);
+    cpu.hostReturn();
     this.stats.entersyscall++;
     this.runner.entersyscall(cpu.rip, cpu.regAddr(RSP));
     return RUN_SLICE;
@@ -416,7 +416,7 @@ export class WindowsMachine implements MachineHost {
       th.park = EXITSYSCALL;
       return -1;
     }
-    returnToCaller(cpu);
+    cpu.hostReturn();
     return RUN_SLICE;
   }
 
