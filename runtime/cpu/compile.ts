@@ -334,9 +334,9 @@ function retInline(d: Insn, i: number, slow: string): string | null {
 /**
  * How instruction d takes part in a stack window (stackWindow), at RSP offset `off` from
  * the window's start: the stack words it reads and writes (offsets from the window's RSP,
- * 8-aligned), RSP's offset after it, whether it writes the flags (an ADD or SUB of RSP),
- * and its source given `at(o)`, the page word index of offset o, `sp(o)`, RSP's low half
- * at offset o, and whether its flags are needed. null when it cannot take part: only 64-bit
+ * 8-aligned), RSP's offset after it, whether it reads RSP's value (which the window then
+ * stores first) and writes the flags (an ADD or SUB of RSP), and its source given `at(o)`,
+ * the page word index of offset o, and whether its flags are needed. null when it cannot take part: only 64-bit
  * PUSH of a register or an immediate, POP into a register, MOV between a register and
  * [RSP+d] or of an immediate to [RSP+d], MOV between registers, ADD or SUB of a multiple of
  * 8 to RSP, and a near CALL ending the block, none of them writing RSP otherwise.
@@ -345,8 +345,9 @@ interface WindowPart {
   reads: number[];
   writes: number[];
   after: number;
+  readsSp: boolean;
   flags: boolean;
-  source: (at: (o: number) => string, sp: (o: number) => string, keepFlags: boolean) => string;
+  source: (at: (o: number) => string, keepFlags: boolean) => string;
 }
 
 function windowPart(d: Insn, h: unknown, off: number, last: boolean): WindowPart | null {
@@ -354,34 +355,34 @@ function windowPart(d: Insn, h: unknown, off: number, last: boolean): WindowPart
   const reg = (r: number) => r >= 0 && r < 16;
   const put = (o: number, vlo: string, vhi: string) => (at: (o: number) => string) => `w[${at(o)}] = ${vlo}; w[${at(o)} + 1] = ${vhi};`;
   const value = (r: number): [string, string] => (r === OPD_IMM ? [`${d.imm | 0}`, `${d.immHi | 0}`] : [`lo[${r}]`, `hi[${r}]`]);
-  const part = (reads: number[], writes: number[], after: number, source: WindowPart['source']): WindowPart => ({ reads, writes, after, flags: false, source });
+  const part = (reads: number[], writes: number[], after: number, readsSp: boolean, source: WindowPart['source']): WindowPart => ({ reads, writes, after, readsSp, flags: false, source });
   if (exec === 'push' && d.size === 8 && ((reg(d.a) && d.a !== 4) || d.a === OPD_IMM)) {
     const [vlo, vhi] = value(d.a);
-    return part([], [off - 8], off - 8, (at, sp) => `${put(off - 8, vlo, vhi)(at)} lo[4] = ${sp(off - 8)};`);
+    return part([], [off - 8], off - 8, false, put(off - 8, vlo, vhi));
   }
   if (exec === 'pop' && d.size === 8 && reg(d.a) && d.a !== 4) {
-    return part([off], [], off + 8, (at, sp) => `lo[${d.a}] = w[${at(off)}]; hi[${d.a}] = w[${at(off)} + 1]; lo[4] = ${sp(off + 8)};`);
+    return part([off], [], off + 8, false, (at) => `lo[${d.a}] = w[${at(off)}]; hi[${d.a}] = w[${at(off)} + 1];`);
   }
   if (exec === 'call' && last && isCanonical(d.target)) {
     const vlo = `${d.next | 0}`;
     const vhi = `${Math.floor(d.next / 4294967296) | 0}`;
-    return part([], [off - 8], off - 8, (at, sp) => `${put(off - 8, vlo, vhi)(at)} lo[4] = ${sp(off - 8)}; c.rip = ${d.target};`);
+    return part([], [off - 8], off - 8, false, (at) => `${put(off - 8, vlo, vhi)(at)} c.rip = ${d.target};`);
   }
   if (h === movRegReg && d.a !== 4) {
-    return part([], [], off, () => `lo[${d.a}] = lo[${d.b}]; hi[${d.a}] = ${d.size === 8 ? `hi[${d.b}]` : '0'};`);
+    return part([], [], off, d.b === 4, () => `lo[${d.a}] = lo[${d.b}]; hi[${d.a}] = ${d.size === 8 ? `hi[${d.b}]` : '0'};`);
   }
   if (h === aluReg64 && d.a === 4 && d.b === OPD_IMM && (d.sub === 0 || d.sub === 5)) {
     // ADD/SUB $n, SP: the window keeps RSP's halves current, so the inline form applies as it is
     const n = (d.immHi | 0) * 4294967296 + (d.imm >>> 0);
     if (n % 8 !== 0 || Math.abs(n) >= 4096) return null;
-    return { reads: [], writes: [], after: off + (d.sub === 0 ? n : -n), flags: true, source: (_at, _sp, keepFlags) => aluInline(d, true, keepFlags)! };
+    return { reads: [], writes: [], after: off + (d.sub === 0 ? n : -n), readsSp: true, flags: true, source: (_at, keepFlags) => aluInline(d, true, keepFlags)! };
   }
   if (exec !== 'mov' || d.size !== 8 || d.addr32 || d.base !== 4 || d.index >= 0 || d.seg !== 0 || d.disp % 8 !== 0) return null;
   const o = off + d.disp;
-  if (reg(d.a) && d.a !== 4 && d.b === OPD_MEM) return part([o], [], off, (at) => `lo[${d.a}] = w[${at(o)}]; hi[${d.a}] = w[${at(o)} + 1];`);
+  if (reg(d.a) && d.a !== 4 && d.b === OPD_MEM) return part([o], [], off, false, (at) => `lo[${d.a}] = w[${at(o)}]; hi[${d.a}] = w[${at(o)} + 1];`);
   if (d.a === OPD_MEM && (reg(d.b) || d.b === OPD_IMM)) {
     const [vlo, vhi] = value(d.b);
-    return part([], [o], off, (at) => put(o, vlo, vhi)(at));
+    return part([], [o], off, d.b === 4, put(o, vlo, vhi));
   }
   return null;
 }
@@ -392,8 +393,8 @@ function windowPart(d: Insn, h: unknown, off: number, last: boolean): WindowPart
  * TLB (the read set, the write set or both), without a carry out of RSP's low half, their
  * words move straight into and out of the page; otherwise `checked` runs (the instructions
  * one by one, through runHandlers). The fast path cannot fault and, through the write TLB,
- * cannot write a page holding code. RSP's low half is kept current after every part, so a
- * part reading RSP sees its value.
+ * cannot write a page holding code. RSP's low half is stored before a part that reads it
+ * (an ADD or SUB writes it itself) and at the end.
  */
 function stackWindow(parts: readonly WindowPart[], flagsDeadAfter: (j: number) => boolean, checked: string): string {
   let lowest = 0;
@@ -416,11 +417,17 @@ function stackWindow(parts: readonly WindowPart[], flagsDeadAfter: (j: number) =
   let s = `{ const l = (lo[4] >>> 0) + ${lowest}; const q = l >>> 12; const o = l & 4095; const s = q & ${TLB_MASK}; const t = hi[4] * 1048576 + q;`;
   s += `\nif (${TLB_WORDS} && l >= 0 && l <= ${4294967295 - span} && (o & 7) === 0 && o <= ${4096 - span} && ${tags}) { const w = ${writes ? 'ww' : 'rw'}[s]; const x = o >> 2;`;
   const at = (o: number) => `x + ${(o - lowest) / 4}`;
-  const sp = (o: number) => `l + ${o - lowest}`;
   // an ADD or SUB's flags are needed unless a later one in the window (whose other parts neither read flags nor fault) or the block overwrites them
   const lastFlags = parts.map((p) => p.flags).lastIndexOf(true);
-  parts.forEach((p, j) => (s += ` ${p.source(at, sp, j === lastFlags && !flagsDeadAfter(j))}`));
-  return s + ` }\nelse {\n${checked}}\n}\n`;
+  let sp = 0; // RSP's offset as lo[4] holds it
+  parts.forEach((p, j) => {
+    const before = j === 0 ? 0 : parts[j - 1]!.after;
+    if (p.readsSp && sp !== before) s += ` lo[4] = l + ${before - lowest};`;
+    s += ` ${p.source(at, j === lastFlags && !flagsDeadAfter(j))}`;
+    sp = p.flags ? p.after : p.readsSp ? before : sp;
+  });
+  const end = parts[parts.length - 1]!.after;
+  return s + `${sp !== end ? ` lo[4] = l + ${end - lowest};` : ''} }\nelse {\n${checked}}\n}\n`;
 }
 
 /**
