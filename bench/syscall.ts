@@ -6,7 +6,9 @@
 // syscall(SYS_getpid), built with gcc -O2. Then the getpid wrapper of each machine
 // (linux, freebsd, darwin through libc, windows' GetCurrentProcessId through SyscallN).
 // Each case runs in fresh processes of its own (this file with `measure NAME`), timed in
-// the steady state: after a warm-up, the median of several batches, best process.
+// the steady state: after a warm-up, the median of several batches, best process. The
+// processes of all cases take turns (round after round), so a stretch of host noise, which
+// on a shared machine lasts seconds, weighs on every case alike rather than on all of one's.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,8 +53,8 @@ const WARMUP = 50_000;
 /** Timed calls per process, in BATCHES batches; a process's figure is its median batch (a batch disturbed by the shared host counts for little). */
 const CALLS = 200_000;
 const BATCHES = 10;
-/** Fresh processes per case; the figure is the best of them. */
-const PROCESSES = 3;
+/** Fresh processes per case (rounds); the figure is the best of them. */
+const PROCESSES = 5;
 
 /** The cases, each measured in processes of its own (one case's compiled code and heap never weigh on another's). */
 const CASES: Record<string, { label: string; target: TargetDescriptor; call: () => Go<unknown> }> = {
@@ -82,25 +84,30 @@ function measure(name: string): { ns: number; instructions: number } {
   return { ns: times[times.length >> 1]!, instructions: result.instructions / (WARMUP + BATCHES * batch) };
 }
 
-/** The best of PROCESSES fresh processes (this file run with `measure NAME`) for a case. */
-function best(name: string): { ns: number; instructions: number } {
-  let out = { ns: Infinity, instructions: 0 };
-  for (let i = 0; i < PROCESSES; i++) {
-    const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), 'measure', name], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`bench syscall: measuring ${name} failed: ${r.stderr}`);
-    const m = JSON.parse(r.stdout) as { ns: number; instructions: number };
-    if (m.ns < out.ns) out = m;
-  }
-  return out;
+/** One fresh process's measurement of a case (this file run with `measure NAME`). */
+function inProcess(name: string): { ns: number; instructions: number } {
+  const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), 'measure', name], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`bench syscall: measuring ${name} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as { ns: number; instructions: number };
 }
 
 export async function run(): Promise<void> {
-  const native = nativeGetpidNs(1_000_000);
+  const names = Object.keys(CASES);
+  const runs = new Map(names.map((n) => [n, [] as Array<{ ns: number; instructions: number }>]));
+  const natives: number[] = [];
+  for (let round = 0; round < PROCESSES; round++) {
+    const n = nativeGetpidNs(1_000_000);
+    if (n !== null) natives.push(n);
+    for (const name of names) runs.get(name)!.push(inProcess(name));
+  }
+  const native = natives.length > 0 ? Math.min(...natives) : null;
   const ratio = (ns: number) => (native ? ` (${(ns / native).toFixed(1)}× native)` : '');
-  console.log(`native syscall(SYS_getpid), gcc -O2:        ${native === null ? 'n/a (gcc missing)' : `${native.toFixed(1)} ns`}`);
-  for (const name of Object.keys(CASES)) {
-    const r = best(name);
-    console.log(`${`${CASES[name]!.label}:`.padEnd(44)}${r.ns.toFixed(0)} ns/call${ratio(r.ns)}, ${r.instructions.toFixed(0)} guest instructions/call`);
+  console.log(`native syscall(SYS_getpid), gcc -O2:        ${native === null ? 'n/a (gcc missing)' : `${native.toFixed(1)} ns (best of ${natives.length})`}`);
+  for (const name of names) {
+    const rs = runs.get(name)!.sort((a, b) => a.ns - b.ns);
+    const r = rs[0]!;
+    const spread = `processes ${rs.map((x) => x.ns.toFixed(0)).join('/')}`;
+    console.log(`${`${CASES[name]!.label}:`.padEnd(44)}${r.ns.toFixed(0)} ns/call${ratio(r.ns)}, ${r.instructions.toFixed(0)} guest instructions/call; ${spread}`);
     if (name === 'raw') console.log('goal: Syscall getpid <= 500 ns');
   }
 }
