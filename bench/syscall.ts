@@ -2,8 +2,9 @@
 // runtime/syscall.ts Syscall → the machine's backend → the Syscall stub on the emulated
 // CPU (CALL runtime·entersyscall, SYSCALL, entry_SYSCALL_64, do_syscall_64, the kernel's
 // getpid, SYSRETQ, CALL runtime·exitsyscall, RET) → [r1, r2, err]; and the same through
-// RawSyscall (no scheduler calls). Native baseline in the same run: a C loop of
-// syscall(SYS_getpid), built with gcc -O2. Then the getpid wrapper of each machine
+// RawSyscall (no scheduler calls). Baselines in the same run: a C loop of
+// syscall(SYS_getpid), built static with gcc -O2, run natively and, when qemu-x86_64 is
+// installed (Debian's qemu-user), under qemu-user, the emulator the goal is set against. Then the getpid wrapper of each machine
 // (linux, freebsd, darwin through libc, windows' GetCurrentProcessId through SyscallN).
 // Each case runs in fresh processes of its own (this file with `measure NAME`), timed in
 // the steady state: after a warm-up, the median of several batches, best process. The
@@ -21,7 +22,8 @@ import { target as windows } from '../generated/target_windows_amd64.ts';
 import { SYS_GETPID } from '../generated/zsysnum_linux_amd64.ts';
 import { Machine, RawSyscall, Syscall, type Go, type TargetDescriptor } from '../runtime/index.ts';
 
-function nativeGetpidNs(calls: number): number | null {
+/** A static C loop of syscall(SYS_getpid): its ns per call natively and under qemu-user (null where gcc or qemu-x86_64 is missing). */
+function getpidBaselines(calls: number): { native: number | null; qemu: number | null } {
   const dir = mkdtempSync(join(tmpdir(), 'bench-syscall-'));
   try {
     writeFileSync(
@@ -32,6 +34,7 @@ function nativeGetpidNs(calls: number): number | null {
 #include <sys/syscall.h>
 int main(void) {
   struct timespec a, b;
+  for (long i = 0; i < ${calls / 10}; i++) syscall(SYS_getpid);
   clock_gettime(CLOCK_MONOTONIC, &a);
   for (long i = 0; i < ${calls}; i++) syscall(SYS_getpid);
   clock_gettime(CLOCK_MONOTONIC, &b);
@@ -40,9 +43,13 @@ int main(void) {
 }
 `,
     );
-    if (spawnSync('gcc', ['-O2', '-o', join(dir, 'g'), join(dir, 'g.c')]).status !== 0) return null;
-    const r = spawnSync(join(dir, 'g'), { encoding: 'utf8' });
-    return r.status === 0 ? Number(r.stdout.trim()) : null;
+    const exe = join(dir, 'g');
+    if (spawnSync('gcc', ['-O2', '-static', '-o', exe, join(dir, 'g.c')]).status !== 0) return { native: null, qemu: null };
+    const ns = (cmd: string, args: string[]) => {
+      const r = spawnSync(cmd, args, { encoding: 'utf8' });
+      return r.status === 0 ? Number(r.stdout.trim()) : null;
+    };
+    return { native: ns(exe, []), qemu: ns('qemu-x86_64', [exe]) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -95,14 +102,18 @@ export async function run(): Promise<void> {
   const names = Object.keys(CASES);
   const runs = new Map(names.map((n) => [n, [] as Array<{ ns: number; instructions: number }>]));
   const natives: number[] = [];
+  const qemus: number[] = [];
   for (let round = 0; round < PROCESSES; round++) {
-    const n = nativeGetpidNs(1_000_000);
-    if (n !== null) natives.push(n);
+    const b = getpidBaselines(1_000_000);
+    if (b.native !== null) natives.push(b.native);
+    if (b.qemu !== null) qemus.push(b.qemu);
     for (const name of names) runs.get(name)!.push(inProcess(name));
   }
   const native = natives.length > 0 ? Math.min(...natives) : null;
   const ratio = (ns: number) => (native ? ` (${(ns / native).toFixed(1)}× native)` : '');
   console.log(`native syscall(SYS_getpid), gcc -O2:        ${native === null ? 'n/a (gcc missing)' : `${native.toFixed(1)} ns (best of ${natives.length})`}`);
+  const qemu = qemus.length > 0 ? Math.min(...qemus) : null;
+  console.log(`the same under qemu-user (qemu-x86_64):     ${qemu === null ? 'n/a (qemu-x86_64 missing)' : `${qemu.toFixed(1)} ns (best of ${qemus.length})`}`);
   for (const name of names) {
     const rs = runs.get(name)!.sort((a, b) => a.ns - b.ns);
     const r = rs[0]!;
