@@ -583,7 +583,7 @@ export function compileBlock(b: Block): (c: Cpu, budget: number) => void {
   const body = blockBody(b, { block: 'b', tag: '', exitInvalid: (count, rip) => `{ c.bi = done + ${count}; c.rip = ${rip}; return; }` }, names, args);
   // A block whose last instruction branches back to its start loops inside the function while
   // the budget allows a whole further pass, saving the run loop's per-block work.
-  const start = `let done = 0;\nconst lo = c.lo; const hi = c.hi; const f = c.flags; const m = c.mem; const rt = m.readTag; const rw = m.readWords; const wt = m.writeTag; const ww = m.writeWords;\n`;
+  const start = `let done = 0;\nconst lo = c.lo; const hi = c.hi; const f = c.flags; const m = c.mem; const T = m.tlb; const rt = T.readTag; const rw = T.readWords; const wt = T.writeTag; const ww = T.writeWords;\n`;
   const source = isSelfLoop(b)
     ? `${start}for (;;) {\nc.rip = ${b.fallthrough};\n${body}done += ${n};\nif (c.rip !== ${b.addr} || done + ${n} > budget || !b.valid) { c.bi = done; return; }\n}`
     : `${start}c.rip = ${b.fallthrough};\n${body}c.bi = ${n};\n`;

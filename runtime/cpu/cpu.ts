@@ -379,8 +379,9 @@ export class Cpu {
     const q = l >>> 12;
     const o = l & 4095;
     const slot = q & TLB_MASK;
-    if (TLB_WORDS && (o & 7) === 0 && l < 4294967288 && m.readTag[slot] === this.hi[4]! * 1048576 + q) {
-      const w = m.readWords[slot]!;
+    const t = m.tlb;
+    if (TLB_WORDS && (o & 7) === 0 && l < 4294967288 && t.readTag[slot] === this.hi[4]! * 1048576 + q) {
+      const w = t.readWords[slot]!;
       this.rip = w[(o >> 2) + 1]! * TWO32 + (w[o >> 2]! >>> 0);
       this.lo[4] = l + 8;
       return;

@@ -59,7 +59,7 @@ class Page {
 }
 
 /** One privilege level's TLB: per access kind, a page-number tag and the page's bytes per slot. */
-class TlbSet {
+export class TlbSet {
   readonly readTag = new Float64Array(TLB_SIZE).fill(NaN);
   readonly readData: Uint8Array[] = new Array<Uint8Array>(TLB_SIZE);
   readonly readWords: Int32Array[] = new Array<Int32Array>(TLB_SIZE);
@@ -92,19 +92,13 @@ export class Memory {
   private reserved: Array<[number, number]> = [];
 
   // Software TLB: tag = page number or NaN; data = that page's bytes. One set per privilege
-  // level, so a ring change (SYSCALL, SYSRET) only switches sets; the fields below are the
-  // active set's arrays. Compiled blocks read readTag/readWords/writeTag/writeWords once and
-  // probe them inline (the arrays are filled and flushed in place; only setUserMode swaps them).
+  // level, so a ring change (SYSCALL, SYSRET) only switches sets: `tlb` is the active one.
+  // Compiled blocks read its readTag/readWords/writeTag/writeWords once and probe them inline
+  // (the arrays are filled and flushed in place; only setUserMode switches sets).
   private readonly userTlb = new TlbSet();
   private readonly supervisorTlb = new TlbSet();
-  readTag = this.userTlb.readTag;
-  private readData = this.userTlb.readData;
-  readWords = this.userTlb.readWords;
-  writeTag = this.userTlb.writeTag;
-  private writeData = this.userTlb.writeData;
-  writeWords = this.userTlb.writeWords;
-  private fetchTag = this.userTlb.fetchTag;
-  private fetchData = this.userTlb.fetchData;
+  /** The active TLB set (read-only outside Memory). */
+  tlb = this.userTlb;
 
   /** Privilege of the accesses made through the guest accessors (ld*, st*, fetch*): true = ring 3. */
   private userMode = true;
@@ -256,21 +250,10 @@ export class Memory {
 
   /** Sets the privilege of guest accesses (true = ring 3), switching to that level's TLB set. */
   setUserMode(user: boolean): void {
-    // Kept small so that callers inline it: most calls find the level already set.
-    if (user !== this.userMode) this.switchTlbSet(user);
-  }
-
-  private switchTlbSet(user: boolean): void {
-    this.userMode = user;
-    const t = user ? this.userTlb : this.supervisorTlb;
-    this.readTag = t.readTag;
-    this.readData = t.readData;
-    this.readWords = t.readWords;
-    this.writeTag = t.writeTag;
-    this.writeData = t.writeData;
-    this.writeWords = t.writeWords;
-    this.fetchTag = t.fetchTag;
-    this.fetchData = t.fetchData;
+    if (user !== this.userMode) {
+      this.userMode = user;
+      this.tlb = user ? this.userTlb : this.supervisorTlb;
+    }
   }
 
   /** Registers a callback told when a page holding decoded code is written or reprotected. */
@@ -291,7 +274,7 @@ export class Memory {
   ld8(addr: number): number {
     const pn = Math.floor(addr / PAGE_SHIFT_DIV);
     const slot = pn & TLB_MASK;
-    const d = this.readTag[slot] === pn ? this.readData[slot]! : this.fill(addr, 'read');
+    const d = this.tlb.readTag[slot] === pn ? this.tlb.readData[slot]! : this.fill(addr, 'read');
     return d[addr - pn * PAGE_SIZE]!;
   }
 
@@ -300,7 +283,7 @@ export class Memory {
     const off = addr - pn * PAGE_SIZE;
     if (off > PAGE_SIZE - 2) return this.ld8(addr) | (this.ld8(addr + 1) << 8);
     const slot = pn & TLB_MASK;
-    const d = this.readTag[slot] === pn ? this.readData[slot]! : this.fill(addr, 'read');
+    const d = this.tlb.readTag[slot] === pn ? this.tlb.readData[slot]! : this.fill(addr, 'read');
     return d[off]! | (d[off + 1]! << 8);
   }
 
@@ -309,12 +292,12 @@ export class Memory {
     const pn = Math.floor(addr / PAGE_SHIFT_DIV);
     const off = addr - pn * PAGE_SIZE;
     const slot = pn & TLB_MASK;
-    if (LITTLE_ENDIAN && (off & 3) === 0 && this.readTag[slot] === pn) return this.readWords[slot]![off >> 2]! >>> 0;
+    if (LITTLE_ENDIAN && (off & 3) === 0 && this.tlb.readTag[slot] === pn) return this.tlb.readWords[slot]![off >> 2]! >>> 0;
     if (off > PAGE_SIZE - 4) {
       this.probe(addr, 4, 'read');
       return (this.ld16(addr) | (this.ld16(addr + 2) << 16)) >>> 0;
     }
-    const d = this.readTag[slot] === pn ? this.readData[slot]! : this.fill(addr, 'read');
+    const d = this.tlb.readTag[slot] === pn ? this.tlb.readData[slot]! : this.fill(addr, 'read');
     return (d[off]! | (d[off + 1]! << 8) | (d[off + 2]! << 16) | (d[off + 3]! << 24)) >>> 0;
   }
 
@@ -326,8 +309,8 @@ export class Memory {
     const pn = Math.floor(addr / PAGE_SHIFT_DIV);
     const off = addr - pn * PAGE_SIZE;
     const slot = pn & TLB_MASK;
-    if (LITTLE_ENDIAN && (off & 7) === 0 && this.readTag[slot] === pn) {
-      const w = this.readWords[slot]!;
+    if (LITTLE_ENDIAN && (off & 7) === 0 && this.tlb.readTag[slot] === pn) {
+      const w = this.tlb.readWords[slot]!;
       this.hi32 = w[(off >> 2) + 1]! >>> 0;
       return w[off >> 2]! >>> 0;
     }
@@ -341,8 +324,8 @@ export class Memory {
     const pn = Math.floor(addr / PAGE_SHIFT_DIV);
     const off = addr - pn * PAGE_SIZE;
     const slot = pn & TLB_MASK;
-    if (LITTLE_ENDIAN && (off & 7) === 0 && this.writeTag[slot] === pn) {
-      const w = this.writeWords[slot]!;
+    if (LITTLE_ENDIAN && (off & 7) === 0 && this.tlb.writeTag[slot] === pn) {
+      const w = this.tlb.writeWords[slot]!;
       w[off >> 2] = lo;
       w[(off >> 2) + 1] = hi;
       return;
@@ -355,7 +338,7 @@ export class Memory {
   st8(addr: number, v: number): void {
     const pn = Math.floor(addr / PAGE_SHIFT_DIV);
     const slot = pn & TLB_MASK;
-    const d = this.writeTag[slot] === pn ? this.writeData[slot]! : this.fill(addr, 'write');
+    const d = this.tlb.writeTag[slot] === pn ? this.tlb.writeData[slot]! : this.fill(addr, 'write');
     d[addr - pn * PAGE_SIZE] = v;
   }
 
@@ -369,7 +352,7 @@ export class Memory {
       return;
     }
     const slot = pn & TLB_MASK;
-    const d = this.writeTag[slot] === pn ? this.writeData[slot]! : this.fill(addr, 'write');
+    const d = this.tlb.writeTag[slot] === pn ? this.tlb.writeData[slot]! : this.fill(addr, 'write');
     d[off] = v;
     d[off + 1] = v >>> 8;
   }
@@ -378,8 +361,8 @@ export class Memory {
     const pn = Math.floor(addr / PAGE_SHIFT_DIV);
     const off = addr - pn * PAGE_SIZE;
     const slot = pn & TLB_MASK;
-    if (LITTLE_ENDIAN && (off & 3) === 0 && this.writeTag[slot] === pn) {
-      this.writeWords[slot]![off >> 2] = v;
+    if (LITTLE_ENDIAN && (off & 3) === 0 && this.tlb.writeTag[slot] === pn) {
+      this.tlb.writeWords[slot]![off >> 2] = v;
       return;
     }
     if (off > PAGE_SIZE - 4) {
@@ -387,7 +370,7 @@ export class Memory {
       for (let i = 0; i < 4; i++) this.st8(addr + i, (v >>> (8 * i)) & 0xff);
       return;
     }
-    const d = this.writeTag[slot] === pn ? this.writeData[slot]! : this.fill(addr, 'write');
+    const d = this.tlb.writeTag[slot] === pn ? this.tlb.writeData[slot]! : this.fill(addr, 'write');
     d[off] = v;
     d[off + 1] = v >>> 8;
     d[off + 2] = v >>> 16;
@@ -407,9 +390,9 @@ export class Memory {
     const pn = Math.floor(addr / PAGE_SHIFT_DIV);
     const off = addr - pn * PAGE_SIZE;
     const slot = pn & TLB_MASK;
-    if (!LITTLE_ENDIAN || (off & 7) !== 0 || off + length > PAGE_SIZE || this.readTag[slot] !== pn) return null;
+    if (!LITTLE_ENDIAN || (off & 7) !== 0 || off + length > PAGE_SIZE || this.tlb.readTag[slot] !== pn) return null;
     this.wi = off >> 2;
-    return this.readWords[slot]!;
+    return this.tlb.readWords[slot]!;
   }
 
   /** The same for writes: the write TLB never holds a code page, so these writes invalidate no decoded code. */
@@ -417,16 +400,16 @@ export class Memory {
     const pn = Math.floor(addr / PAGE_SHIFT_DIV);
     const off = addr - pn * PAGE_SIZE;
     const slot = pn & TLB_MASK;
-    if (!LITTLE_ENDIAN || (off & 7) !== 0 || off + length > PAGE_SIZE || this.writeTag[slot] !== pn) return null;
+    if (!LITTLE_ENDIAN || (off & 7) !== 0 || off + length > PAGE_SIZE || this.tlb.writeTag[slot] !== pn) return null;
     this.wi = off >> 2;
-    return this.writeWords[slot]!;
+    return this.tlb.writeWords[slot]!;
   }
 
   /** The bytes of the page holding addr, for instruction fetch at the current privilege. */
   fetchPage(addr: number): Uint8Array {
     const pn = Math.floor(addr / PAGE_SHIFT_DIV);
     const slot = pn & TLB_MASK;
-    return this.fetchTag[slot] === pn ? this.fetchData[slot]! : this.fill(addr, 'exec');
+    return this.tlb.fetchTag[slot] === pn ? this.tlb.fetchData[slot]! : this.fill(addr, 'exec');
   }
 
   /**
@@ -454,17 +437,17 @@ export class Memory {
     const data = page.bytes();
     const slot = pn & TLB_MASK;
     if (access === 'read') {
-      this.readTag[slot] = pn;
-      this.readData[slot] = data;
-      this.readWords[slot] = page.words!;
+      this.tlb.readTag[slot] = pn;
+      this.tlb.readData[slot] = data;
+      this.tlb.readWords[slot] = page.words!;
     } else if (access === 'write') {
       if (page.code) this.invalidateCode(pn);
-      this.writeTag[slot] = pn;
-      this.writeData[slot] = data;
-      this.writeWords[slot] = page.words!;
+      this.tlb.writeTag[slot] = pn;
+      this.tlb.writeData[slot] = data;
+      this.tlb.writeWords[slot] = page.words!;
     } else {
-      this.fetchTag[slot] = pn;
-      this.fetchData[slot] = data;
+      this.tlb.fetchTag[slot] = pn;
+      this.tlb.fetchData[slot] = data;
     }
     return data;
   }

@@ -79,7 +79,7 @@ export function compileTrace(path: readonly Block[]): TraceFn {
     }
     const n = b.insns.length;
     if (j > 0) body += `if (budget < ${n}) return budget;\n`;
-    body += `c.tb = ${bj}; rt = m.readTag; rw = m.readWords; wt = m.writeTag; ww = m.writeWords;\nc.rip = ${b.fallthrough};\n`;
+    body += `c.tb = ${bj}; T = m.tlb; rt = T.readTag; rw = T.readWords; wt = T.writeTag; ww = T.writeWords;\nc.rip = ${b.fallthrough};\n`;
     body += blockBody(b, { block: bj, tag: `${j}_`, exitInvalid: (count, rip) => `{ c.rip = ${rip}; c.icount += ${count}; c.tb = null; return budget - (${count}); }` }, names, args);
     body += `c.icount += ${n}; budget -= ${n};\nif (c.stopRequest !== null) return budget;\n`;
   }
@@ -89,7 +89,7 @@ export function compileTrace(path: readonly Block[]): TraceFn {
   if (last.next === path[0]) {
     body = `for (;;) {\n${body}if (c.rip !== ${path[0]!.addr} || c.cpl !== ${last.nextCpl} || !b0.valid || budget < ${path[0]!.insns.length}) return budget;\n}\n`;
   }
-  const start = 'const done = 0;\nconst lo = c.lo; const hi = c.hi; const f = c.flags; const m = c.mem; let rt, rw, wt, ww;\n';
+  const start = 'const done = 0;\nconst lo = c.lo; const hi = c.hi; const f = c.flags; const m = c.mem; let T, rt, rw, wt, ww;\n';
   const blocks = path.map((_, j) => `b${j}`);
   return generated([...blocks, ...COMMON_NAMES, ...names], `return function trace(c, budget) {\n${start}${body}return budget;\n};`)(...path, ...COMMON_ARGS, ...args) as TraceFn;
 }
