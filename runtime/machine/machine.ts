@@ -808,10 +808,17 @@ export class Machine implements MachineHost {
     const w = this.stubFrame(th);
     if (w !== null) {
       const x = th.frameX;
-      for (let i = x + 2 * (2 + args.length); i < x + 2 * (n + 5); i++) w[i] = 0;
-      putWord(w, x, this.addr.callReturn);
+      putWord(w, x, this.callReturn);
       putWord(w, x + 2, first);
       for (let i = 0; i < args.length; i++) putWord(w, x + 4 + 2 * i, args[i]!);
+      for (let i = x + 2 * (2 + args.length); i < x + 2 * (n + 2); i++) w[i] = 0;
+      const r = x + 2 * (n + 2);
+      w[r] = 0;
+      w[r + 1] = 0;
+      w[r + 2] = 0;
+      w[r + 3] = 0;
+      w[r + 4] = 0;
+      w[r + 5] = 0;
     } else {
       try {
         storeWord(cpu, sp, this.addr.callReturn);
@@ -957,10 +964,11 @@ function bigWordOf(lo: number, hi: number): bigint {
 
 /** Writes w as two 32-bit halves at word index x of a page's words. */
 export function putWord(words: Int32Array, x: number, w: Word): void {
-  // Kept small so that callers inline it: most words are small non-negative numbers.
-  if (typeof w === 'number' && w >>> 0 === w) {
+  // Kept small so that callers inline it: most words are int32 numbers (addresses of the
+  // machine's own code are negative ones).
+  if (typeof w === 'number' && (w | 0) === w) {
     words[x] = w;
-    words[x + 1] = 0;
+    words[x + 1] = w >> 31;
   } else putWideWord(words, x, w);
 }
 
