@@ -23,7 +23,7 @@ import type { Cpu } from '../cpu/cpu.ts';
 import type { ApiOutcome, WindowsKernel, WinThread } from '../kernel/windows/index.ts';
 import { PROCEDURE_ARITY } from '../kernel/windows/index.ts';
 import { assemble, type AsmObject } from './assembler.ts';
-import { type Image } from './linker.ts';
+import type { Image } from './linker.ts';
 
 /** Offsets of Go's libcall record (bytes); all fields are 64-bit words. */
 export const LIBCALL = { fn: 0, n: 8, args: 16, r1: 24, r2: 32, err: 40 } as const;

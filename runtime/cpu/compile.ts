@@ -7,9 +7,10 @@
 // system-mode CPU with SCE set and SYSRETQ from ring 0 to a canonical RCX; 32/64-bit
 // MOV between a register or an immediate and a simple memory operand (base, index,
 // displacement, FS/GS base); 64-bit PUSH of a register, an immediate or
-// memory and POP into a register (a run of consecutive PUSHes or POPs of registers or
-// immediates moves its words in one go when its stack bytes lie in one page already in the
-// TLB, and writes RSP once); near CALL to a constant target and RET; SHL/SHR/SAR by a
+// memory and POP into a register; near CALL to a constant target and RET (a stack window,
+// consecutive PUSHes, POPs, MOVs to and from [RSP+d], register MOVs, ADD/SUB of RSP and a
+// closing CALL, moves its words in one go when its stack bytes lie in one page already in
+// the TLB; see `stackWindow`); SHL/SHR/SAR by a
 // constant and two-operand IMUL of registers whose flags are dead. Their memory accesses
 // probe the TLB inline (see `access`). Every other instruction becomes a call of its handler
 // with constant arguments (a monomorphic call site V8 can inline). Lazy-flag stores of an
@@ -33,6 +34,7 @@ import type { Block, Cpu } from './cpu.ts';
 import type { Insn } from './decode.ts';
 import { OPD_IMM, OPD_MEM, SEG_FS } from './decode.ts';
 import { aluReg32, aluReg64, incdecReg, jccZ, movRegReg, mayFault, mayWriteMemory, mulLow64 } from './exec.ts';
+import type { Handler } from './exec.ts';
 import { isCanonical, TLB_MASK, TLB_WORDS } from './memory.ts';
 import { ARITH_FLAGS, CF } from './table.ts';
 import { LF_ADD, LF_DEC, LF_INC, LF_LOGIC, LF_SUB } from './flags.ts';
@@ -332,14 +334,11 @@ function retInline(d: Insn, i: number, slow: string): string | null {
 }
 
 /**
- * How instruction d takes part in a stack window (stackWindow), at RSP offset `off` from
- * the window's start: the stack words it reads and writes (offsets from the window's RSP,
- * 8-aligned), RSP's offset after it, whether it reads RSP's value (which the window then
- * stores first) and writes the flags (an ADD or SUB of RSP), and its source given `at(o)`,
- * the page word index of offset o, and whether its flags are needed. null when it cannot take part: only 64-bit
- * PUSH of a register or an immediate, POP into a register, MOV between a register and
- * [RSP+d] or of an immediate to [RSP+d], MOV between registers, ADD or SUB of a multiple of
- * 8 to RSP, and a near CALL ending the block, none of them writing RSP otherwise.
+ * One instruction of a stack window (stackWindow): the stack words it reads and writes, as
+ * offsets from RSP at the window's start (8-aligned); RSP's offset after it; whether it
+ * reads RSP's value (the window stores RSP before it) or writes the flags (an ADD or SUB of
+ * RSP); and its source, given `at(o)`, the page word index of offset o, and whether its
+ * flags are needed.
  */
 interface WindowPart {
   reads: number[];
@@ -350,7 +349,14 @@ interface WindowPart {
   source: (at: (o: number) => string, keepFlags: boolean) => string;
 }
 
-function windowPart(d: Insn, h: unknown, off: number, last: boolean): WindowPart | null {
+/**
+ * Instruction d (handler h) as a stack window part at RSP offset `off`, or null when it
+ * cannot be one. Parts: 64-bit PUSH of a register or an immediate, POP into a register,
+ * MOV between a register and [RSP+d] or of an immediate to [RSP+d], MOV between registers,
+ * ADD or SUB of a multiple of 8 to RSP, and a near CALL ending the block (`last`); none of
+ * them writes RSP otherwise.
+ */
+function windowPart(d: Insn, h: Handler, off: number, last: boolean): WindowPart | null {
   const exec = d.form.exec;
   const reg = (r: number) => r >= 0 && r < 16;
   const put = (o: number, vlo: string, vhi: string) => (at: (o: number) => string) => `w[${at(o)}] = ${vlo}; w[${at(o)} + 1] = ${vhi};`;
@@ -388,8 +394,8 @@ function windowPart(d: Insn, h: unknown, off: number, last: boolean): WindowPart
 }
 
 /**
- * A window of k instructions from i (each a windowPart) touching the stack at least twice:
- * when every word they touch and every RSP value they make lie in one page already in the
+ * A stack window: consecutive parts (windowPart) touching the stack at least twice. When
+ * every word they touch and every RSP value they make lie in one page already in the
  * TLB (the read set, the write set or both), without a carry out of RSP's low half, their
  * words move straight into and out of the page; otherwise `checked` runs (the instructions
  * one by one, through runHandlers). The fast path cannot fault and, through the write TLB,

@@ -59,7 +59,7 @@ class Page {
 }
 
 /** One privilege level's TLB: per access kind, a page-number tag and the page's bytes per slot. */
-export class TlbSet {
+class TlbSet {
   readonly readTag = new Float64Array(TLB_SIZE).fill(NaN);
   readonly readData: Uint8Array[] = new Array<Uint8Array>(TLB_SIZE);
   readonly readWords: Int32Array[] = new Array<Int32Array>(TLB_SIZE);
@@ -381,7 +381,7 @@ export class Memory {
   wi = 0;
 
   /**
-   * Fast path for a run of 64-bit accesses (compiled PUSH/POP runs): the page's bytes as
+   * Fast path for a run of 64-bit accesses (the machine's stub frames and pt_regs): the page's bytes as
    * 32-bit words when [addr, addr + length) is 8-byte aligned, inside one page, and that
    * page is already in the read TLB at the current privilege; `wi` is then addr's word
    * index. null otherwise (never a fault): the caller takes the checked path.
@@ -436,18 +436,19 @@ export class Memory {
     if ((page.prot & bit) === 0 || (user && !page.user)) throw new PageFault(addr, access, true, user);
     const data = page.bytes();
     const slot = pn & TLB_MASK;
+    const t = this.tlb;
     if (access === 'read') {
-      this.tlb.readTag[slot] = pn;
-      this.tlb.readData[slot] = data;
-      this.tlb.readWords[slot] = page.words!;
+      t.readTag[slot] = pn;
+      t.readData[slot] = data;
+      t.readWords[slot] = page.words!;
     } else if (access === 'write') {
       if (page.code) this.invalidateCode(pn);
-      this.tlb.writeTag[slot] = pn;
-      this.tlb.writeData[slot] = data;
-      this.tlb.writeWords[slot] = page.words!;
+      t.writeTag[slot] = pn;
+      t.writeData[slot] = data;
+      t.writeWords[slot] = page.words!;
     } else {
-      this.tlb.fetchTag[slot] = pn;
-      this.tlb.fetchData[slot] = data;
+      t.fetchTag[slot] = pn;
+      t.fetchData[slot] = data;
     }
     return data;
   }

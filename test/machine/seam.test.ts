@@ -1,6 +1,7 @@
 // The seam between the machine and a goroutine runner (the scheduler plugs in here): the
 // stubs' CALL runtime·entersyscall / exitsyscall reach the runner with the caller's pc and
 // sp, RawSyscall reaches neither, the trace hooks bracket every call with its number, name
+// (or, for a runner that asks for syscallHooks: 'parked', only a call that blocks)
 // and arguments, a blocked call parks with a SyscallBlocked the runner can wake, and an
 // exitsyscall that takes the slow path parks once before the stub returns.
 import { describe, expect, it } from 'vitest';
@@ -44,11 +45,16 @@ class RecordingRunner extends RoundRobinRunner {
   }
 }
 
-function machineWith() {
+/** The same runner, hearing of a call only while it is parked in the kernel. */
+class ParkedHooksRunner extends RecordingRunner {
+  readonly syscallHooks = 'parked';
+}
+
+function machineWith(Runner: typeof RecordingRunner = RecordingRunner) {
   let runner: RecordingRunner | null = null;
   const m = new Machine({
     target,
-    runner: (host, seed) => (runner = new RecordingRunner(host, seed)),
+    runner: (host, seed) => (runner = new Runner(host, seed)),
   });
   return { m, runner: runner! };
 }
@@ -75,8 +81,8 @@ describe('the runner seam', () => {
     ]);
   });
 
-  const pingPipe = (slowExits: number) => {
-    const { m, runner } = machineWith();
+  const pingPipe = (slowExits: number, Runner: typeof RecordingRunner = RecordingRunner) => {
+    const { m, runner } = machineWith(Runner);
     runner.slowExits = slowExits;
     const order: string[] = [];
     const result = m.run(function* () {
@@ -103,6 +109,19 @@ describe('the runner seam', () => {
     const read = log.findIndex((l) => l.startsWith('enter read(3, '));
     expect(log.slice(read + 1, read + 3)).toEqual(['block', 'entersyscall' + log[read + 2]!.slice('entersyscall'.length)]);
     expect(log.filter((l) => l === 'exitsyscall').length).toBe(result.exitsyscall);
+  });
+
+  it("with syscallHooks: 'parked', the hooks hear only of a call that blocks, just before it parks", () => {
+    const every = pingPipe(0).log;
+    const { result, order, log } = pingPipe(0, ParkedHooksRunner);
+    expect(result.status).toBe(0);
+    expect(order).toEqual(['writer runs', 'write returned', 'read 1']);
+    // the same calls and scheduler calls; of the hooks, only the blocked read's
+    const hooks = (l: string) => l.startsWith('enter ') || l.startsWith('exit ') || l === 'block';
+    expect(log.filter((l) => !hooks(l))).toEqual(every.filter((l) => !hooks(l)));
+    const read = log.findIndex((l) => l.startsWith('enter read(3, '));
+    expect(log.filter(hooks)).toEqual([log[read], 'block', 'exit 1']);
+    expect(log[read + 1]).toBe('block');
   });
 
   it('an exitsyscall without a P parks the goroutine before its stub returns', () => {
