@@ -1,9 +1,9 @@
 // The seam between the machine and a goroutine runner (the scheduler plugs in here): the
 // stubs' CALL runtime·entersyscall / exitsyscall reach the runner with the caller's pc and
 // sp, RawSyscall reaches neither, the trace hooks bracket every call with its number, name
-// (or, for a runner that asks for syscallHooks: 'parked', only a call that blocks)
-// and arguments, a blocked call parks with a SyscallBlocked the runner can wake, and an
-// exitsyscall that takes the slow path parks once before the stub returns.
+// and arguments (only a call that blocks, for a runner asking for syscallHooks: 'parked'), a
+// blocked call parks with a SyscallBlocked the runner can wake, and an exitsyscall that takes
+// the slow path parks once before the stub returns.
 import { describe, expect, it } from 'vitest';
 import * as linux from '../../generated/target_linux_amd64.ts';
 import { SYS_GETPID, SYS_GETPPID, SYS_SCHED_YIELD } from '../../generated/zsysnum_linux_amd64.ts';
