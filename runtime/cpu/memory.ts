@@ -86,6 +86,43 @@ export function isCanonical(addr: number): boolean {
   return addr >= -CANONICAL_LIMIT && addr < CANONICAL_LIMIT && Number.isInteger(addr);
 }
 
+/**
+ * A remembered view of [at, at + length) as 32-bit words of its page, taken through the
+ * write TLB at the privilege Memory is set to. While no map, unmap or protect has happened
+ * since (Memory.generation) its words are what checked accesses would reach, and, the write
+ * TLB never holding code, writing them invalidates no decoded code. For host code that
+ * reads and writes the same small frame call after call (a stub's frame, pt_regs).
+ */
+export class WordsView {
+  /** The page's words as last taken (null: not in the write TLB, unaligned or crossing a page). */
+  words: Int32Array | null = null;
+  /** at's word index in them. */
+  x = 0;
+  private at = NaN;
+  private gen = -1;
+
+  constructor(
+    private readonly mem: Memory,
+    private readonly length: number,
+  ) {}
+
+  /** The words for the frame at `at`: the ones held, unless the frame moved or the layout changed, else a fresh lookup. */
+  take(at: number): Int32Array | null {
+    const m = this.mem;
+    if (at === this.at && this.words !== null && this.gen === m.generation) return this.words;
+    this.at = at;
+    this.words = m.tlbWriteWords(at, this.length);
+    this.x = m.wi;
+    this.gen = m.generation;
+    return this.words;
+  }
+
+  /** The words taken last, while the memory layout is unchanged; else null. */
+  current(): Int32Array | null {
+    return this.words !== null && this.gen === this.mem.generation ? this.words : null;
+  }
+}
+
 export class Memory {
   private readonly pages = new Map<number, Page>();
   /** Sorted, disjoint [startPage, endPage) intervals of PROT_NONE reservations. */

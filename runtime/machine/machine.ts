@@ -49,7 +49,7 @@
 // CPU either at a host return target in ring 3 or the thread dead; nothing here reads a
 // host clock or host randomness.
 import { Cpu, CpuFault, formatAddress, generalProtection, PageFault, RDI, RSI, RSP } from '../cpu/index.ts';
-import { Memory, PROT_READ, PROT_WRITE } from '../cpu/index.ts';
+import { Memory, PROT_READ, PROT_WRITE, WordsView } from '../cpu/index.ts';
 import { Linker, loadImage, PERCPU, assemble, type Image } from '../asm/index.ts';
 import { ARG_REGS, ManualClock, syscallRegs, type HostMount, type Kernel, type SeedFile, type Thread, type TargetTables } from '../kernel/index.ts';
 import { signalName } from '../kernel/linux/abi.ts';
@@ -186,6 +186,8 @@ export class MachineThread implements MThread {
   basesLoaded = -1;
   /** The call in progress: the personality's view of its pt_regs frame, through the CPU in ring 0. */
   readonly regs: SyscallFrame;
+  /** The stub frame's words (Machine.beginStub), through the user write TLB. */
+  readonly stubFrame: WordsView;
 
   readonly tid: number;
   /** This thread's slot in THREAD_AREA (its per-thread area stays here for good). */
@@ -213,6 +215,7 @@ export class MachineThread implements MThread {
     this.pinBase = this.slot + PIN_ARENA_OFFSET;
     this.pinNext = this.pinBase;
     this.regs = regs;
+    this.stubFrame = new WordsView(cpu.mem, STUB_FRAME_BYTES);
   }
 
   /** Runs on the user stack and argument arena of `slot` from now on (Go: the stack is the goroutine's). */
@@ -221,18 +224,7 @@ export class MachineThread implements MThread {
     this.userStackTop = slot + USER_STACK_SIZE;
     this.pinBase = slot + PIN_ARENA_OFFSET;
     this.pinNext = this.pinBase;
-    this.frameGen = -1;
   }
-
-  /**
-   * The page holding the stub frame (Machine.beginStub) as 32-bit words, and the frame's
-   * word index in it, as the user write TLB gave them; valid while Memory.generation is
-   * frameGen (no map, unmap or protect since, the stack slot unchanged): the frame's words
-   * are then what checked accesses would reach, and its page never holds decoded code.
-   */
-  frameWords: Int32Array | null = null;
-  frameX = 0;
-  frameGen = -1;
 }
 
 /** The machine whose run() is in progress, where go() starts goroutines. */
@@ -783,17 +775,6 @@ export class Machine implements MachineHost {
     return sp;
   }
 
-  /** th's stub frame as words (MachineThread.frameWords), looked up once per memory layout; null while its page is not in the write TLB. */
-  private stubFrame(th: MachineThread): Int32Array | null {
-    const mem = this.mem;
-    if (th.frameGen === mem.generation) return th.frameWords;
-    const w = mem.tlbWriteWords(th.userStackTop - STUB_FRAME_OFFSET, STUB_FRAME_BYTES);
-    th.frameWords = w;
-    th.frameX = mem.wi;
-    th.frameGen = w === null ? -1 : mem.generation;
-    return w;
-  }
-
   /**
    * Builds a stub's frame [callReturn][first][a1..an, zero-padded][r1 r2 err, zero] on th's
    * user stack and points its CPU at fn; returns the frame's address.
@@ -805,23 +786,16 @@ export class Machine implements MachineHost {
     mem.setUserMode(true);
     // The frame's page is normally known already (the stub wrote its results there last
     // time): its words go straight in; otherwise the checked stores fill the TLB.
-    const w = this.stubFrame(th);
+    const w = th.stubFrame.take(sp);
     if (w !== null) {
-      const x = th.frameX;
+      const x = th.stubFrame.x;
       putWord(w, x, this.callReturn);
       putWord(w, x + 2, first);
       for (let i = 0; i < args.length; i++) putWord(w, x + 4 + 2 * i, args[i]!);
-      for (let i = x + 2 * (2 + args.length); i < x + 2 * (n + 2); i++) w[i] = 0;
-      const r = x + 2 * (n + 2);
-      w[r] = 0;
-      w[r + 1] = 0;
-      w[r + 2] = 0;
-      w[r + 3] = 0;
-      w[r + 4] = 0;
-      w[r + 5] = 0;
+      for (let i = x + 2 * (2 + args.length); i < x + 2 * (n + 5); i++) w[i] = 0;
     } else {
       try {
-        storeWord(cpu, sp, this.addr.callReturn);
+        storeWord(cpu, sp, this.callReturn);
         storeWord(cpu, sp + 8, first);
         for (let i = 0; i < n; i++) storeWord(cpu, sp + 16 + 8 * i, i < args.length ? args[i]! : 0);
         for (let i = n; i < n + 3; i++) storeWord(cpu, sp + 16 + 8 * i, 0);
@@ -851,9 +825,9 @@ export class Machine implements MachineHost {
   stubResult(th: MachineThread, at: number): SyscallResult {
     const cpu = th.cpu;
     this.mem.setUserMode(true);
-    const w = this.stubFrame(th);
+    const w = th.stubFrame.take(th.userStackTop - STUB_FRAME_OFFSET);
     if (w !== null) {
-      const x = th.frameX + (at - (th.userStackTop - STUB_FRAME_OFFSET)) / 4;
+      const x = th.stubFrame.x + (at - (th.userStackTop - STUB_FRAME_OFFSET)) / 4;
       return [wordOf(w[x]!, w[x + 1]!), wordOf(w[x + 2]!, w[x + 3]!), w[x + 4]! >>> 0];
     }
     try {

@@ -2,7 +2,7 @@
 // pt_regs frame as entry_SYSCALL_64 saves it (the number from orig_ax), strace output,
 // clone(2) for a new M's thread as Go's newosproc makes it, and exit_group when main
 // returns.
-import type { Cpu } from '../../cpu/index.ts';
+import { WordsView, type Cpu } from '../../cpu/index.ts';
 import { linuxAmd64Objects } from '../../asm/index.ts';
 import { Kernel, PT_REGS_OFFSET, PT_REGS_ORIG_RAX, PT_REGS_SIZE } from '../../kernel/index.ts';
 import { Strace } from '../../trace/index.ts';
@@ -26,33 +26,26 @@ const RESULT_WORD = PT_REGS_OFFSET[0]! / 4;
 /**
  * The pt_regs frame of the call in progress on one CPU (base = DI at do_syscall_64), read
  * and written with the CPU's own ring-0 accesses: the frame lives on the supervisor-only
- * kernel stack. Setting base (in ring 0) looks the frame's page up in the supervisor write
- * TLB, where the entry code's pushes left it: while no map, unmap or protect has happened
- * since (Memory.generation), the frame's words are read and written through that page's
- * word view, which is what the checked accesses would reach; otherwise through cpu.load
- * and cpu.store.
+ * kernel stack. Setting base (in ring 0) takes the frame's words from the supervisor write
+ * TLB, where the entry code's pushes left them (a WordsView: a thread's frame is at the same
+ * place call after call, so the view usually holds); while the view is current the frame is
+ * read and written through it, otherwise through cpu.load and cpu.store.
  */
 class PtRegsView implements SyscallFrame {
   private at = 0;
-  /** The frame's page as 32-bit words (null: not in the TLB, unaligned or crossing a page), the frame's word index in it, and the memory generation then. */
-  private words: Int32Array | null = null;
-  private x = 0;
-  private gen = 0;
+  private readonly frame: WordsView;
 
-  constructor(private readonly cpu: Cpu) {}
+  constructor(private readonly cpu: Cpu) {
+    this.frame = new WordsView(cpu.mem, PT_REGS_SIZE);
+  }
 
   get base(): number {
     return this.at;
   }
 
   set base(at: number) {
-    const m = this.cpu.mem;
-    // A thread's frame is at the same place call after call: the view taken last time holds.
-    if (at === this.at && this.words !== null && this.gen === m.generation) return;
     this.at = at;
-    this.words = m.tlbWriteWords(at, PT_REGS_SIZE);
-    this.x = m.wi;
-    this.gen = m.generation;
+    this.frame.take(at);
   }
 
   private word(i: number): number {
@@ -63,7 +56,12 @@ class PtRegsView implements SyscallFrame {
 
   /** The frame's words, when the view taken at base is still the page's. */
   private view(): Int32Array | null {
-    return this.words !== null && this.gen === this.cpu.mem.generation ? this.words : null;
+    return this.frame.current();
+  }
+
+  /** The frame's word index in view(). */
+  private get x(): number {
+    return this.frame.x;
   }
 
   lo(i: number): number {
