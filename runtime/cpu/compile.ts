@@ -314,6 +314,11 @@ function sysretInline(d: Insn, slow: string): string | null {
   );
 }
 
+/** MOV between full 32/64-bit registers (the movRegReg handler's forms). */
+function movRegRegSource(d: Insn): string {
+  return `lo[${d.a}] = lo[${d.b}]; hi[${d.a}] = ${d.size === 8 ? `hi[${d.b}]` : '0'};`;
+}
+
 /** Near CALL to a constant canonical target, inline: push the return address, jump. */
 function callInline(d: Insn, i: number, guard: string): string | null {
   if (d.form.exec !== 'call' || !isCanonical(d.target)) return null;
@@ -375,10 +380,10 @@ function windowPart(d: Insn, h: Handler, off: number, last: boolean): WindowPart
     return part([], [off - 8], off - 8, false, (at) => `${put(off - 8, vlo, vhi)(at)} c.rip = ${d.target};`);
   }
   if (h === movRegReg && d.a !== 4) {
-    return part([], [], off, d.b === 4, () => `lo[${d.a}] = lo[${d.b}]; hi[${d.a}] = ${d.size === 8 ? `hi[${d.b}]` : '0'};`);
+    return part([], [], off, d.b === 4, () => movRegRegSource(d));
   }
   if (h === aluReg64 && d.a === 4 && d.b === OPD_IMM && (d.sub === 0 || d.sub === 5)) {
-    // ADD/SUB $n, SP: the window keeps RSP's halves current, so the inline form applies as it is
+    // ADD/SUB $n, SP: the window stores RSP before it (readsSp), so the inline form applies as it is
     const n = (d.immHi | 0) * 4294967296 + (d.imm >>> 0);
     if (n % 8 !== 0 || Math.abs(n) >= 4096) return null;
     return { reads: [], writes: [], after: off + (d.sub === 0 ? n : -n), readsSp: true, flags: true, source: (_at, keepFlags) => aluInline(d, true, keepFlags)! };
@@ -469,7 +474,7 @@ export function blockBody(b: Block, ctx: BlockContext, names: string[], args: un
     let inline: string | null = null;
     if (h === aluReg32 || h === aluReg64) inline = aluInline(d, h === aluReg64, !flagsDead(b, i));
     else if (h === incdecReg) inline = incdecInline(d);
-    else if (h === movRegReg) inline = `lo[${d.a}] = lo[${d.b}]; hi[${d.a}] = ${d.size === 8 ? `hi[${d.b}]` : '0'};\n`;
+    else if (h === movRegReg) inline = `${movRegRegSource(d)}\n`;
     else if (h === jccZ && isCanonical(d.target)) {
       const z = d.sub === 4;
       inline = `if ((f.op === 0 ? (f.saved & 0x40) !== 0 : f.r === 0 && f.rH === 0) === ${z}) c.rip = ${d.target};\n`;
