@@ -51,7 +51,7 @@
 import { Cpu, CpuFault, formatAddress, generalProtection, PageFault, RDI, RSI, RSP } from '../cpu/index.ts';
 import { Memory, PROT_READ, PROT_WRITE, WordsView } from '../cpu/index.ts';
 import { Linker, loadImage, PERCPU, assemble, type Image } from '../asm/index.ts';
-import { ARG_REGS, ManualClock, syscallRegs, type HostMount, type Kernel, type SeedFile, type Thread, type TargetTables } from '../kernel/index.ts';
+import { ARG_REGS, syscallRegs, type HostMount, type Kernel, type SeedFile, type Thread, type TargetTables, type VirtualClock } from '../kernel/index.ts';
 import { signalName } from '../kernel/linux/abi.ts';
 import { unixPersonality, type SyscallFrame, type Tracer, type UnixPersonality } from './personality/index.ts';
 import { setSyscallBackend, type Go, type Park, type SyscallResult, type TargetDescriptor, type Word } from '../syscall.ts';
@@ -249,10 +249,32 @@ export function targetTables(target: TargetDescriptor): TargetTables {
   };
 }
 
+/**
+ * The machine's virtual clock: what the kernel and the scheduler charge, plus INSTRUCTION_NS
+ * for every retired instruction. The instructions the running CPU retired since its
+ * thread's last count are in now() already, so the host functions the CPU calls in place
+ * (entersyscall, exitsyscall) need not count them first to read the exact time.
+ */
+class MachineClock implements VirtualClock {
+  private ns = 0;
+  /** The thread whose CPU runs or ran last: its instructions since th.counted are not charged yet. */
+  running: MachineThread | null = null;
+
+  now(): number {
+    const th = this.running;
+    return th === null ? this.ns : this.ns + (th.cpu.icount - th.counted) * INSTRUCTION_NS;
+  }
+
+  advance(ns: number): void {
+    if (!(ns >= 0)) throw new RangeError(`clock: cannot advance by ${ns} ns`);
+    this.ns += ns;
+  }
+}
+
 export class Machine implements MachineHost {
   readonly target: TargetDescriptor;
   readonly personality: UnixPersonality;
-  readonly clock = new ManualClock();
+  readonly clock = new MachineClock();
   readonly kernel: Kernel;
   readonly mem = new Memory();
   readonly image: Image;
@@ -463,6 +485,7 @@ export class Machine implements MachineHost {
     for (;;) {
       this.activate(th);
       th.counted = cpu.icount;
+      this.clock.running = th;
       const stop = cpu.run(this.runSlice);
       this.count(th);
       if (stop.kind === 'host') {
@@ -526,7 +549,6 @@ export class Machine implements MachineHost {
   /** runtime·entersyscall, called by a stub in ring 3. */
   private serveEntersyscall(th: MachineThread): number {
     const cpu = th.cpu;
-    this.count(th);
     if (cpu.cpl !== 3) return -1;
     // Go's getcallerpc and getcallersp: where the RET lands, and SP after it.
     cpu.hostReturn();
@@ -539,7 +561,6 @@ export class Machine implements MachineHost {
   /** runtime·exitsyscall, called by a stub in ring 3: returns at once on the fast path, else parks the goroutine until it has a P. */
   private serveExitsyscall(th: MachineThread): number {
     const cpu = th.cpu;
-    this.count(th);
     if (cpu.cpl !== 3) return -1;
     th.inSyscall = false;
     this.stats.exitsyscall++;
