@@ -22,7 +22,7 @@ import { SYSCALL_COST, type VirtualClock } from './clock.ts';
 import { FdTable, InputStream, OutputStream, type OpenFile } from './file.ts';
 import { SIGNALS_NOT_FATAL_BY_DEFAULT, SIGILL, SIGSEGV, SIGFPE, SIGTRAP } from './linux/abi.ts';
 import { linuxHandlers, REQUIRED_ERRNOS, type Handler } from './linux/handlers.ts';
-import { Process, Thread } from './process.ts';
+import { Process, Thread, type PendingCall } from './process.ts';
 import { argWord, syscallNumber, type SyscallRegs } from './regs.ts';
 import { buildSysCallTable, ErrnoTable, SyscallNumbers, type TargetTables } from './tables.ts';
 import { copyToUser } from './uaccess.ts';
@@ -216,20 +216,23 @@ export class Kernel {
       return r;
     }
     t.pending = null;
-    if (r === NO_RETURN) {
-      if (ev) this.observer!.exit(ev, call.trace, null, this.clock.now());
-      const { status, group } = this.exitRequest!;
-      this.exitRequest = null;
-      if (group) this.exitProcess(t.process, status);
-      else this.exitThread(t, status);
-      return EXITED;
-    }
+    if (r === NO_RETURN) return this.endCall(t, ev, call);
     const value = r === YIELD ? 0 : typeof r === 'string' ? -this.errnos.number(r) : r;
     regs.setResult(value);
     if (ev) this.observer!.exit(ev, call.trace, value, this.clock.now());
-    this.actOnSignals();
+    if (this.signalsToAct.length > 0) this.actOnSignals();
     if (!t.process.alive) return EXITED;
     return r === YIELD ? YIELDED : DONE;
+  }
+
+  /** exit or exit_group returned NO_RETURN: the thread (or its whole process) ends here. */
+  private endCall(t: Thread, ev: SyscallEvent | null, call: PendingCall): SyscallOutcome {
+    if (ev) this.observer!.exit(ev, call.trace, null, this.clock.now());
+    const { status, group } = this.exitRequest!;
+    this.exitRequest = null;
+    if (group) this.exitProcess(t.process, status);
+    else this.exitThread(t, status);
+    return EXITED;
   }
 
   private event(t: Thread, nr: number, regs: SyscallRegs, startNs: number): SyscallEvent {

@@ -447,7 +447,10 @@ export class Machine implements MachineHost {
 
   /** Points the per-CPU area at th's kernel stack (the next SYSCALL on its CPU lands there). */
   private activate(th: MachineThread): void {
-    if (this.activeThread === th) return;
+    if (this.activeThread !== th) this.pointPercpuAt(th);
+  }
+
+  private pointPercpuAt(th: MachineThread): void {
     this.activeThread = th;
     const b = new Uint8Array(8);
     new DataView(b.buffer).setBigInt64(0, BigInt(th.kernelStackTop), true);
@@ -564,16 +567,19 @@ export class Machine implements MachineHost {
     if (cpu.cpl !== 3) return -1;
     th.inSyscall = false;
     this.stats.exitsyscall++;
-    if (!this.runner.exitsyscall()) {
-      // The goroutine keeps its frame and pinned arguments; the M, which may run other
-      // goroutines meanwhile, goes on with another stack slot.
-      this.waitingForP.set(this.runner.current(), { registers: saveRegisters(cpu), stackSlot: th.stackSlot });
-      th.useStackSlot(this.spareStackSlot(th.kthread));
-      th.park = EXITSYSCALL;
-      return -1;
-    }
+    if (!this.runner.exitsyscall()) return this.waitForP(th);
     cpu.hostReturn();
     return this.resume(th);
+  }
+
+  /** exitsyscall's slow path: the goroutine parks until it has a P (the CPU stops). */
+  private waitForP(th: MachineThread): number {
+    // The goroutine keeps its frame and pinned arguments; the M, which may run other
+    // goroutines meanwhile, goes on with another stack slot.
+    this.waitingForP.set(this.runner.current(), { registers: saveRegisters(th.cpu), stackSlot: th.stackSlot });
+    th.useStackSlot(this.spareStackSlot(th.kthread));
+    th.park = EXITSYSCALL;
+    return -1;
   }
 
   /** After a host function served in place: th's CPU goes on with a fresh slice. */
