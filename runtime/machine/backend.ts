@@ -89,14 +89,17 @@ export class MachineBackend implements SyscallBackend {
 
   /** After the stub returned: pinned buffers copied back, the arena reset, [r1, r2, err] read from `results`. */
   private finish(th: MachineThread, pins: MachineThread['pins'], results: number): SyscallResult {
-    const m = this.machine;
-    if (pins.length > 0) {
-      m.userAccess(th, () => {
-        for (const p of pins) p.bytes.set(m.mem.read(p.addr, p.bytes.length));
-      });
-    }
+    if (pins.length > 0) this.copyBack(th, pins);
     th.pinNext = th.pinBase;
-    return m.stubResult(th, results);
+    return this.machine.stubResult(th, results);
+  }
+
+  /** Copies each pinned buffer back from guest memory (the kernel may have written it). */
+  private copyBack(th: MachineThread, pins: MachineThread['pins']): void {
+    const m = this.machine;
+    m.userAccess(th, () => {
+      for (const p of pins) p.bytes.set(m.mem.read(p.addr, p.bytes.length));
+    });
   }
 
   procCall(): Go<SyscallResult> {

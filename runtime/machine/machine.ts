@@ -820,19 +820,23 @@ export class Machine implements MachineHost {
       putWord(w, x + 2, first);
       for (let i = 0; i < args.length; i++) putWord(w, x + 4 + 2 * i, args[i]!);
       for (let i = x + 2 * (2 + args.length); i < x + 2 * (n + 5); i++) w[i] = 0;
-    } else {
-      try {
-        storeWord(cpu, sp, this.callReturn);
-        storeWord(cpu, sp + 8, first);
-        for (let i = 0; i < n; i++) storeWord(cpu, sp + 16 + 8 * i, i < args.length ? args[i]! : 0);
-        for (let i = n; i < n + 3; i++) storeWord(cpu, sp + 16 + 8 * i, 0);
-      } catch (e) {
-        this.userFault(th, e);
-      }
-    }
+    } else this.storeStubFrame(th, sp, first, args, n);
     cpu.rip = fn;
     cpu.setRegAddr(RSP, sp);
     return sp;
+  }
+
+  /** beginStub's frame through the checked stores (they fill the TLB, or fault). */
+  private storeStubFrame(th: MachineThread, sp: number, first: Word, args: ReadonlyArray<Word>, n: number): void {
+    const cpu = th.cpu;
+    try {
+      storeWord(cpu, sp, this.callReturn);
+      storeWord(cpu, sp + 8, first);
+      for (let i = 0; i < n; i++) storeWord(cpu, sp + 16 + 8 * i, i < args.length ? args[i]! : 0);
+      for (let i = n; i < n + 3; i++) storeWord(cpu, sp + 16 + 8 * i, 0);
+    } catch (e) {
+      this.userFault(th, e);
+    }
   }
 
   /** The n result words at `at` after a call returned. */
@@ -850,13 +854,18 @@ export class Machine implements MachineHost {
 
   /** A stub's results [r1, r2, err] at `at` after it returned. */
   stubResult(th: MachineThread, at: number): SyscallResult {
-    const cpu = th.cpu;
     this.mem.setUserMode(true);
     const w = th.stubFrame.take(th.userStackTop - STUB_FRAME_OFFSET);
     if (w !== null) {
       const x = th.stubFrame.x + (at - (th.userStackTop - STUB_FRAME_OFFSET)) / 4;
       return [wordOf(w[x]!, w[x + 1]!), wordOf(w[x + 2]!, w[x + 3]!), w[x + 4]! >>> 0];
     }
+    return this.loadStubResult(th, at);
+  }
+
+  /** stubResult through the checked loads. */
+  private loadStubResult(th: MachineThread, at: number): SyscallResult {
+    const cpu = th.cpu;
     try {
       return [loadWord(cpu, at), loadWord(cpu, at + 8), cpu.load(at + 16, 4)];
     } catch (e) {
