@@ -51,7 +51,7 @@
 import { Cpu, CpuFault, formatAddress, generalProtection, PageFault, RDI, RSI, RSP } from '../cpu/index.ts';
 import { Memory, PROT_READ, PROT_WRITE, WordsView } from '../cpu/index.ts';
 import { Linker, loadImage, PERCPU, assemble, type Image } from '../asm/index.ts';
-import { ARG_REGS, syscallRegs, type HostMount, type Kernel, type SeedFile, type Thread, type TargetTables, type VirtualClock } from '../kernel/index.ts';
+import { ARG_REGS, syscallRegs, type Block, type HostMount, type Kernel, type SeedFile, type Thread, type TargetTables, type VirtualClock } from '../kernel/index.ts';
 import { signalName } from '../kernel/linux/abi.ts';
 import { unixPersonality, type SyscallFrame, type Tracer, type UnixPersonality } from './personality/index.ts';
 import { setSyscallBackend, type Go, type Park, type SyscallResult, type TargetDescriptor, type Word } from '../syscall.ts';
@@ -669,28 +669,35 @@ export class Machine implements MachineHost {
       th.regs.base = cpu.regAddr(RDI);
     }
     const out = this.kernel.do_syscall_64(t, th.regs);
-    if (out.kind === 'wait' || out.kind === 'sleep') {
-      if (!th.hooked && this.runner.syscallEnter) this.traceEnter(th);
-      this.runner.syscallBlock?.();
-      const detail: SyscallBlocked = {
-        thread: th,
-        wake: (resume) => {
-          t.onWake = resume;
-        },
-        until: out.kind === 'sleep' ? out.until : undefined,
-        what: out.kind === 'wait' ? out.queue.name : 'sleep',
-      };
-      return { reason: 'syscall-blocked', detail };
-    }
+    if (out.kind === 'wait' || out.kind === 'sleep') return this.blocked(th, out);
     th.inKernel = false;
     this.endIfDead(t);
-    if (th.hooked) {
-      th.hooked = false;
-      this.runner.syscallExit?.(th.regs.result());
-    }
+    if (th.hooked) this.traceExit(th);
     if (t.basesVersion !== th.basesLoaded) this.loadBases(th);
     cpu.hostReturn();
     return out.kind === 'yield' ? YIELD : null;
+  }
+
+  /** The 'syscall-blocked' Park for a handler that must wait (th stays in the kernel). */
+  private blocked(th: MachineThread, out: Block): Park {
+    const t = th.kthread;
+    if (!th.hooked && this.runner.syscallEnter) this.traceEnter(th);
+    this.runner.syscallBlock?.();
+    const detail: SyscallBlocked = {
+      thread: th,
+      wake: (resume) => {
+        t.onWake = resume;
+      },
+      until: out.kind === 'sleep' ? out.until : undefined,
+      what: out.kind === 'wait' ? out.queue.name : 'sleep',
+    };
+    return { reason: 'syscall-blocked', detail };
+  }
+
+  /** The runner's syscallExit hook for the call traceEnter reported. */
+  private traceExit(th: MachineThread): void {
+    th.hooked = false;
+    this.runner.syscallExit?.(th.regs.result());
   }
 
   /** Loads th's FS and GS bases (arch_prctl) into its CPU on the way back to user mode (user GS sits in KERNEL_GS_BASE until SWAPGS). */

@@ -967,12 +967,12 @@ export class Scheduler implements GoroutineRunner {
     const mp = this.curm!;
     const gp = mp.curg!;
     const pp = mp.p;
-    if (gp.status !== '_Grunning' || pp === null) throw new Error(`entersyscall: goroutine ${gp.goid} is ${gp.status} on M${mp.id} without a P`);
+    if (gp.status !== '_Grunning' || pp === null) this.badEntersyscall(mp, gp);
     mp.locks++;
     gp.syscallpc = pc;
     gp.syscallsp = sp;
     gp.status = '_Gsyscall';
-    if (this.traceOn) this.trace('GoSysCall', { g: gp, m: mp, p: pp });
+    if (this.traceOn) this.traceSysCall(gp, mp, pp);
     if (this.sysmonwait) this.sysmonwake();
     mp.syscalltick = pp.syscalltick;
     mp.oldp = pp;
@@ -998,16 +998,29 @@ export class Scheduler implements GoroutineRunner {
       pp.syscalltick++;
       gp.status = '_Grunning';
       gp.syscallsp = 0;
-      if (this.traceOn) {
-        if (this.traceOn) this.trace('GoSysExit', { g: gp, m: mp, p: pp, args: { fast: true, sameP: pp === oldp, retaken } });
-        if (this.traceOn) this.trace('GoStart', { g: gp, m: mp, p: pp, args: { how: 'exitsyscall' } });
-      }
+      if (this.traceOn) this.traceSysExitFast(gp, mp, pp, pp === oldp, retaken);
       mp.locks--;
       return true;
     }
     gp.sysexitticks = this.clock.now();
     mp.locks--;
     return false;
+  }
+
+  // Kept out of entersyscall and exitsyscall, which run on every call: V8 inlines those
+  // into the machine's host functions only while they stay small.
+
+  private badEntersyscall(mp: M, gp: G): never {
+    throw new Error(`entersyscall: goroutine ${gp.goid} is ${gp.status} on M${mp.id} without a P`);
+  }
+
+  private traceSysCall(gp: G, mp: M, pp: P): void {
+    this.trace('GoSysCall', { g: gp, m: mp, p: pp });
+  }
+
+  private traceSysExitFast(gp: G, mp: M, pp: P, sameP: boolean, retaken: boolean): void {
+    this.trace('GoSysExit', { g: gp, m: mp, p: pp, args: { fast: true, sameP, retaken } });
+    if (this.traceOn) this.trace('GoStart', { g: gp, m: mp, p: pp, args: { how: 'exitsyscall' } });
   }
 
   private exitsyscallfast(mp: M, oldp: P | null): boolean {
