@@ -238,12 +238,12 @@ export class Cpu {
 
   /** A register as a signed 64-bit number (exact for canonical addresses). */
   regAddr(i: number): number {
-    return this.hi[i]! * TWO32 + (this.lo[i]! >>> 0);
+    return this.hi[i]! * 4294967296 + (this.lo[i]! >>> 0);
   }
 
   setRegAddr(i: number, v: number): void {
     this.lo[i] = v;
-    this.hi[i] = Math.floor(v / TWO32);
+    this.hi[i] = Math.floor(v / 4294967296);
   }
 
   getFlags(): number {
@@ -382,7 +382,7 @@ export class Cpu {
     const t = m.tlb;
     if (TLB_WORDS && (o & 7) === 0 && l < 4294967288 && t.readTag[slot] === this.hi[4]! * 1048576 + q) {
       const w = t.readWords[slot]!;
-      this.rip = w[(o >> 2) + 1]! * TWO32 + (w[o >> 2]! >>> 0);
+      this.rip = w[(o >> 2) + 1]! * 4294967296 + (w[o >> 2]! >>> 0);
       this.lo[4] = l + 8;
       return;
     }

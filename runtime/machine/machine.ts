@@ -825,8 +825,17 @@ export class Machine implements MachineHost {
       const x = th.stubFrame.x;
       putWord(w, x, this.callReturn);
       putWord(w, x + 2, first);
-      for (let i = 0; i < args.length; i++) putWord(w, x + 4 + 2 * i, args[i]!);
-      for (let i = x + 2 * (2 + args.length); i < x + 2 * (n + 5); i++) w[i] = 0;
+      const k = args.length;
+      for (let i = 0; i < k; i++) putWord(w, x + 4 + 2 * i, args[i]!);
+      // zero padding up to n arguments, then r1, r2 and err
+      let i = x + 4 + 2 * k;
+      for (const pad = x + 4 + 2 * n; i < pad; i++) w[i] = 0;
+      w[i] = 0;
+      w[i + 1] = 0;
+      w[i + 2] = 0;
+      w[i + 3] = 0;
+      w[i + 4] = 0;
+      w[i + 5] = 0;
     } else this.storeStubFrame(th, sp, first, args, n);
     cpu.rip = fn;
     cpu.setRegAddr(RSP, sp);
