@@ -145,8 +145,8 @@ export class G {
   status: GStatus = '_Grunnable';
   waitreason = '';
   m: M | null = null;
-  syscallsp = 0;
-  syscallpc = 0;
+  /** Where the goroutine's current system call was made: [pc, sp] (Go's g.syscallpc, g.syscallsp). */
+  readonly syscallFrame = new Float64Array(2);
   sysexitticks = 0;
   /** Set by sysmon: yield the P at the next safe point. */
   preempt = false;
@@ -969,8 +969,8 @@ export class Scheduler implements GoroutineRunner {
     const pp = mp.p;
     if (gp.status !== '_Grunning' || pp === null) this.badEntersyscall(mp, gp);
     mp.locks++;
-    gp.syscallpc = pc;
-    gp.syscallsp = sp;
+    gp.syscallFrame[0] = pc;
+    gp.syscallFrame[1] = sp;
     gp.status = '_Gsyscall';
     if (this.traceOn) this.traceSysCall(gp, mp, pp);
     if (this.sysmonwait) this.sysmonwake();
@@ -997,7 +997,7 @@ export class Scheduler implements GoroutineRunner {
       const pp = mp.p!;
       pp.syscalltick++;
       gp.status = '_Grunning';
-      gp.syscallsp = 0;
+      gp.syscallFrame[1] = 0;
       if (this.traceOn) this.traceSysExitFast(gp, mp, pp, pp === oldp, retaken);
       mp.locks--;
       return true;
