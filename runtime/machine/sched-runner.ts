@@ -26,7 +26,7 @@
 //
 // Invariants: result is null until run() returns; the scheduler shares the machine's clock
 // (host.clock), so kernel costs, guest instructions and scheduler costs are one timeline.
-import { Scheduler, type G, type MThread as SchedThread, type RunResult as SchedRunResult } from '../sched/index.ts';
+import { GStatus, gStatusName, Scheduler, type G, type MThread as SchedThread, type RunResult as SchedRunResult } from '../sched/index.ts';
 import type { Go } from '../syscall.ts';
 import { RunEnded, ThreadEnded, type BlockedGoroutine, type MachineHost, type MachineRunner, type MThread, type SyscallInfo } from './runner.ts';
 
@@ -133,7 +133,7 @@ export class SchedRunner implements MachineRunner {
     this.result = this.sched.run(this.main);
     if (this.result.ended !== 'fatal') return [];
     return this.sched.allg
-      .filter((g) => g.status !== '_Gdead')
-      .map((g) => ({ goid: g.goid, tid: g.m?.thread.tid ?? 0, waitingOn: g.blockedOn || g.waitreason || g.status }));
+      .filter((g) => g.status !== GStatus._Gdead)
+      .map((g) => ({ goid: g.goid, tid: g.m?.thread.tid ?? 0, waitingOn: g.blockedOn || g.waitreason || gStatusName(g.status) }));
   }
 }

@@ -7,7 +7,7 @@
 // Go itself only notices this when no M is running; an M blocked in the kernel makes Go
 // hang silently, so the dump says why: above all the RawSyscall hazard, where a thread
 // blocked in a raw call keeps its P and the Gs queued behind it can never run.
-import type { G, M, Scheduler } from './sched.ts';
+import { GStatus, pStatusName, type G, type M, type Scheduler } from './sched.ts';
 
 function ms(ns: number): string {
   return `${Math.floor(ns / 1e6)}ms`;
@@ -32,15 +32,15 @@ function mState(mp: M): string {
 
 function gState(gp: G): string {
   switch (gp.status) {
-    case '_Gwaiting':
+    case GStatus._Gwaiting:
       return gp.waitreason;
-    case '_Gsyscall':
+    case GStatus._Gsyscall:
       return 'syscall';
-    case '_Grunning':
+    case GStatus._Grunning:
       return gp.syscall ? 'running, in a raw syscall' : 'running';
-    case '_Grunnable':
+    case GStatus._Grunnable:
       return 'runnable';
-    case '_Gdead':
+    case GStatus._Gdead:
       return 'dead';
   }
 }
@@ -51,17 +51,17 @@ function dump(s: Scheduler): string[] {
     const inSyscall = pp.syscallm ? ` (in a syscall of M${pp.syscallm.id})` : '';
     const holder = `${pp.m ? `M${pp.m.id}` : 'none'}${inSyscall}`;
     const queued = [...(pp.runnext ? [pp.runnext] : []), ...pp.runq.toArray()].map((g) => g.goid);
-    lines.push(`  P${pp.id}: status=${pp.status} schedtick=${pp.schedtick} syscalltick=${pp.syscalltick} m=${holder} runqsize=${pp.runqsize}${queued.length ? ` runq=[${queued.slice(0, 16).join(' ')}${queued.length > 16 ? ' …' : ''}]` : ''}`);
+    lines.push(`  P${pp.id}: status=${pStatusName(pp.status)} schedtick=${pp.schedtick} syscalltick=${pp.syscalltick} m=${holder} runqsize=${pp.runqsize}${queued.length ? ` runq=[${queued.slice(0, 16).join(' ')}${queued.length > 16 ? ' …' : ''}]` : ''}`);
   }
   for (const mp of s.allm.slice(0, 64)) {
     lines.push(`  M${mp.id}: tid=${mp.thread.tid} p=${mp.p ? `P${mp.p.id}` : 'nil'} oldp=${mp.oldp ? `P${mp.oldp.id}` : 'nil'} curg=${mp.curg ? mp.curg.goid : 'nil'} spinning=${mp.spinning} locks=${mp.locks} syscalltick=${mp.syscalltick}: ${mState(mp)}`);
   }
   if (s.allm.length > 64) lines.push(`  … ${s.allm.length - 64} more Ms`);
-  const live = s.allg.filter((gp) => gp.status !== '_Gdead');
+  const live = s.allg.filter((gp) => gp.status !== GStatus._Gdead);
   for (const gp of live.slice(0, 64)) {
     const where = gp.m ? ` on M${gp.m.id}` : '';
     const call = gp.syscall ? ` in ${gp.syscall.raw ? 'RawSyscall' : 'Syscall'} ${gp.syscall.name}${gp.blockedOn ? ` (${gp.blockedOn})` : ''}` : '';
-    const exited = gp.status === '_Grunnable' && gp.sysexitticks > 0 ? `, left its syscall at ${gp.sysexitticks} ns` : '';
+    const exited = gp.status === GStatus._Grunnable && gp.sysexitticks > 0 ? `, left its syscall at ${gp.sysexitticks} ns` : '';
     lines.push(`goroutine ${gp.goid} [${gState(gp)}]${where}${call}${exited}${gp.parent ? `, created by goroutine ${gp.parent}` : ''}`);
   }
   if (live.length > 64) lines.push(`… ${live.length - 64} more goroutines`);
@@ -74,7 +74,7 @@ function diagnosis(s: Scheduler): string[] {
   for (const mp of s.allm) {
     const gp = mp.curg;
     if (!mp.blocked || !gp) continue;
-    if (mp.p && gp.status !== '_Gsyscall') {
+    if (mp.p && gp.status !== GStatus._Gsyscall) {
       const pp = mp.p;
       const stuck = [...(pp.runnext ? [pp.runnext] : []), ...pp.runq.toArray()].map((g) => g.goid);
       const others = stuck.length ? `; goroutine${stuck.length > 1 ? 's' : ''} ${stuck.join(', ')} ${stuck.length > 1 ? 'are' : 'is'} runnable on P${pp.id} but can never run` : '';
@@ -88,7 +88,7 @@ function diagnosis(s: Scheduler): string[] {
       out.push(`goroutine ${gp.goid} is blocked in Syscall ${gp.syscall?.name ?? '?'} (${mp.blocked.what}) on M${mp.id}; its P was handed off, but nothing left can wake it.`);
     }
   }
-  const waiting = s.allg.filter((gp) => gp.status === '_Gwaiting');
+  const waiting = s.allg.filter((gp) => gp.status === GStatus._Gwaiting);
   if (waiting.length) out.push(`${waiting.length} goroutine${waiting.length > 1 ? 's' : ''} parked (${[...new Set(waiting.map((g) => g.waitreason))].join(', ')}) with nobody left to wake them.`);
   return out;
 }

@@ -83,8 +83,37 @@ export const DEFAULT_MAX_THREADS = 10_000;
  */
 export const NO_PROGRESS_STEPS = 1_000_000;
 
-export type GStatus = '_Grunnable' | '_Grunning' | '_Gsyscall' | '_Gwaiting' | '_Gdead';
-export type PStatus = '_Pidle' | '_Prunning' | '_Psyscall';
+/**
+ * A G's and a P's status, numbered as in Go's runtime2.go. Small integers, not names:
+ * entersyscall and exitsyscall compare and store them on every call (a const enum, so
+ * esbuild writes the numbers into this file's code); statusName gives the name dumps print.
+ */
+export const enum GStatus {
+  _Grunnable = 1,
+  _Grunning = 2,
+  _Gsyscall = 3,
+  _Gwaiting = 4,
+  _Gdead = 6,
+}
+
+export const enum PStatus {
+  _Pidle = 0,
+  _Prunning = 1,
+  _Psyscall = 2,
+}
+
+const G_STATUS_NAMES: Record<GStatus, string> = { 1: '_Grunnable', 2: '_Grunning', 3: '_Gsyscall', 4: '_Gwaiting', 6: '_Gdead' };
+const P_STATUS_NAMES: Record<PStatus, string> = { 0: '_Pidle', 1: '_Prunning', 2: '_Psyscall' };
+
+/** Go's name of a G's status (_Grunning …). */
+export function gStatusName(s: GStatus): string {
+  return G_STATUS_NAMES[s];
+}
+
+/** Go's name of a P's status (_Prunning …). */
+export function pStatusName(s: PStatus): string {
+  return P_STATUS_NAMES[s];
+}
 
 /** A kernel thread as the scheduler sees it (the machine's clone()d thread). */
 export interface MThread {
@@ -142,7 +171,7 @@ export interface GoroutineRunner {
 }
 
 export class G {
-  status: GStatus = '_Grunnable';
+  status: GStatus = GStatus._Grunnable;
   waitreason = '';
   m: M | null = null;
   /** Where the goroutine's current system call was made: [pc, sp] (Go's g.syscallpc, g.syscallsp). */
@@ -202,7 +231,7 @@ export class M {
 }
 
 export class P {
-  status: PStatus = '_Pidle';
+  status: PStatus = PStatus._Pidle;
   m: M | null = null;
   readonly runq = new Deque<G>();
   runnext: G | null = null;
@@ -460,7 +489,7 @@ export class Scheduler implements GoroutineRunner {
 
   /** Whether pp belongs to an M in a syscall (so sysmon may retake it). */
   inSyscall(pp: P): boolean {
-    return this.model === 'go1.25' ? pp.status === '_Psyscall' : pp.status === '_Prunning' && pp.syscallm !== null;
+    return this.model === 'go1.25' ? pp.status === PStatus._Psyscall : pp.status === PStatus._Prunning && pp.syscallm !== null;
   }
 
   private die(fatal: string): never {
@@ -528,8 +557,8 @@ export class Scheduler implements GoroutineRunner {
 
   /** goready: gp becomes runnable (from a channel op, a timer, an unlock). */
   ready(gp: G): void {
-    if (gp.status !== '_Gwaiting') throw new Error(`goready: goroutine ${gp.goid} is ${gp.status}, not _Gwaiting`);
-    gp.status = '_Grunnable';
+    if (gp.status !== GStatus._Gwaiting) throw new Error(`goready: goroutine ${gp.goid} is ${gStatusName(gp.status)}, not _Gwaiting`);
+    gp.status = GStatus._Grunnable;
     gp.waitreason = '';
     const pp = this.curm?.p ?? null;
     if (this.traceOn) this.trace('GoUnblock', { g: gp, m: this.curm, p: pp });
@@ -564,7 +593,7 @@ export class Scheduler implements GoroutineRunner {
     }
     const gp = mp.curg;
     if (gp === null) this.schedule(mp);
-    else if (gp.preempt && gp.status === '_Grunning' && gp.syscall === null && mp.locks === 0 && mp.p) this.preemptNow(mp, gp);
+    else if (gp.preempt && gp.status === GStatus._Grunning && gp.syscall === null && mp.locks === 0 && mp.p) this.preemptNow(mp, gp);
     else if (gp.workLeft > 0) this.runWork(mp, gp);
     else this.stepG(mp, gp);
     this.curm = null;
@@ -646,14 +675,14 @@ export class Scheduler implements GoroutineRunner {
 
   private goschedImpl(mp: M, gp: G): void {
     gp.preempt = false;
-    gp.status = '_Grunnable';
+    gp.status = GStatus._Grunnable;
     this.dropg(mp);
     this.globrunqput(gp);
     this.schedule(mp);
   }
 
   private gopark(mp: M, gp: G, waitreason: string): void {
-    gp.status = '_Gwaiting';
+    gp.status = GStatus._Gwaiting;
     gp.waitreason = waitreason;
     gp.preempt = false;
     if (this.traceOn) this.trace('GoBlock', { g: gp, m: mp, p: mp.p, args: { reason: waitreason } });
@@ -662,7 +691,7 @@ export class Scheduler implements GoroutineRunner {
   }
 
   private goexit0(mp: M, gp: G): void {
-    gp.status = '_Gdead';
+    gp.status = GStatus._Gdead;
     if (this.traceOn) this.trace('GoEnd', { g: gp, m: mp, p: mp.p });
     this.dropg(mp);
     if (gp === this.mainG) {
@@ -679,7 +708,7 @@ export class Scheduler implements GoroutineRunner {
    * in _Psyscall (go1.25) is handed off at once (handoffp) instead of waiting for sysmon.
    */
   private mexit(mp: M, gp: G): void {
-    gp.status = '_Gdead';
+    gp.status = GStatus._Gdead;
     gp.syscall = null;
     if (this.traceOn) this.trace('GoEnd', { g: gp, m: mp, p: mp.p });
     this.dropg(mp);
@@ -691,7 +720,7 @@ export class Scheduler implements GoroutineRunner {
     } else if (mp.oldp !== null && this.inSyscall(mp.oldp) && mp.oldp.syscallm === mp) {
       pp = mp.oldp;
       pp.syscallm = null;
-      pp.status = '_Pidle';
+      pp.status = PStatus._Pidle;
       pp.syscalltick++;
     }
     mp.oldp = null;
@@ -720,7 +749,7 @@ export class Scheduler implements GoroutineRunner {
    */
   private execute(mp: M, gp: G, how: string, inheritTime = false): void {
     const pp = mp.p!;
-    gp.status = '_Grunning';
+    gp.status = GStatus._Grunning;
     gp.waitreason = '';
     gp.sysexitticks = 0;
     gp.preempt = false;
@@ -871,7 +900,7 @@ export class Scheduler implements GoroutineRunner {
     if (mp.p !== null || pp.m !== null) throw new Error(`acquirep: M${mp.id} or P${pp.id} already bound`);
     mp.p = pp;
     pp.m = mp;
-    pp.status = '_Prunning';
+    pp.status = PStatus._Prunning;
     if (this.traceOn) this.trace('ProcStart', { m: mp, p: pp });
   }
 
@@ -880,7 +909,7 @@ export class Scheduler implements GoroutineRunner {
     if (this.traceOn) this.trace('ProcStop', { m: mp, p: pp });
     pp.m = null;
     mp.p = null;
-    pp.status = '_Pidle';
+    pp.status = PStatus._Pidle;
     return pp;
   }
 
@@ -888,7 +917,7 @@ export class Scheduler implements GoroutineRunner {
   private pidleput(pp: P): void {
     if (pp.runqsize > 0) throw new Error(`pidleput: P${pp.id} has a non-empty run queue (${pp.runqsize})`);
     if (pp.idle || pp.m !== null) throw new Error(`pidleput: P${pp.id} is ${pp.idle ? 'already idle' : `held by M${pp.m!.id}`}`);
-    pp.status = '_Pidle';
+    pp.status = PStatus._Pidle;
     pp.idle = true;
     this.pidle.push(pp);
   }
@@ -967,11 +996,11 @@ export class Scheduler implements GoroutineRunner {
     const mp = this.curm!;
     const gp = mp.curg!;
     const pp = mp.p;
-    if (gp.status !== '_Grunning' || pp === null) this.badEntersyscall(mp, gp);
+    if (gp.status !== GStatus._Grunning || pp === null) this.badEntersyscall(mp, gp);
     mp.locks++;
     gp.syscallFrame[0] = pc;
     gp.syscallFrame[1] = sp;
-    gp.status = '_Gsyscall';
+    gp.status = GStatus._Gsyscall;
     if (this.traceOn) this.traceSysCall(gp, mp, pp);
     if (this.sysmonwait) this.sysmonwake();
     mp.syscalltick = pp.syscalltick;
@@ -980,7 +1009,7 @@ export class Scheduler implements GoroutineRunner {
     if (this.model === 'go1.25') {
       pp.m = null;
       mp.p = null;
-      pp.status = '_Psyscall';
+      pp.status = PStatus._Psyscall;
     }
     mp.locks--;
   }
@@ -996,7 +1025,7 @@ export class Scheduler implements GoroutineRunner {
     if (this.exitsyscallfast(mp, oldp)) {
       const pp = mp.p!;
       pp.syscalltick++;
-      gp.status = '_Grunning';
+      gp.status = GStatus._Grunning;
       gp.syscallFrame[1] = 0;
       if (this.traceOn) this.traceSysExitFast(gp, mp, pp, pp === oldp, retaken);
       mp.locks--;
@@ -1011,7 +1040,7 @@ export class Scheduler implements GoroutineRunner {
   // into the machine's host functions only while they stay small.
 
   private badEntersyscall(mp: M, gp: G): never {
-    throw new Error(`entersyscall: goroutine ${gp.goid} is ${gp.status} on M${mp.id} without a P`);
+    throw new Error(`entersyscall: goroutine ${gp.goid} is ${gStatusName(gp.status)} on M${mp.id} without a P`);
   }
 
   private traceSysCall(gp: G, mp: M, pp: P): void {
@@ -1027,7 +1056,7 @@ export class Scheduler implements GoroutineRunner {
     if (oldp !== null && this.inSyscall(oldp) && oldp.syscallm === mp) {
       oldp.syscallm = null;
       if (this.model === 'go1.25') {
-        oldp.status = '_Pidle';
+        oldp.status = PStatus._Pidle;
         this.acquirep(mp, oldp);
       }
       return true;
@@ -1041,7 +1070,7 @@ export class Scheduler implements GoroutineRunner {
 
   /** The slow path, on g0: the G waits for a P on the global queue, the M stops. */
   private exitsyscall0(mp: M, gp: G): void {
-    gp.status = '_Grunnable';
+    gp.status = GStatus._Grunnable;
     this.dropg(mp);
     const pp = this.pidleget();
     if (pp === null) this.globrunqput(gp);
@@ -1134,7 +1163,7 @@ export class Scheduler implements GoroutineRunner {
     for (const pp of this.allp) {
       const pd = pp.seen;
       const syscall = this.inSyscall(pp);
-      if (pp.status === '_Prunning' || syscall) {
+      if (pp.status === PStatus._Prunning || syscall) {
         if (pd.schedtick !== pp.schedtick) {
           pd.schedtick = pp.schedtick;
           pd.schedwhen = now;
@@ -1156,7 +1185,7 @@ export class Scheduler implements GoroutineRunner {
         victim.p = null;
         pp.m = null;
       }
-      pp.status = '_Pidle';
+      pp.status = PStatus._Pidle;
       n++;
       pp.syscalltick++;
       if (this.traceOn) this.trace('SysmonRetake', { m: this.sysmonM, p: pp, args: { victim: victim ? victim.id : -1 } });
@@ -1169,7 +1198,7 @@ export class Scheduler implements GoroutineRunner {
 
   private preemptone(pp: P): void {
     const gp = pp.m?.curg;
-    if (!gp || gp.preempt || gp.status !== '_Grunning') return;
+    if (!gp || gp.preempt || gp.status !== GStatus._Grunning) return;
     gp.preempt = true;
     if (this.traceOn) this.trace('SysmonPreempt', { m: this.sysmonM, p: pp, g: gp });
   }

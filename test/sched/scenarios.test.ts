@@ -4,7 +4,7 @@
 // rule for long syscalls when another P is idle.
 import { describe, expect, it } from 'vitest';
 import {
-  FORCE_PREEMPT_NS, G, getsched, go, runSimulated, SYS_GETPID, SYS_NANOSLEEP, SYS_READ, SYS_WRITE, SYSMON_MIN_DELAY, WaitGroup, work,
+  FORCE_PREEMPT_NS, G, GStatus, getsched, go, gStatusName, pStatusName, runSimulated, SYS_GETPID, SYS_NANOSLEEP, SYS_READ, SYS_WRITE, SYSMON_MIN_DELAY, WaitGroup, work,
 } from '../../runtime/sched/index.ts';
 import { RawSyscall, Syscall, type Go } from '../../runtime/syscall.ts';
 import { all, find } from './query.ts';
@@ -200,10 +200,10 @@ describe.each(['go1.25', 'go1.26'] as const)('scheduler scenarios (%s model, sim
           wg.done();
         });
         go(function* (): Go<void> {
-          while (reader?.status !== '_Gsyscall') yield* work(1_000);
+          while (reader?.status !== GStatus._Gsyscall) yield* work(1_000);
           const m = reader.m!;
           const pp = m.oldp!;
-          seen = `${pp.status} p.m=${pp.m === m ? 'its M' : pp.m ? 'another M' : 'nil'} g=${reader.status}`;
+          seen = `${pStatusName(pp.status)} p.m=${pp.m === m ? 'its M' : pp.m ? 'another M' : 'nil'} g=${gStatusName(reader.status)}`;
           yield* Syscall(SYS_WRITE, r + 1, 0, 1);
         });
         yield* wg.wait();
