@@ -406,6 +406,8 @@ export class Scheduler implements GoroutineRunner {
   private exit: { ended: RunResult['ended']; status: number; fatal: string } | null = null;
   private readonly onThrow: (e: unknown) => 'panic' | 'goexit' | 'exit';
   readonly model: 'go1.25' | 'go1.26';
+  /** go1.25: entersyscall detaches the P (read on every call, so a boolean rather than the model's name). */
+  private readonly detachP: boolean;
 
   constructor(
     private readonly host: MachineHost,
@@ -420,6 +422,7 @@ export class Scheduler implements GoroutineRunner {
     this.schedtraceNs = (opts.schedtraceMs ?? 0) * 1e6;
     this.onThrow = opts.onThrow ?? (() => 'panic');
     this.model = opts.model ?? 'go1.25';
+    this.detachP = this.model === 'go1.25';
     this.noProgressSteps = opts.noProgressSteps ?? NO_PROGRESS_STEPS;
     for (let i = 0; i < this.gomaxprocs; i++) this.allp.push(new P(i));
   }
@@ -489,7 +492,7 @@ export class Scheduler implements GoroutineRunner {
 
   /** Whether pp belongs to an M in a syscall (so sysmon may retake it). */
   inSyscall(pp: P): boolean {
-    return this.model === 'go1.25' ? pp.status === PStatus._Psyscall : pp.status === PStatus._Prunning && pp.syscallm !== null;
+    return this.detachP ? pp.status === PStatus._Psyscall : pp.status === PStatus._Prunning && pp.syscallm !== null;
   }
 
   private die(fatal: string): never {
@@ -1006,7 +1009,7 @@ export class Scheduler implements GoroutineRunner {
     mp.syscalltick = pp.syscalltick;
     mp.oldp = pp;
     pp.syscallm = mp;
-    if (this.model === 'go1.25') {
+    if (this.detachP) {
       pp.m = null;
       mp.p = null;
       pp.status = PStatus._Psyscall;
@@ -1055,7 +1058,7 @@ export class Scheduler implements GoroutineRunner {
   private exitsyscallfast(mp: M, oldp: P | null): boolean {
     if (oldp !== null && this.inSyscall(oldp) && oldp.syscallm === mp) {
       oldp.syscallm = null;
-      if (this.model === 'go1.25') {
+      if (this.detachP) {
         oldp.status = PStatus._Pidle;
         this.acquirep(mp, oldp);
       }
