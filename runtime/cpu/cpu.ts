@@ -386,7 +386,13 @@ export class Cpu {
       this.lo[4] = l + 8;
       return;
     }
-    const sp = this.hi[4]! * TWO32 + l;
+    this.hostReturnChecked();
+  }
+
+  /** hostReturn through Memory's checked load (a TLB miss, an unaligned stack or a carry out of RSP's low half). */
+  private hostReturnChecked(): void {
+    const m = this.mem;
+    const sp = this.hi[4]! * TWO32 + (this.lo[4]! >>> 0);
     const lo = m.ld64(sp);
     this.rip = (m.hi32 | 0) * TWO32 + lo;
     const nsp = sp + 8;

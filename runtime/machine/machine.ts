@@ -48,7 +48,7 @@
 // Invariants: only one CPU runs at a time; every exit of a thread's run loop leaves its
 // CPU either at a host return target in ring 3 or the thread dead; nothing here reads a
 // host clock or host randomness.
-import { Cpu, CpuFault, formatAddress, generalProtection, PageFault, RDI, RSI, RSP } from '../cpu/index.ts';
+import { Cpu, CpuFault, formatAddress, generalProtection, PageFault, RDI, RSI, RSP, type Stop } from '../cpu/index.ts';
 import { Memory, PROT_READ, PROT_WRITE, WordsView } from '../cpu/index.ts';
 import { Linker, loadImage, PERCPU, assemble, type Image } from '../asm/index.ts';
 import { ARG_REGS, syscallRegs, type Block, type HostMount, type Kernel, type SeedFile, type Thread, type TargetTables, type VirtualClock } from '../kernel/index.ts';
@@ -499,10 +499,8 @@ export class Machine implements MachineHost {
           return park;
         }
         if (stop.addr === until && cpu.cpl === 3) return null;
-        this.die(th, pageFaultAt(cpu, stop.addr));
-      } else if (stop.kind === 'fault') this.die(th, stop.fault);
-      else if (stop.kind === 'interrupt' && cpu.cpl === 3) this.die(th, interruptGateFault(cpu, stop.vector));
-      else if (stop.kind !== 'limit') throw new Error(`machine: unexpected CPU stop '${stop.kind}' at ${formatAddress(cpu.rip)} in ring ${cpu.cpl}`);
+      }
+      if (stop.kind !== 'limit') this.stopped(th, stop);
     }
   }
 
@@ -610,6 +608,15 @@ export class Machine implements MachineHost {
     this.mem.setUserMode(true);
     to.cpu.hostReturn();
     return to;
+  }
+
+  /** th's CPU stopped other than at its return target, for a park or at the end of a slice: the guest dies (or the machine has a bug). */
+  private stopped(th: MachineThread, stop: Stop): never {
+    const cpu = th.cpu;
+    if (stop.kind === 'host') this.die(th, pageFaultAt(cpu, stop.addr));
+    if (stop.kind === 'fault') this.die(th, stop.fault);
+    if (stop.kind === 'interrupt' && cpu.cpl === 3) this.die(th, interruptGateFault(cpu, stop.vector));
+    throw new Error(`machine: unexpected CPU stop '${stop.kind}' at ${formatAddress(cpu.rip)} in ring ${cpu.cpl}`);
   }
 
   /** A free stack slot for t's process: a used one, or a new one mapped like a thread's. */

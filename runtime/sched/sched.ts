@@ -900,7 +900,7 @@ export class Scheduler implements GoroutineRunner {
   // Ps and Ms
 
   private acquirep(mp: M, pp: P): void {
-    if (mp.p !== null || pp.m !== null) throw new Error(`acquirep: M${mp.id} or P${pp.id} already bound`);
+    if (mp.p !== null || pp.m !== null) this.badAcquirep(mp, pp);
     mp.p = pp;
     pp.m = mp;
     pp.status = PStatus._Prunning;
@@ -1039,8 +1039,12 @@ export class Scheduler implements GoroutineRunner {
     return false;
   }
 
-  // Kept out of entersyscall and exitsyscall, which run on every call: V8 inlines those
-  // into the machine's host functions only while they stay small.
+  // Kept out of entersyscall, exitsyscall and acquirep, which run on every call: V8 inlines
+  // those into the machine's host functions only while they stay small.
+
+  private badAcquirep(mp: M, pp: P): never {
+    throw new Error(`acquirep: M${mp.id} or P${pp.id} already bound`);
+  }
 
   private badEntersyscall(mp: M, gp: G): never {
     throw new Error(`entersyscall: goroutine ${gp.goid} is ${gStatusName(gp.status)} on M${mp.id} without a P`);
