@@ -52,6 +52,11 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** Canonical Word for any integer: wrapped to 64 bits two's complement, a number when safe. */
 export function word(x: number | bigint | boolean): Word {
+  // Kept small so that every call inlines: most words are safe integers already.
+  return typeof x === 'number' && Number.isSafeInteger(x) ? x : wordOfOther(x);
+}
+
+function wordOfOther(x: number | bigint | boolean): Word {
   if (typeof x === 'boolean') return x ? 1 : 0;
   if (typeof x === 'number') {
     if (!Number.isInteger(x)) throw new RangeError(`not an integer machine word: ${x}`);
