@@ -62,25 +62,17 @@ export class LazyFlags {
   }
 
   cf(): boolean {
-    switch (this.op) {
-      case LF_NONE:
-      case LF_INC:
-      case LF_DEC:
-        return (this.saved & CF) !== 0;
-      case LF_LOGIC:
-        return false;
-      case LF_ADD:
-      case LF_ADC: {
-        // carry out iff r < a, or r == a with a carry in (b + cin == 2^n)
-        const c = this.size === 8 ? (this.rH !== this.aH ? (this.rH < this.aH ? -1 : 1) : this.r < this.a ? -1 : this.r === this.a ? 0 : 1) : this.r < this.a ? -1 : this.r === this.a ? 0 : 1;
-        return c < 0 || (c === 0 && this.cin !== 0);
-      }
-      default: {
-        // SUB/SBB: borrow iff a < b, or a == b with a borrow in
-        const c = this.size === 8 ? (this.aH !== this.bH ? (this.aH < this.bH ? -1 : 1) : this.a < this.b ? -1 : this.a === this.b ? 0 : 1) : this.a < this.b ? -1 : this.a === this.b ? 0 : 1;
-        return c < 0 || (c === 0 && this.cin !== 0);
-      }
-    }
+    const op = this.op;
+    if (op === LF_NONE || op === LF_INC || op === LF_DEC) return (this.saved & CF) !== 0;
+    if (op === LF_LOGIC) return false;
+    // ADD/ADC carry out iff r < a, or r == a with a carry in (b + cin == 2^n); SUB/SBB
+    // borrow iff a < b, or a == b with a borrow in. The high halves are 0 below 8 bytes.
+    const add = op === LF_ADD || op === LF_ADC;
+    const x = add ? this.r : this.a;
+    const y = add ? this.a : this.b;
+    const xH = add ? this.rH : this.aH;
+    const yH = add ? this.aH : this.bH;
+    return xH !== yH ? xH < yH : x < y || (x === y && this.cin !== 0);
   }
 
   zf(): boolean {
