@@ -134,11 +134,9 @@ export class Memory {
   // (the arrays are filled and flushed in place; only setUserMode switches sets).
   private readonly userTlb = new TlbSet();
   private readonly supervisorTlb = new TlbSet();
-  /** The active TLB set (read-only outside Memory). */
+  /** The active TLB set (read-only outside Memory); it also says the privilege of the guest accessors' accesses (userTlb: ring 3). */
   tlb = this.userTlb;
 
-  /** Privilege of the accesses made through the guest accessors (ld*, st*, fetch*): true = ring 3. */
-  private userMode = true;
   private readonly codeWatchers: Array<(page: number) => void> = [];
   /** Bumped by every map/unmap/protect: lets caches of derived state notice a change. */
   generation = 0;
@@ -287,10 +285,8 @@ export class Memory {
 
   /** Sets the privilege of guest accesses (true = ring 3), switching to that level's TLB set. */
   setUserMode(user: boolean): void {
-    if (user !== this.userMode) {
-      this.userMode = user;
-      this.tlb = user ? this.userTlb : this.supervisorTlb;
-    }
+    // Kept this small so that it inlines everywhere (a ring change is a few per system call).
+    this.tlb = user ? this.userTlb : this.supervisorTlb;
   }
 
   /** Registers a callback told when a page holding decoded code is written or reprotected. */
@@ -467,7 +463,7 @@ export class Memory {
     if (!isCanonical(addr)) throw generalProtection(`non-canonical address ${formatAddress(addr)}`, addr);
     const pn = Math.floor(addr / PAGE_SHIFT_DIV);
     const page = this.pages.get(pn);
-    const user = this.userMode;
+    const user = this.tlb === this.userTlb;
     const bit = access === 'read' ? PROT_READ : access === 'write' ? PROT_WRITE : PROT_EXEC;
     if (!page) throw new PageFault(addr, access, false, user);
     if ((page.prot & bit) === 0 || (user && !page.user)) throw new PageFault(addr, access, true, user);
