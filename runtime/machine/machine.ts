@@ -266,9 +266,13 @@ class MachineClock implements VirtualClock {
   }
 
   advance(ns: number): void {
-    if (!(ns >= 0)) throw new RangeError(`clock: cannot advance by ${ns} ns`);
+    if (!(ns >= 0)) badAdvance(ns);
     this.ns += ns;
   }
+}
+
+function badAdvance(ns: number): never {
+  throw new RangeError(`clock: cannot advance by ${ns} ns`);
 }
 
 export class Machine implements MachineHost {
