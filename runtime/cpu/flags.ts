@@ -109,8 +109,12 @@ export class LazyFlags {
 
   /** The full RFLAGS value. */
   get(): number {
+    return this.op === LF_NONE ? this.saved : this.computed();
+  }
+
+  /** get() for a recorded operation. */
+  private computed(): number {
     const op = this.op;
-    if (op === LF_NONE) return this.saved;
     // PF, ZF and SF from the result as pf(), zf() and sf() give them; logic operations clear the rest
     const r = this.r;
     const v = (this.saved & ~ARITH_FLAGS) | PARITY[r & 0xff]! | (r === 0 && this.rH === 0 ? ZF : 0) | (this.topBit(r, this.rH) !== 0 ? SF : 0);

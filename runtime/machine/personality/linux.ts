@@ -50,7 +50,7 @@ class PtRegsView implements SyscallFrame {
 
   private word(i: number): number {
     const w = FRAME_WORD[i] ?? -1;
-    if (w < 0) throw new RangeError(`pt_regs: register ${i} is not saved by the syscall entry`);
+    if (w < 0) notSaved(i);
     return w;
   }
 
@@ -93,6 +93,10 @@ class PtRegsView implements SyscallFrame {
       v[this.x + RESULT_WORD + 1] = hi;
     } else this.cpu.store(this.at + 4 * RESULT_WORD, 8, lo, hi);
   }
+}
+
+function notSaved(i: number): never {
+  throw new RangeError(`pt_regs: register ${i} is not saved by the syscall entry`);
 }
 
 export const linuxPersonality: UnixPersonality = {
