@@ -108,8 +108,11 @@ export class WordsView {
 
   /** The words for the frame at `at`: the ones held, unless the frame moved or the layout changed, else a fresh lookup. */
   take(at: number): Int32Array | null {
+    return at === this.at && this.words !== null && this.gen === this.mem.generation ? this.words : this.retake(at);
+  }
+
+  private retake(at: number): Int32Array | null {
     const m = this.mem;
-    if (at === this.at && this.words !== null && this.gen === m.generation) return this.words;
     this.at = at;
     this.words = m.tlbWriteWords(at, this.length);
     this.x = m.wi;

@@ -96,7 +96,10 @@ export class SchedRunner implements MachineRunner {
   current(): { thread: MThread } {
     const g = this.sched.getg();
     // Calls come in runs from one goroutine: the last handle answers most of them.
-    if (g === this.lastG) return this.lastH!;
+    return g === this.lastG ? this.lastH! : this.handleOf(g);
+  }
+
+  private handleOf(g: G): GoroutineHandle {
     let h = this.handles.get(g);
     if (h === undefined) {
       h = new GoroutineHandle(g);

@@ -353,6 +353,10 @@ class SharedClock implements SchedClock {
 
 class FatalStop extends Error {}
 
+function notInGoroutine(): never {
+  throw new Error('not called from a goroutine');
+}
+
 /**
  * Events in time order. Each M records its own events in order; events of different Ms
  * interleave by time (a step's events carry the time its charges had reached).
@@ -537,9 +541,7 @@ export class Scheduler implements GoroutineRunner {
 
   /** The G whose code is running. */
   getg(): G {
-    const gp = this.curm?.curg;
-    if (!gp) throw new Error('not called from a goroutine');
-    return gp;
+    return this.curm?.curg ?? notInGoroutine();
   }
 
   go(fn: () => Go<void>): void {
