@@ -146,6 +146,8 @@ export class Block {
  */
 export type HostFunction = (c: Cpu) => number;
 
+// The per-call accessors (regAddr, setRegAddr, hostReturn) write 2^32 out: V8 folds a
+// literal into the arithmetic, not a module constant.
 const TWO32 = 4294967296;
 const HOT_BLOCK = 8;
 

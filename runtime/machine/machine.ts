@@ -40,6 +40,11 @@
 // Virtual time: each retired instruction costs INSTRUCTION_NS on the machine's clock, on
 // top of the kernel's documented costs, so a run's times depend only on what it executes.
 //
+// Speed: a system call runs this file's host functions, the scheduler's entersyscall and
+// exitsyscall and the kernel's do_syscall_64 from one compiled trace. V8 inlines a callee
+// only while its caller's inlined bytecode stays within a budget, so the functions on that
+// path keep rare cases (faults, parking, traces, TLB misses) in functions of their own.
+//
 // Faults: a fault in ring 3 (INT n included: no gate is open to ring 3) kills the process
 // with the signal Linux sends, and the run reports the kernel's message (deliverFault:
 // RIP, the instruction and the address). A fault in ring 0 is a bug of this machine and
