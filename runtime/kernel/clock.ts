@@ -20,6 +20,16 @@ export interface VirtualClock {
   advance(ns: number): void;
 }
 
+/** ns, when it is a valid advance (≥ 0); else a RangeError. Small, so every clock's advance() inlines it. */
+export function checkedAdvance(ns: number): number {
+  if (!(ns >= 0)) badAdvance(ns);
+  return ns;
+}
+
+function badAdvance(ns: number): never {
+  throw new RangeError(`clock: cannot advance by ${ns} ns`);
+}
+
 /** A clock that only moves when told to. */
 export class ManualClock implements VirtualClock {
   private ns = 0;
@@ -29,8 +39,7 @@ export class ManualClock implements VirtualClock {
   }
 
   advance(ns: number): void {
-    if (!(ns >= 0)) throw new RangeError(`clock: cannot advance by ${ns} ns`);
-    this.ns += ns;
+    this.ns += checkedAdvance(ns);
   }
 
   /** Moves to an absolute time if it is later than now. */

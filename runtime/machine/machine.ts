@@ -56,7 +56,7 @@
 import { Cpu, CpuFault, formatAddress, generalProtection, PageFault, RDI, RSI, RSP, type Stop } from '../cpu/index.ts';
 import { Memory, PROT_READ, PROT_WRITE, WordsView } from '../cpu/index.ts';
 import { Linker, loadImage, PERCPU, assemble, type Image } from '../asm/index.ts';
-import { ARG_REGS, syscallRegs, type Block, type HostMount, type Kernel, type SeedFile, type Thread, type TargetTables, type VirtualClock } from '../kernel/index.ts';
+import { ARG_REGS, checkedAdvance, syscallRegs, type Block, type HostMount, type Kernel, type SeedFile, type Thread, type TargetTables, type VirtualClock } from '../kernel/index.ts';
 import { signalName } from '../kernel/linux/abi.ts';
 import { unixPersonality, type SyscallFrame, type Tracer, type UnixPersonality } from './personality/index.ts';
 import { setSyscallBackend, type Go, type Park, type SyscallResult, type TargetDescriptor, type Word } from '../syscall.ts';
@@ -271,13 +271,8 @@ class MachineClock implements VirtualClock {
   }
 
   advance(ns: number): void {
-    if (!(ns >= 0)) badAdvance(ns);
-    this.ns += ns;
+    this.ns += checkedAdvance(ns);
   }
-}
-
-function badAdvance(ns: number): never {
-  throw new RangeError(`clock: cannot advance by ${ns} ns`);
 }
 
 export class Machine implements MachineHost {

@@ -56,7 +56,7 @@
 // syscall (go1.25: _Psyscall, detached; go1.26: _Prunning, its M's G in _Gsyscall), with
 // pp.syscallm naming that M; an M on the idle list holds no P, no nextp and does not spin
 // (stopm checks); an M has at most one pending step event; an exited M has none.
-import type { VirtualClock } from '../kernel/clock.ts';
+import { checkedAdvance, type VirtualClock } from '../kernel/clock.ts';
 import type { Go, Park } from '../syscall.ts';
 import { deadlockReport, exhaustionReport, noProgressReport, panicReport, schedtraceLine } from './deadlock.ts';
 import type { RuntimeTrace, TraceEvent, TraceKind } from './events.ts';
@@ -316,8 +316,7 @@ class StepClock implements SchedClock {
   }
 
   advance(ns: number): void {
-    if (!(ns >= 0)) throw new RangeError(`clock: cannot advance by ${ns} ns`);
-    this.charged += ns;
+    this.charged += checkedAdvance(ns);
   }
 
   beginStep(at: number): void {
