@@ -86,7 +86,8 @@ export const NO_PROGRESS_STEPS = 1_000_000;
 /**
  * A G's and a P's status, numbered as in Go's runtime2.go. Small integers, not names:
  * entersyscall and exitsyscall compare and store them on every call (a const enum, so
- * esbuild writes the numbers into this file's code); statusName gives the name dumps print.
+ * esbuild writes the numbers into this file's code); gStatusName and pStatusName give the
+ * names dumps and errors print.
  */
 export const enum GStatus {
   _Grunnable = 1,
@@ -174,8 +175,8 @@ export class G {
   status: GStatus = GStatus._Grunnable;
   waitreason = '';
   m: M | null = null;
-  /** Where the goroutine's current system call was made: [pc, sp] (Go's g.syscallpc, g.syscallsp). */
-  readonly syscallFrame = new Float64Array(2);
+  syscallsp = 0;
+  syscallpc = 0;
   sysexitticks = 0;
   /** Set by sysmon: yield the P at the next safe point. */
   preempt = false;
@@ -409,8 +410,6 @@ export class Scheduler implements GoroutineRunner {
   private exit: { ended: RunResult['ended']; status: number; fatal: string } | null = null;
   private readonly onThrow: (e: unknown) => 'panic' | 'goexit' | 'exit';
   readonly model: 'go1.25' | 'go1.26';
-  /** go1.25: entersyscall detaches the P (read on every call, so a boolean rather than the model's name). */
-  private readonly detachP: boolean;
 
   constructor(
     private readonly host: MachineHost,
@@ -425,7 +424,6 @@ export class Scheduler implements GoroutineRunner {
     this.schedtraceNs = (opts.schedtraceMs ?? 0) * 1e6;
     this.onThrow = opts.onThrow ?? (() => 'panic');
     this.model = opts.model ?? 'go1.25';
-    this.detachP = this.model === 'go1.25';
     this.noProgressSteps = opts.noProgressSteps ?? NO_PROGRESS_STEPS;
     for (let i = 0; i < this.gomaxprocs; i++) this.allp.push(new P(i));
   }
@@ -495,7 +493,7 @@ export class Scheduler implements GoroutineRunner {
 
   /** Whether pp belongs to an M in a syscall (so sysmon may retake it). */
   inSyscall(pp: P): boolean {
-    return this.detachP ? pp.status === PStatus._Psyscall : pp.status === PStatus._Prunning && pp.syscallm !== null;
+    return this.model === 'go1.25' ? pp.status === PStatus._Psyscall : pp.status === PStatus._Prunning && pp.syscallm !== null;
   }
 
   private die(fatal: string): never {
@@ -1002,15 +1000,15 @@ export class Scheduler implements GoroutineRunner {
     const pp = mp.p;
     if (gp.status !== GStatus._Grunning || pp === null) this.badEntersyscall(mp, gp);
     mp.locks++;
-    gp.syscallFrame[0] = pc;
-    gp.syscallFrame[1] = sp;
+    gp.syscallpc = pc;
+    gp.syscallsp = sp;
     gp.status = GStatus._Gsyscall;
     if (this.traceOn) this.traceSysCall(gp, mp, pp);
     if (this.sysmonwait) this.sysmonwake();
     mp.syscalltick = pp.syscalltick;
     mp.oldp = pp;
     pp.syscallm = mp;
-    if (this.detachP) {
+    if (this.model === 'go1.25') {
       pp.m = null;
       mp.p = null;
       pp.status = PStatus._Psyscall;
@@ -1030,7 +1028,7 @@ export class Scheduler implements GoroutineRunner {
       const pp = mp.p!;
       pp.syscalltick++;
       gp.status = GStatus._Grunning;
-      gp.syscallFrame[1] = 0;
+      gp.syscallsp = 0;
       if (this.traceOn) this.traceSysExitFast(gp, mp, pp, pp === oldp, retaken);
       mp.locks--;
       return true;
@@ -1063,7 +1061,7 @@ export class Scheduler implements GoroutineRunner {
   private exitsyscallfast(mp: M, oldp: P | null): boolean {
     if (oldp !== null && this.inSyscall(oldp) && oldp.syscallm === mp) {
       oldp.syscallm = null;
-      if (this.detachP) {
+      if (this.model === 'go1.25') {
         oldp.status = PStatus._Pidle;
         this.acquirep(mp, oldp);
       }
