@@ -4,8 +4,9 @@
 // getpid, SYSRETQ, CALL runtime·exitsyscall, RET) → [r1, r2, err]; and the same through
 // RawSyscall (no scheduler calls). Baselines in the same run: a C loop of
 // syscall(SYS_getpid), built static with gcc -O2, run natively and, when qemu-x86_64 is
-// installed (Debian's qemu-user), under qemu-user, the emulator the goal is set against. Then the getpid wrapper of each machine
-// (linux, freebsd, darwin through libc, windows' GetCurrentProcessId through SyscallN).
+// installed (Debian's qemu-user), under qemu-user, the emulator the goal is set against.
+// Then the getpid wrapper of each machine (linux, freebsd, darwin through libc, windows'
+// GetCurrentProcessId through SyscallN).
 // Each case runs in fresh processes of its own (this file with `measure NAME`), timed in
 // the steady state: after a warm-up, the median of several batches, best process. The
 // processes of all cases take turns (round after round), so a stretch of host noise, which

@@ -417,7 +417,7 @@ export class Memory {
   wi = 0;
 
   /**
-   * Fast path for a run of 64-bit accesses (the machine's stub frames and pt_regs): the page's bytes as
+   * Fast path for host code reading a small frame (the Windows libcall record; WordsView uses the write form below): the page's bytes as
    * 32-bit words when [addr, addr + length) is 8-byte aligned, inside one page, and that
    * page is already in the read TLB at the current privilege; `wi` is then addr's word
    * index. null otherwise (never a fault): the caller takes the checked path.

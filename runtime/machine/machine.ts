@@ -836,17 +836,9 @@ export class Machine implements MachineHost {
       const x = th.stubFrame.x;
       putWord(w, x, this.callReturn);
       putWord(w, x + 2, first);
-      const k = args.length;
-      for (let i = 0; i < k; i++) putWord(w, x + 4 + 2 * i, args[i]!);
+      for (let i = 0; i < args.length; i++) putWord(w, x + 4 + 2 * i, args[i]!);
       // zero padding up to n arguments, then r1, r2 and err
-      let i = x + 4 + 2 * k;
-      for (const pad = x + 4 + 2 * n; i < pad; i++) w[i] = 0;
-      w[i] = 0;
-      w[i + 1] = 0;
-      w[i + 2] = 0;
-      w[i + 3] = 0;
-      w[i + 4] = 0;
-      w[i + 5] = 0;
+      for (let i = x + 4 + 2 * args.length; i < x + 2 * (n + 5); i++) w[i] = 0;
     } else this.storeStubFrame(th, sp, first, args, n);
     cpu.rip = fn;
     cpu.setRegAddr(RSP, sp);
@@ -882,9 +874,10 @@ export class Machine implements MachineHost {
   /** A stub's results [r1, r2, err] at `at` after it returned. */
   stubResult(th: MachineThread, at: number): SyscallResult {
     this.mem.setUserMode(true);
-    const w = th.stubFrame.take(th.userStackTop - STUB_FRAME_OFFSET);
+    const frame = th.userStackTop - STUB_FRAME_OFFSET;
+    const w = th.stubFrame.take(frame);
     if (w !== null) {
-      const x = th.stubFrame.x + (at - (th.userStackTop - STUB_FRAME_OFFSET)) / 4;
+      const x = th.stubFrame.x + (at - frame) / 4;
       return [wordOf(w[x]!, w[x + 1]!), wordOf(w[x + 2]!, w[x + 3]!), w[x + 4]! >>> 0];
     }
     return this.loadStubResult(th, at);
